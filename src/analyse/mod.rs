@@ -1,0 +1,71 @@
+//! Analyse: supply, demand and gaps by district and lot; distance from each person to the
+//! nearest suitable service; cost at the band rates.
+//!
+//! Pure computation on loaded, located data. The three parts are independent and run in
+//! parallel; each is deterministic whatever the number of threads.
+
+pub mod access;
+pub mod cost;
+pub mod gaps;
+
+use crate::config::Config;
+use crate::load::Inputs;
+use crate::locate::Placement;
+
+pub use access::{AccessCell, PersonAccess};
+pub use cost::BandCost;
+pub use gaps::GapCell;
+
+/// Everything the analysis found, before disclosure control.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// One cell per district and lot, districts in file order, lots in config order.
+    pub gaps: Vec<GapCell>,
+    /// Per person row: the nearest suitable active service.
+    pub access: Vec<PersonAccess>,
+    /// Distance summaries per district and lot, same order as `gaps`.
+    pub access_cells: Vec<AccessCell>,
+    /// Cost per band; empty when demand is aggregated (no packages to cost).
+    pub cost: Vec<BandCost>,
+    /// Distinct people by status and age band: (age band, current, waiting).
+    pub people_by_age: Vec<(String, u32, u32)>,
+    /// Distinct current people by primary need (lot index, count).
+    pub people_by_primary_need: Vec<(usize, u32)>,
+    /// Distinct current people in all.
+    pub current_people: u32,
+}
+
+/// Runs every analysis.
+pub fn analyse(config: &Config, inputs: &Inputs, placement: &Placement) -> Analysis {
+    let catalogue = &config.catalogue;
+    let settings = &config.file;
+    let ((gaps, (access, access_cells)), cost) = rayon::join(
+        || {
+            rayon::join(
+                || gaps::compute(catalogue, inputs, placement),
+                || {
+                    let access = access::nearest_for_people(catalogue, inputs, &settings.analysis);
+                    let cells = access::summarise(
+                        &access,
+                        inputs,
+                        placement,
+                        catalogue.lots.len(),
+                        settings.analysis.catchment_km,
+                    );
+                    (access, cells)
+                },
+            )
+        },
+        || cost::compute(catalogue, &inputs.demand, &settings.cost),
+    );
+    let (people_by_age, people_by_primary_need, current_people) = gaps::people_counts(catalogue, &inputs.demand);
+    Analysis {
+        gaps,
+        access,
+        access_cells,
+        cost,
+        people_by_age,
+        people_by_primary_need,
+        current_people,
+    }
+}

@@ -1,0 +1,402 @@
+//! The run configuration: one TOML file naming the inputs and every setting.
+//!
+//! [`ConfigFile`] mirrors the TOML; [`Config::parse`] checks it and builds the
+//! [`Catalogue`] of lots, service types, bands and groupings. Paths in a config are relative
+//! to the config file. This module does not read the inputs themselves ([`crate::load`]
+//! does) and knows nothing of the command line.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::model::{Band, Catalogue, Grouping, Lot, ServiceType, Unit};
+
+/// Errors in the configuration file itself.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}: cannot read the config: {source}")]
+    Read {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{file}: {message}")]
+    Syntax { file: String, message: String },
+    #[error("{file}: {field}: {problem}")]
+    Invalid {
+        file: String,
+        field: String,
+        problem: String,
+    },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Title of the analysis, used in charts and the report.
+    pub title: String,
+    /// Run label, e.g. the quarter `2025-Q2`; names the output folder.
+    pub label: String,
+    /// The date the data describe (ISO 8601), recorded in the manifest.
+    pub data_date: String,
+    pub inputs: InputsSection,
+    #[serde(default)]
+    pub areas: AreasSection,
+    #[serde(default)]
+    pub demand: DemandSection,
+    #[serde(default)]
+    pub analysis: AnalysisSection,
+    #[serde(default)]
+    pub disclosure: DisclosureSection,
+    #[serde(default)]
+    pub cost: CostSection,
+    pub lots: Vec<LotEntry>,
+    pub service_types: Vec<ServiceTypeEntry>,
+    pub bands: Vec<BandEntry>,
+    #[serde(default)]
+    pub groupings: Vec<GroupingEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputsSection {
+    pub services: String,
+    pub areas: String,
+    pub demand: String,
+    pub population: Option<String>,
+    pub users_trend: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AreasSection {
+    /// Property holding each area's ONS code.
+    pub code_property: String,
+    /// Property holding each area's name.
+    pub name_property: String,
+    /// For small areas: the property naming the district each lies in. When set, district
+    /// polygons are dissolved from the small areas.
+    pub district_property: Option<String>,
+    /// For small areas: the property naming the district (optional; the code is used if absent).
+    pub district_name_property: Option<String>,
+    /// Attribution line printed under maps.
+    pub attribution: String,
+}
+
+impl Default for AreasSection {
+    fn default() -> Self {
+        Self {
+            code_property: "LAD24CD".into(),
+            name_property: "LAD24NM".into(),
+            district_property: None,
+            district_name_property: None,
+            attribution: "Boundaries: as supplied".into(),
+        }
+    }
+}
+
+/// The two forms demand can come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DemandFormat {
+    /// One row per person per lot, with a home location.
+    #[default]
+    People,
+    /// Rows by area, lot and age band.
+    Aggregated,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct DemandSection {
+    pub format: DemandFormat,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AnalysisSection {
+    /// Distance (km) beyond which a person counts as out of reach of a suitable service.
+    pub catchment_km: f64,
+    /// Factor applied to great-circle distance to approximate road distance.
+    pub circuity: f64,
+}
+
+impl Default for AnalysisSection {
+    fn default() -> Self {
+        Self {
+            catchment_km: 30.0,
+            circuity: 1.0,
+        }
+    }
+}
+
+/// Settings of the disclosure control applied to counts of people.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DisclosureSection {
+    /// Counts from 1 up to and including this are suppressed.
+    pub threshold: u32,
+    /// Other counts are rounded to the nearest multiple of this.
+    pub rounding_base: u32,
+}
+
+impl Default for DisclosureSection {
+    fn default() -> Self {
+        Self {
+            threshold: 7,
+            rounding_base: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CostSection {
+    /// Weeks a year used to turn weekly cost into annual cost.
+    pub weeks_per_year: f64,
+    /// The band charged for the demand file's `additional_hours_per_week`.
+    pub additional_hours_band: Option<String>,
+}
+
+impl Default for CostSection {
+    fn default() -> Self {
+        Self {
+            weeks_per_year: 52.0,
+            additional_hours_band: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LotEntry {
+    pub id: String,
+    pub label: String,
+    pub unit: Unit,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceTypeEntry {
+    pub id: String,
+    pub label: String,
+    pub unit: Unit,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BandEntry {
+    pub id: String,
+    pub label: String,
+    pub half_day: Option<f64>,
+    pub full_day: Option<f64>,
+    pub hourly: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupingEntry {
+    pub id: String,
+    pub label: String,
+    pub districts: Vec<String>,
+}
+
+/// Where the config (and so its inputs) came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    /// A config file on disk; inputs are resolved relative to this folder.
+    Directory(PathBuf),
+    /// The sample compiled into the binary.
+    EmbeddedSample,
+}
+
+/// A checked configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The config file's name as shown in messages.
+    pub file_name: String,
+    /// The config file's exact text, recorded in the manifest.
+    pub text: String,
+    pub origin: Origin,
+    pub file: ConfigFile,
+    pub catalogue: Catalogue,
+}
+
+impl Config {
+    /// Reads and checks a config file from disk.
+    pub fn read(path: &Path) -> Result<Config, ConfigError> {
+        let file_name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            file: file_name.clone(),
+            source,
+        })?;
+        let dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let dir = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir
+        };
+        Config::parse(&file_name, &text, Origin::Directory(dir))
+    }
+
+    /// Parses and checks config text.
+    pub fn parse(file_name: &str, text: &str, origin: Origin) -> Result<Config, ConfigError> {
+        let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            file: file_name.to_string(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let catalogue = build_catalogue(file_name, &file)?;
+        check_settings(file_name, &file)?;
+        Ok(Config {
+            file_name: file_name.to_string(),
+            text: text.to_string(),
+            origin,
+            file,
+            catalogue,
+        })
+    }
+}
+
+fn invalid(file: &str, field: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        file: file.to_string(),
+        field: field.to_string(),
+        problem: problem.into(),
+    }
+}
+
+fn check_unique<'a>(
+    file: &str,
+    field: &str,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<(), ConfigError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for id in ids {
+        if id.trim().is_empty() {
+            return Err(invalid(file, field, "an id is empty"));
+        }
+        if !seen.insert(id) {
+            return Err(invalid(file, field, format!("id {id:?} is used twice")));
+        }
+    }
+    Ok(())
+}
+
+fn build_catalogue(file_name: &str, file: &ConfigFile) -> Result<Catalogue, ConfigError> {
+    if file.lots.is_empty() {
+        return Err(invalid(file_name, "lots", "at least one lot is needed"));
+    }
+    check_unique(file_name, "lots", file.lots.iter().map(|l| l.id.as_str()))?;
+    check_unique(
+        file_name,
+        "service_types",
+        file.service_types.iter().map(|t| t.id.as_str()),
+    )?;
+    check_unique(file_name, "bands", file.bands.iter().map(|b| b.id.as_str()))?;
+    check_unique(
+        file_name,
+        "groupings",
+        file.groupings.iter().map(|g| g.id.as_str()),
+    )?;
+    for band in &file.bands {
+        for (name, rate) in [
+            ("half_day", band.half_day),
+            ("full_day", band.full_day),
+            ("hourly", band.hourly),
+        ] {
+            if let Some(r) = rate {
+                if !r.is_finite() || r < 0.0 {
+                    return Err(invalid(
+                        file_name,
+                        &format!("bands.{}.{name}", band.id),
+                        format!("{r} is not a rate in pounds (expected 0 or more)"),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(Catalogue {
+        lots: file
+            .lots
+            .iter()
+            .map(|l| Lot {
+                id: l.id.clone(),
+                label: l.label.clone(),
+                unit: l.unit,
+            })
+            .collect(),
+        service_types: file
+            .service_types
+            .iter()
+            .map(|t| ServiceType {
+                id: t.id.clone(),
+                label: t.label.clone(),
+                unit: t.unit,
+            })
+            .collect(),
+        bands: file
+            .bands
+            .iter()
+            .map(|b| Band {
+                id: b.id.clone(),
+                label: b.label.clone(),
+                half_day: b.half_day,
+                full_day: b.full_day,
+                hourly: b.hourly,
+            })
+            .collect(),
+        groupings: file
+            .groupings
+            .iter()
+            .map(|g| Grouping {
+                id: g.id.clone(),
+                label: g.label.clone(),
+                district_codes: g.districts.clone(),
+            })
+            .collect(),
+    })
+}
+
+fn check_settings(file_name: &str, file: &ConfigFile) -> Result<(), ConfigError> {
+    let a = &file.analysis;
+    if !(a.catchment_km.is_finite() && a.catchment_km > 0.0) {
+        return Err(invalid(
+            file_name,
+            "analysis.catchment_km",
+            format!("{} is not a distance (expected more than 0)", a.catchment_km),
+        ));
+    }
+    if !(a.circuity.is_finite() && a.circuity >= 1.0) {
+        return Err(invalid(
+            file_name,
+            "analysis.circuity",
+            format!("{} is not a circuity factor (expected 1 or more)", a.circuity),
+        ));
+    }
+    if file.disclosure.rounding_base == 0 {
+        return Err(invalid(
+            file_name,
+            "disclosure.rounding_base",
+            "0 is not a rounding base (expected 1 or more; 1 means no rounding)",
+        ));
+    }
+    if !(file.cost.weeks_per_year.is_finite() && file.cost.weeks_per_year > 0.0) {
+        return Err(invalid(
+            file_name,
+            "cost.weeks_per_year",
+            format!("{} is not a number of weeks", file.cost.weeks_per_year),
+        ));
+    }
+    if let Some(band) = &file.cost.additional_hours_band {
+        if !file.bands.iter().any(|b| &b.id == band) {
+            return Err(invalid(
+                file_name,
+                "cost.additional_hours_band",
+                format!("{band:?} is not a configured band"),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,14 @@
+//! The error a run ends with, one variant per stage that can fail.
+
+use crate::config::ConfigError;
+use crate::problem::InputErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Inputs(#[from] InputErrors),
+    #[error(transparent)]
+    Publish(#[from] crate::publish::PublishError),
+}

@@ -1,0 +1,350 @@
+//! GeoJSON: reading polygon features with checks, and writing RFC 7946 feature collections.
+//!
+//! Reading accepts a FeatureCollection of Polygon and MultiPolygon features in WGS84
+//! longitude/latitude, rings of either winding. Writing emits RFC 7946: no `crs` member,
+//! longitude before latitude, counter-clockwise outer rings and clockwise holes, and
+//! coordinates rounded to [`DECIMALS`] places (about 0.1 m). Features are written one per
+//! line so that runs diff well.
+
+use std::io::Write;
+
+use geo::orient::{Direction, Orient};
+use geo::{Coord, LineString, MultiPolygon, Point, Polygon};
+use geojson::{GeoJson, GeometryValue, JsonObject, Position};
+
+use crate::io::InputFile;
+use crate::problem::{Place, Problem, Problems};
+
+/// Decimal places kept in written coordinates.
+pub const DECIMALS: i32 = 6;
+
+/// A polygon feature read from a file.
+#[derive(Debug, Clone)]
+pub struct PolygonFeature {
+    /// 1-based position in the file.
+    pub index: usize,
+    pub properties: JsonObject,
+    pub geometry: MultiPolygon<f64>,
+}
+
+/// Reads every feature of a FeatureCollection of polygons.
+pub fn read_polygon_features(input: &InputFile) -> Result<Vec<PolygonFeature>, Problems> {
+    let mut problems = Problems::default();
+    let text = input.text().map_err(|p| one(p))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        one(Problem::new(
+            &input.name,
+            Place::Line(e.line() as u64),
+            format!("is not valid JSON (column {}): {e}", e.column()),
+        ))
+    })?;
+    check_crs(&input.name, &value).map_err(one)?;
+    let collection = match serde_json::from_value::<GeoJson>(value) {
+        Ok(GeoJson::FeatureCollection(fc)) => fc,
+        Ok(_) => {
+            return Err(one(Problem::new(
+                &input.name,
+                Place::File,
+                "is GeoJSON but not a FeatureCollection (expected {\"type\": \"FeatureCollection\", \"features\": [...]})",
+            )))
+        }
+        Err(e) => {
+            return Err(one(Problem::new(
+                &input.name,
+                Place::File,
+                format!("is not valid GeoJSON: {e}"),
+            )))
+        }
+    };
+    if collection.features.is_empty() {
+        return Err(one(Problem::new(&input.name, Place::File, "has no features")));
+    }
+    let mut features = Vec::with_capacity(collection.features.len());
+    for (i, feature) in collection.features.into_iter().enumerate() {
+        let index = i + 1;
+        let geometry = match feature.geometry {
+            Some(g) => polygons_of(&input.name, index, &g.value, &mut problems),
+            None => {
+                problems.push(Problem::new(
+                    &input.name,
+                    Place::Feature(index),
+                    "has no geometry (expected a Polygon or MultiPolygon)",
+                ));
+                None
+            }
+        };
+        if let Some(geometry) = geometry {
+            features.push(PolygonFeature {
+                index,
+                properties: feature.properties.unwrap_or_default(),
+                geometry,
+            });
+        }
+    }
+    problems.into_result(features).map_err(|e| e.0)
+}
+
+fn one(p: Problem) -> Problems {
+    let mut problems = Problems::default();
+    problems.push(p);
+    problems
+}
+
+/// Accepts no `crs`, or a legacy `crs` naming WGS84 longitude/latitude.
+fn check_crs(file: &str, value: &serde_json::Value) -> Result<(), Problem> {
+    let Some(crs) = value.get("crs") else {
+        return Ok(());
+    };
+    let name = crs
+        .pointer("/properties/name")
+        .and_then(|n| n.as_str())
+        .unwrap_or("");
+    let wgs84 = ["urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "EPSG:4326", "urn:ogc:def:crs:EPSG::4326"];
+    if wgs84.contains(&name) {
+        Ok(())
+    } else {
+        Err(Problem::new(
+            file,
+            Place::File,
+            format!("declares coordinate reference system {name:?}; gapmap reads WGS84 longitude/latitude (EPSG:4326, as RFC 7946 requires): reproject the file first"),
+        )
+        .field("crs"))
+    }
+}
+
+fn polygons_of(
+    file: &str,
+    index: usize,
+    value: &GeometryValue,
+    problems: &mut Problems,
+) -> Option<MultiPolygon<f64>> {
+    let at = |message: String| Problem::new(file, Place::Feature(index), message);
+    let polygons: Vec<&Vec<Vec<Position>>> = match value {
+        GeometryValue::Polygon { coordinates } => vec![coordinates],
+        GeometryValue::MultiPolygon { coordinates } => coordinates.iter().collect(),
+        other => {
+            problems.push(at(format!(
+                "has a {} geometry (expected Polygon or MultiPolygon)",
+                geometry_name(other)
+            )));
+            return None;
+        }
+    };
+    let mut out = Vec::with_capacity(polygons.len());
+    let mut ok = true;
+    for (p, rings) in polygons.iter().enumerate() {
+        let mut converted = Vec::with_capacity(rings.len());
+        for (r, ring) in rings.iter().enumerate() {
+            match ring_of(ring) {
+                Ok(ls) => converted.push(ls),
+                Err(message) => {
+                    problems.push(at(format!("polygon {}, ring {}: {message}", p + 1, r + 1)));
+                    ok = false;
+                }
+            }
+        }
+        if converted.is_empty() {
+            problems.push(at(format!("polygon {} has no rings", p + 1)));
+            ok = false;
+            continue;
+        }
+        let exterior = converted.remove(0);
+        out.push(Polygon::new(exterior, converted));
+    }
+    ok.then(|| MultiPolygon(out))
+}
+
+fn ring_of(ring: &[Position]) -> Result<LineString<f64>, String> {
+    let mut coords = Vec::with_capacity(ring.len());
+    for (i, pos) in ring.iter().enumerate() {
+        let s = pos.as_slice();
+        if s.len() < 2 {
+            return Err(format!("position {} has fewer than 2 numbers", i + 1));
+        }
+        let (x, y) = (s[0], s[1]);
+        if !(x.is_finite() && (-180.0..=180.0).contains(&x) && y.is_finite() && (-90.0..=90.0).contains(&y)) {
+            return Err(format!(
+                "position {} [{x}, {y}] is not a longitude/latitude in degrees (projected coordinates such as British National Grid must be reprojected to WGS84)",
+                i + 1
+            ));
+        }
+        coords.push(Coord { x, y });
+    }
+    if coords.len() < 4 {
+        return Err(format!(
+            "has {} positions (a ring needs at least 4, the first repeated as the last)",
+            coords.len()
+        ));
+    }
+    if coords.first() != coords.last() {
+        return Err("is not closed (the last position must repeat the first)".into());
+    }
+    Ok(LineString(coords))
+}
+
+fn geometry_name(value: &GeometryValue) -> &'static str {
+    match value {
+        GeometryValue::Point { .. } => "Point",
+        GeometryValue::MultiPoint { .. } => "MultiPoint",
+        GeometryValue::LineString { .. } => "LineString",
+        GeometryValue::MultiLineString { .. } => "MultiLineString",
+        GeometryValue::Polygon { .. } => "Polygon",
+        GeometryValue::MultiPolygon { .. } => "MultiPolygon",
+        GeometryValue::GeometryCollection { .. } => "GeometryCollection",
+    }
+}
+
+/// A feature to write: a point or an area, with its properties in the order given.
+#[derive(Debug, Clone)]
+pub struct OutFeature {
+    pub geometry: OutGeometry,
+    pub properties: Vec<(String, serde_json::Value)>,
+}
+
+#[derive(Debug, Clone)]
+pub enum OutGeometry {
+    Point(Point<f64>),
+    Area(MultiPolygon<f64>),
+}
+
+fn round(v: f64) -> f64 {
+    let scale = 10f64.powi(DECIMALS);
+    (v * scale).round() / scale
+}
+
+fn position(c: Coord<f64>) -> serde_json::Value {
+    serde_json::json!([round(c.x), round(c.y)])
+}
+
+fn ring_json(ring: &LineString<f64>) -> serde_json::Value {
+    let mut positions: Vec<serde_json::Value> = Vec::with_capacity(ring.0.len());
+    let mut last: Option<(f64, f64)> = None;
+    for c in &ring.0 {
+        let key = (round(c.x), round(c.y));
+        if last != Some(key) {
+            positions.push(position(*c));
+            last = Some(key);
+        }
+    }
+    serde_json::Value::Array(positions)
+}
+
+fn geometry_json(geometry: &OutGeometry) -> serde_json::Value {
+    match geometry {
+        OutGeometry::Point(p) => {
+            serde_json::json!({"type": "Point", "coordinates": position(p.0)})
+        }
+        OutGeometry::Area(mp) => {
+            let oriented = mp.orient(Direction::Default);
+            let polygons: Vec<serde_json::Value> = oriented
+                .0
+                .iter()
+                .map(|poly| {
+                    let mut rings = vec![ring_json(poly.exterior())];
+                    rings.extend(poly.interiors().iter().map(ring_json));
+                    serde_json::Value::Array(rings)
+                })
+                .collect();
+            serde_json::json!({"type": "MultiPolygon", "coordinates": polygons})
+        }
+    }
+}
+
+/// Writes an RFC 7946 FeatureCollection, one feature per line.
+pub fn write_feature_collection<W: Write>(
+    mut out: W,
+    features: &[OutFeature],
+) -> std::io::Result<()> {
+    out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+    for (i, feature) in features.iter().enumerate() {
+        let mut properties = serde_json::Map::new();
+        for (k, v) in &feature.properties {
+            properties.insert(k.clone(), v.clone());
+        }
+        let mut object = serde_json::Map::new();
+        object.insert("type".into(), "Feature".into());
+        object.insert("properties".into(), serde_json::Value::Object(properties));
+        object.insert("geometry".into(), geometry_json(&feature.geometry));
+        if i > 0 {
+            out.write_all(b",\n")?;
+        }
+        serde_json::to_writer(&mut out, &serde_json::Value::Object(object))?;
+    }
+    out.write_all(b"\n]}\n")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{polygon, Winding};
+
+    fn input(text: &str) -> InputFile {
+        InputFile {
+            name: "areas.geojson".into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn clockwise_input_is_written_counter_clockwise_with_clockwise_holes() {
+        let clockwise = polygon!(
+            exterior: [(x: 0.0, y: 0.0), (x: 0.0, y: 1.0), (x: 1.0, y: 1.0), (x: 1.0, y: 0.0)],
+            interiors: [[(x: 0.2, y: 0.2), (x: 0.4, y: 0.2), (x: 0.4, y: 0.4), (x: 0.2, y: 0.4)]],
+        );
+        assert!(clockwise.exterior().is_cw());
+        let mut buf = Vec::new();
+        let f = OutFeature {
+            geometry: OutGeometry::Area(MultiPolygon(vec![clockwise])),
+            properties: vec![],
+        };
+        write_feature_collection(&mut buf, &[f]).expect("writes");
+        let text = String::from_utf8(buf).expect("utf8");
+        let back = read_polygon_features(&input(&text)).expect("reads back");
+        let poly = &back[0].geometry.0[0];
+        assert!(poly.exterior().is_ccw());
+        assert!(poly.interiors()[0].is_cw());
+    }
+
+    #[test]
+    fn coordinates_are_rounded_to_six_decimals() {
+        let f = OutFeature {
+            geometry: OutGeometry::Point(Point::new(-1.123456789, 52.987654321)),
+            properties: vec![("code".into(), "E07000129".into())],
+        };
+        let mut buf = Vec::new();
+        write_feature_collection(&mut buf, &[f]).expect("writes");
+        let text = String::from_utf8(buf).expect("utf8");
+        assert!(text.contains("[-1.123457,52.987654]"), "{text}");
+        assert!(!text.contains("crs"));
+    }
+
+    #[test]
+    fn invalid_json_names_its_line() {
+        let e = read_polygon_features(&input("{\n\"type\": \"FeatureCollection\",\n\"features\": [,]\n}")).unwrap_err();
+        assert!(e.listed[0].to_string().starts_with("areas.geojson:3: is not valid JSON"), "{}", e.listed[0]);
+    }
+
+    #[test]
+    fn unclosed_ring_and_point_geometry_are_reported_per_feature() {
+        let text = r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]}},
+          {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[0,0]}}]}"#;
+        let e = read_polygon_features(&input(text)).unwrap_err();
+        let messages: Vec<String> = e.listed.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "areas.geojson: feature 1: polygon 1, ring 1: is not closed (the last position must repeat the first)",
+                "areas.geojson: feature 2: has a Point geometry (expected Polygon or MultiPolygon)",
+            ]
+        );
+    }
+
+    #[test]
+    fn projected_crs_is_refused() {
+        let text = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::27700"}},"features":[]}"#;
+        let e = read_polygon_features(&input(text)).unwrap_err();
+        assert!(e.listed[0].message.contains("EPSG::27700"));
+    }
+}

@@ -1,0 +1,12 @@
+//! File formats: reading input files into memory, CSV records with line numbers, GeoJSON
+//! features, and writing tables (CSV and Parquet) and GeoJSON.
+//!
+//! This module knows formats, not the domain: [`crate::load`] turns records into services,
+//! areas and demand, and [`crate::publish`] decides what is written.
+
+pub mod csv;
+pub mod geojson;
+pub mod input;
+pub mod table;
+
+pub use input::InputFile;

@@ -1,0 +1,131 @@
+//! Areas: district polygons, or small areas (such as LSOAs) that name their district.
+//!
+//! Which properties hold the code, the name and the district is configured
+//! ([`crate::config::AreasSection`]). ONS codes must be text. When the file holds small
+//! areas, each district's polygon is dissolved from its small areas.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use geo::{unary_union, MultiPolygon, Polygon};
+
+use crate::config::AreasSection;
+use crate::io::geojson::{read_polygon_features, PolygonFeature};
+use crate::io::InputFile;
+use crate::model::{Area, District};
+use crate::problem::{Place, Problem, Problems};
+
+/// Loads the areas and the districts they make up.
+pub fn load(input: &InputFile, settings: &AreasSection) -> Result<(Vec<Area>, Vec<District>), Problems> {
+    let features = read_polygon_features(input)?;
+    let mut problems = Problems::default();
+    let mut areas = Vec::with_capacity(features.len());
+    let mut seen = BTreeSet::new();
+    let mut district_names = BTreeMap::new();
+    for feature in &features {
+        let code = text_property(input, feature, &settings.code_property, &mut problems);
+        let name = text_property(input, feature, &settings.name_property, &mut problems);
+        let (district_code, district_name) = match &settings.district_property {
+            None => (code.clone(), name.clone()),
+            Some(prop) => {
+                let dc = text_property(input, feature, prop, &mut problems);
+                let dn = match &settings.district_name_property {
+                    Some(p) => text_property(input, feature, p, &mut problems),
+                    None => dc.clone(),
+                };
+                (dc, dn)
+            }
+        };
+        let (Some(code), Some(name), Some(dc), Some(dn)) = (code, name, district_code, district_name) else {
+            continue;
+        };
+        if !seen.insert(code.clone()) {
+            problems.push(
+                Problem::new(&input.name, Place::Feature(feature.index), "is used by an earlier feature (area codes must be unique)")
+                    .field(&settings.code_property)
+                    .value(&code),
+            );
+            continue;
+        }
+        district_names.entry(dc.clone()).or_insert(dn);
+        areas.push(Area {
+            code,
+            name,
+            district_code: dc,
+            geometry: feature.geometry.clone(),
+        });
+    }
+    let areas = problems.into_result(areas).map_err(|e| e.0)?;
+    let districts = if settings.district_property.is_some() {
+        dissolve(&areas, &district_names)
+    } else {
+        areas
+            .iter()
+            .map(|a| District {
+                code: a.code.clone(),
+                name: a.name.clone(),
+                geometry: a.geometry.clone(),
+            })
+            .collect()
+    };
+    Ok((areas, districts))
+}
+
+/// A property that must be present and hold text.
+fn text_property(input: &InputFile, feature: &PolygonFeature, property: &str, problems: &mut Problems) -> Option<String> {
+    let at = || Problem::new(&input.name, Place::Feature(feature.index), "").field(property);
+    match feature.properties.get(property) {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Some(serde_json::Value::String(_)) => {
+            problems.push(Problem { message: "is empty (a value is required)".into(), ..at() });
+            None
+        }
+        Some(serde_json::Value::Number(n)) => {
+            problems.push(Problem {
+                message: "is a number; codes and names must be text (ONS codes such as \"E07000129\" keep their letters)".into(),
+                value: Some(n.to_string()),
+                ..at()
+            });
+            None
+        }
+        Some(other) => {
+            problems.push(Problem {
+                message: "is not text".into(),
+                value: Some(other.to_string()),
+                ..at()
+            });
+            None
+        }
+        None => {
+            let mut names: Vec<&str> = feature.properties.keys().map(String::as_str).collect();
+            names.sort_unstable();
+            let hint = match crate::problem::closest(property, names.iter().copied()) {
+                Some(near) => format!(" (found {near:?}: is the config's property name right?)"),
+                None => format!(" (the feature has: {})", names.join(", ")),
+            };
+            problems.push(Problem {
+                message: format!("is missing{hint}"),
+                ..at()
+            });
+            None
+        }
+    }
+}
+
+/// Unions each district's small areas into one district polygon, districts in code order.
+pub fn dissolve(areas: &[Area], names: &BTreeMap<String, String>) -> Vec<District> {
+    let mut by_district: BTreeMap<&str, Vec<&Polygon<f64>>> = BTreeMap::new();
+    for area in areas {
+        by_district.entry(area.district_code.as_str()).or_default().extend(area.geometry.0.iter());
+    }
+    by_district
+        .into_iter()
+        .map(|(code, polygons)| {
+            let geometry: MultiPolygon<f64> = unary_union(polygons);
+            District {
+                code: code.to_string(),
+                name: names.get(code).cloned().unwrap_or_else(|| code.to_string()),
+                geometry,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,220 @@
+//! The domain: need categories (the framework's lots), service types, bands, services,
+//! areas and demand records.
+//!
+//! Everything here is plain data. Which lots, types and bands exist comes from the
+//! configuration ([`crate::config`]); records refer to them by index into the
+//! [`Catalogue`], so a record that loaded is known to name only configured things.
+
+use geo::{MultiPolygon, Point};
+
+/// The unit a lot's supply and demand are measured in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// Day-service places: one place holds one person.
+    Places,
+    /// Support hours per week (managed personal assistants).
+    Hours,
+}
+
+impl Unit {
+    /// How the unit reads in a table heading or chart axis.
+    pub fn label(self) -> &'static str {
+        match self {
+            Unit::Places => "places",
+            Unit::Hours => "PA hours per week",
+        }
+    }
+}
+
+/// A need category: one lot of the framework.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lot {
+    pub id: String,
+    pub label: String,
+    pub unit: Unit,
+}
+
+/// A kind of service (building-based, community-based, managed PA).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceType {
+    pub id: String,
+    pub label: String,
+    pub unit: Unit,
+}
+
+/// A payment band and its rates (pounds).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    pub id: String,
+    pub label: String,
+    pub half_day: Option<f64>,
+    pub full_day: Option<f64>,
+    pub hourly: Option<f64>,
+}
+
+/// A named set of districts, such as "the east of the county".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grouping {
+    pub id: String,
+    pub label: String,
+    pub district_codes: Vec<String>,
+}
+
+/// The configured lots, service types and bands, looked up by id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Catalogue {
+    pub lots: Vec<Lot>,
+    pub service_types: Vec<ServiceType>,
+    pub bands: Vec<Band>,
+    pub groupings: Vec<Grouping>,
+}
+
+impl Catalogue {
+    pub fn lot_index(&self, id: &str) -> Option<usize> {
+        self.lots.iter().position(|l| l.id == id)
+    }
+    pub fn service_type_index(&self, id: &str) -> Option<usize> {
+        self.service_types.iter().position(|t| t.id == id)
+    }
+    pub fn band_index(&self, id: &str) -> Option<usize> {
+        self.bands.iter().position(|b| b.id == id)
+    }
+}
+
+/// Whether a service is taking people. Only active services count as supply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceStatus {
+    Active,
+    Suspended,
+    Closed,
+}
+
+impl ServiceStatus {
+    pub const NAMES: [&'static str; 3] = ["active", "suspended", "closed"];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "active" => Some(Self::Active),
+            "suspended" => Some(Self::Suspended),
+            "closed" => Some(Self::Closed),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+/// One service location on the framework.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub id: String,
+    pub provider_id: String,
+    pub provider_name: String,
+    pub name: String,
+    /// Index into [`Catalogue::service_types`].
+    pub service_type: usize,
+    /// Indices into [`Catalogue::lots`].
+    pub lots: Vec<usize>,
+    /// WGS84 longitude (x) and latitude (y).
+    pub location: Point<f64>,
+    /// Places per day, or hours per week, in the service type's unit.
+    pub capacity: f64,
+    /// People using the service now.
+    pub current_users: u32,
+    /// Indices into [`Catalogue::bands`].
+    pub bands: Vec<usize>,
+    pub status: ServiceStatus,
+}
+
+/// Whether a person is receiving a service or waiting for one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemandStatus {
+    Current,
+    Waiting,
+}
+
+/// One person's use of (or wait for) one lot: a row of the person-level demand file.
+///
+/// The pseudonymised id is kept only to count distinct people; it never reaches an output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonNeed {
+    pub person_id: String,
+    pub location: Point<f64>,
+    pub age_band: String,
+    /// Index into [`Catalogue::lots`]: the person's primary category of need.
+    pub primary_need: usize,
+    /// Index into [`Catalogue::lots`]: the lot this row asks for.
+    pub lot: usize,
+    pub status: DemandStatus,
+    /// Index into [`Catalogue::bands`].
+    pub band: Option<usize>,
+    pub days_per_week: f64,
+    pub hours_per_week: f64,
+    pub additional_hours_per_week: f64,
+    /// Line in the input file, for messages.
+    pub line: u64,
+}
+
+/// Demand already aggregated by area, lot and age band.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemandCell {
+    pub area_code: String,
+    pub lot: usize,
+    pub age_band: String,
+    pub current_users: u32,
+    pub waiting: u32,
+    /// Hours per week, for hour-measured lots.
+    pub current_hours: f64,
+    pub waiting_hours: f64,
+    /// Line in the input file, for messages.
+    pub line: u64,
+}
+
+/// Demand in either of the forms councils hold.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Demand {
+    People(Vec<PersonNeed>),
+    Aggregated(Vec<DemandCell>),
+}
+
+/// An area read from the boundaries file: a district, or a small area inside one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Area {
+    pub code: String,
+    pub name: String,
+    pub district_code: String,
+    pub geometry: MultiPolygon<f64>,
+}
+
+/// A district: the unit the gap table is reported by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct District {
+    pub code: String,
+    pub name: String,
+    pub geometry: MultiPolygon<f64>,
+}
+
+/// Population of an area by age band.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PopulationRow {
+    pub area_code: String,
+    pub area_name: String,
+    pub age_band: String,
+    pub population: u64,
+}
+
+/// One point of the users-over-time series (from the council's published figures).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendPoint {
+    pub period: String,
+    pub date: String,
+    pub age_band: String,
+    pub users: u32,
+}

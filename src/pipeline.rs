@@ -1,0 +1,134 @@
+//! The pipeline: config, load, locate, analyse, publish, with progress reported to a
+//! callback so the binary decides where messages go.
+
+use std::path::{Path, PathBuf};
+
+use crate::analyse::{self, Analysis};
+use crate::config::Config;
+use crate::load::{self, Inputs};
+use crate::locate::{self, Placement};
+use crate::problem::InputErrors;
+use crate::publish::published::{GapRow, PublishedRun};
+use crate::publish::{self, RunData};
+use crate::Error;
+
+/// Options of one run, resolved from the command line.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Folder holding run folders.
+    pub outputs: PathBuf,
+    /// Overrides the config's label.
+    pub label: Option<String>,
+}
+
+/// What a finished run reports back.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub folder: PathBuf,
+    pub label: String,
+    pub published: PublishedRun,
+    pub warnings: Vec<String>,
+}
+
+/// Inputs loaded, located and checked.
+pub struct Checked {
+    pub inputs: Inputs,
+    pub placement: Placement,
+    pub warnings: Vec<String>,
+}
+
+/// Loads and locates everything, reporting each stage.
+pub fn check(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Checked, Error> {
+    progress("loading inputs");
+    let inputs = load::load(config)?;
+    progress(&format!(
+        "loaded {} services, {} areas in {} districts",
+        inputs.services.len(),
+        inputs.areas.len(),
+        inputs.districts.len()
+    ));
+    progress("placing services and people in areas");
+    let placement = locate::locate(
+        &inputs.services,
+        &inputs.demand,
+        &inputs.areas,
+        &inputs.districts,
+        &config.file.inputs.demand,
+    )
+    .map_err(InputErrors)?;
+    let warnings = placement.warnings.clone();
+    Ok(Checked {
+        inputs,
+        placement,
+        warnings,
+    })
+}
+
+/// Runs the whole pipeline and writes the run folder.
+pub fn run(config: &Config, options: &RunOptions, progress: &mut dyn FnMut(&str)) -> Result<RunReport, Error> {
+    let checked = check(config, progress)?;
+    progress("computing gaps, distances and costs");
+    let analysis: Analysis = analyse::analyse(config, &checked.inputs, &checked.placement);
+    let published = PublishedRun::new(config, &checked.inputs, &checked.placement, &analysis);
+    let label = options.label.clone().unwrap_or_else(|| config.file.label.clone());
+    progress("writing tables, maps and charts");
+    let folder = publish::publish(
+        &RunData {
+            config,
+            inputs: &checked.inputs,
+            placement: &checked.placement,
+            published: &published,
+            label: &label,
+            warnings: &checked.warnings,
+        },
+        &options.outputs,
+    )?;
+    Ok(RunReport {
+        folder,
+        label,
+        published,
+        warnings: checked.warnings,
+    })
+}
+
+/// The largest shortfalls (positive gaps) among districts, largest first relative to demand.
+pub fn largest_gaps(published: &PublishedRun, n: usize) -> Vec<&GapRow> {
+    let mut rows: Vec<&GapRow> = published
+        .districts
+        .iter()
+        .filter(|r| r.gap.is_some_and(|g| g > 0.0))
+        .collect();
+    rows.sort_by(|a, b| {
+        let share = |r: &GapRow| r.gap.unwrap_or(0.0) / r.demand.unwrap_or(1.0).max(1.0);
+        share(b).total_cmp(&share(a)).then_with(|| a.area_code.cmp(&b.area_code)).then(a.lot.cmp(&b.lot))
+    });
+    rows.truncate(n);
+    rows
+}
+
+/// A one-line description of a gap row, as the summary and report print it.
+pub fn describe_gap(config: &Config, row: &GapRow) -> String {
+    let lot = &config.catalogue.lots[row.lot];
+    let unit = lot.unit.label();
+    format!(
+        "{}, {}: supply {} {unit} for demand of {}, a shortfall of {}",
+        row.area_name,
+        lot.label,
+        fmt_num(row.supply),
+        row.demand.map_or("[c]".into(), fmt_num),
+        row.gap.map_or("[c]".into(), fmt_num),
+    )
+}
+
+fn fmt_num(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round() as i64)
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+/// The default outputs folder: `outputs/` in the working directory.
+pub fn default_outputs() -> PathBuf {
+    Path::new("outputs").to_path_buf()
+}

@@ -1,0 +1,212 @@
+//! Problems found in the inputs, and the error that carries them.
+//!
+//! Loaders do not stop at the first bad value: they collect [`Problem`]s (up to
+//! [`MAX_PROBLEMS`]) so an analyst can fix a file in one pass. Each problem names the file,
+//! the line or feature, the column or property, the bad value and what was expected.
+
+use std::fmt;
+
+/// How many problems are listed before the rest are only counted.
+pub const MAX_PROBLEMS: usize = 50;
+
+/// Where in a file a problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// The file as a whole.
+    File,
+    /// A line of a text file (1-based, counting the header).
+    Line(u64),
+    /// A feature of a GeoJSON file (1-based, in file order).
+    Feature(usize),
+}
+
+/// One thing wrong with an input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    pub place: Place,
+    /// The column or property, when the problem is in one.
+    pub field: Option<String>,
+    /// The offending value, when there is one.
+    pub value: Option<String>,
+    /// What was wrong or expected, in words.
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(file: &str, place: Place, message: impl Into<String>) -> Self {
+        Problem {
+            file: file.to_string(),
+            place,
+            field: None,
+            value: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_string());
+        self
+    }
+
+    pub fn value(mut self, value: &str) -> Self {
+        self.value = Some(value.to_string());
+        self
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        match self.place {
+            Place::File => {}
+            Place::Line(n) => write!(f, ":{n}")?,
+            Place::Feature(n) => write!(f, ": feature {n}")?,
+        }
+        write!(f, ":")?;
+        if let Some(field) = &self.field {
+            let kind = match self.place {
+                Place::Feature(_) => "property",
+                _ => "column",
+            };
+            write!(f, " {kind} {field}:")?;
+        }
+        if let Some(value) = &self.value {
+            write!(f, " {value:?}")?;
+        }
+        write!(f, " {}", self.message)
+    }
+}
+
+/// A collector of problems that keeps the first [`MAX_PROBLEMS`] and counts the rest.
+#[derive(Debug, Default, Clone)]
+pub struct Problems {
+    pub listed: Vec<Problem>,
+    pub more: usize,
+}
+
+impl Problems {
+    pub fn push(&mut self, problem: Problem) {
+        if self.listed.len() < MAX_PROBLEMS {
+            self.listed.push(problem);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.listed.len() + self.more
+    }
+
+    pub fn extend(&mut self, other: Problems) {
+        for p in other.listed {
+            self.push(p);
+        }
+        self.more += other.more;
+    }
+
+    /// `Ok(value)` when nothing was wrong, else the problems as an error.
+    pub fn into_result<T>(self, value: T) -> Result<T, InputErrors> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(InputErrors(self))
+        }
+    }
+}
+
+/// The inputs have problems; the run stops before writing anything.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct InputErrors(pub Problems);
+
+impl fmt::Display for InputErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        writeln!(
+            f,
+            "{n} problem{} in the inputs:",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.0.listed {
+            writeln!(f, "  {p}")?;
+        }
+        if self.0.more > 0 {
+            writeln!(f, "  ... and {} more", self.0.more)?;
+        }
+        Ok(())
+    }
+}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a likely misspelling.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// "expected one of a, b, c" with a suggestion when one is close.
+pub fn expected_one_of<'a>(value: &str, candidates: &[&'a str]) -> String {
+    let mut text = format!("is not one of {}", candidates.join(", "));
+    if let Some(best) = closest(value, candidates.iter().copied()) {
+        text.push_str(&format!(" (did you mean {best:?}?)"));
+    }
+    text
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(cur).min(row[j])
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("capacity", "capacity"), 0);
+        assert_eq!(edit_distance("capacty", "capacity"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn closest_suggests_only_near_names() {
+        let cols = ["capacity", "latitude", "longitude"];
+        assert_eq!(closest("capcity", cols), Some("capacity"));
+        assert_eq!(closest("lattitude", cols), Some("latitude"));
+        assert_eq!(closest("provider", cols), None);
+    }
+
+    #[test]
+    fn problem_reads_like_a_compiler_message() {
+        let p = Problem::new("services.csv", Place::Line(14), "is not a number")
+            .field("capacity")
+            .value("twelve");
+        assert_eq!(
+            p.to_string(),
+            "services.csv:14: column capacity: \"twelve\" is not a number"
+        );
+    }
+}

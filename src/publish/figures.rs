@@ -1,0 +1,245 @@
+//! Figures: turns the published run into chart data and writes SVG and PNG.
+//!
+//! Chooses what each chart shows; [`charts`] draws. Every figure comes from the
+//! [`PublishedRun`], so charts show the same protected figures as the tables.
+
+use crate::config::Config;
+use crate::load::Inputs;
+use crate::model::Unit;
+use crate::publish::charts::{self, BarChart, BarSeries, ChoroplethMap, Figure, LineChart, LineSeries, MapPoint, MapRegion, Palette};
+use crate::publish::disclosure::MARKER;
+use crate::publish::published::PublishedRun;
+use crate::publish::run_folder::RunFolder;
+use crate::publish::PublishError;
+
+/// Footnote for charts that show counts of people.
+fn people_note(published: &PublishedRun) -> String {
+    format!(
+        "Counts of people rounded to the nearest {}; {MARKER} = fewer than {} people, suppressed to protect privacy",
+        published.disclosure.base,
+        published.disclosure.threshold + 1
+    )
+}
+
+fn save(folder: &mut RunFolder, name: &str, figure: Result<Figure, charts::ChartError>) -> Result<(), PublishError> {
+    let figure = figure?;
+    folder.write(&format!("charts/{name}.svg"), figure.svg.as_bytes())?;
+    folder.write(&format!("charts/{name}.png"), &figure.png)
+}
+
+/// Writes every chart into `charts/`.
+pub fn write_all(folder: &mut RunFolder, config: &Config, inputs: &Inputs, published: &PublishedRun) -> Result<(), PublishError> {
+    let districts: Vec<String> = inputs.districts.iter().map(|d| d.name.clone()).collect();
+    for unit in [Unit::Places, Unit::Hours] {
+        if let Some(chart) = gap_chart(config, published, &districts, unit) {
+            let name = match unit {
+                Unit::Places => "gap_by_district_places",
+                Unit::Hours => "gap_by_district_hours",
+            };
+            save(folder, name, charts::bar_chart(&chart))?;
+        }
+    }
+    for (lot, l) in config.catalogue.lots.iter().enumerate() {
+        save(folder, &format!("supply_demand_{}", l.id), charts::bar_chart(&supply_demand_chart(config, published, &districts, lot)))?;
+        save(folder, &format!("map_gap_{}", l.id), charts::choropleth(&gap_map(config, inputs, published, lot)))?;
+    }
+    if !inputs.trend.is_empty() {
+        save(folder, "users_by_age_band", charts::line_chart(&trend_chart(config, inputs)))?;
+    }
+    if !published.cost.is_empty() {
+        save(folder, "band_mix", charts::bar_chart(&band_chart(config, published)))?;
+    }
+    if published.districts.iter().any(|r| r.mean_km.is_some()) {
+        save(folder, "distance_to_nearest_service", charts::bar_chart(&distance_chart(config, published, &districts)))?;
+    }
+    Ok(())
+}
+
+fn gap_chart(config: &Config, published: &PublishedRun, districts: &[String], unit: Unit) -> Option<BarChart> {
+    let series: Vec<BarSeries> = config
+        .catalogue
+        .lots
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.unit == unit)
+        .map(|(lot, l)| BarSeries {
+            label: l.label.clone(),
+            values: published.lot_rows(lot).map(|r| r.gap).collect(),
+        })
+        .collect();
+    (!series.is_empty()).then(|| BarChart {
+        title: format!("Gap by district: demand minus supply ({})", unit.label()),
+        subtitle: Some(format!("{}: positive = shortfall, negative = spare capacity", config.file.label)),
+        categories: districts.to_vec(),
+        series,
+        value_label: format!("Gap ({})", unit.label()),
+        footnote: Some(people_note(published)),
+    })
+}
+
+fn supply_demand_chart(config: &Config, published: &PublishedRun, districts: &[String], lot: usize) -> BarChart {
+    let l = &config.catalogue.lots[lot];
+    let rows: Vec<_> = published.lot_rows(lot).collect();
+    BarChart {
+        title: format!("{}: supply against demand", l.label),
+        subtitle: Some(format!("{}, by district; demand = current users + people waiting", config.file.label)),
+        categories: districts.to_vec(),
+        series: vec![
+            BarSeries {
+                label: "Supply (active services located in the district)".into(),
+                values: rows.iter().map(|r| Some(r.supply)).collect(),
+            },
+            BarSeries {
+                label: "Demand".into(),
+                values: rows.iter().map(|r| r.demand).collect(),
+            },
+        ],
+        value_label: capitalise(l.unit.label()),
+        footnote: Some(people_note(published)),
+    }
+}
+
+fn trend_chart(config: &Config, inputs: &Inputs) -> LineChart {
+    let mut periods: Vec<(&str, &str)> = inputs.trend.iter().map(|t| (t.date.as_str(), t.period.as_str())).collect();
+    periods.sort_unstable();
+    periods.dedup();
+    let mut ages: Vec<&str> = inputs.trend.iter().map(|t| t.age_band.as_str()).collect();
+    ages.sort_unstable();
+    ages.dedup();
+    let value = |date: &str, age: &str| {
+        inputs
+            .trend
+            .iter()
+            .filter(|t| t.date == date && t.age_band == age)
+            .map(|t| f64::from(t.users))
+            .sum::<f64>()
+    };
+    let mut series: Vec<LineSeries> = ages
+        .iter()
+        .map(|age| LineSeries {
+            label: format!("Aged {age}"),
+            values: periods.iter().map(|(d, _)| value(d, age)).collect(),
+        })
+        .collect();
+    series.push(LineSeries {
+        label: "All ages".into(),
+        values: periods.iter().map(|(d, _)| ages.iter().map(|a| value(d, a)).sum()).collect(),
+    });
+    LineChart {
+        title: "People using day opportunities, by age band".into(),
+        subtitle: Some(config.file.title.clone()),
+        x_labels: periods.iter().map(|(_, p)| p.to_string()).collect(),
+        series,
+        y_label: "People".into(),
+        footnote: Some("Source: the council's published counts of people receiving services".into()),
+    }
+}
+
+fn band_chart(config: &Config, published: &PublishedRun) -> BarChart {
+    BarChart {
+        title: "Band mix: people receiving support at each band".into(),
+        subtitle: Some(format!("{}; some people receive support at more than one band", config.file.label)),
+        categories: published
+            .cost
+            .iter()
+            .map(|c| format!("Band {}", config.catalogue.bands[c.band].id))
+            .collect(),
+        series: vec![BarSeries {
+            label: "People".into(),
+            values: published.cost.iter().map(|c| c.people.map(f64::from)).collect(),
+        }],
+        value_label: "People".into(),
+        footnote: Some(people_note(published)),
+    }
+}
+
+fn distance_chart(config: &Config, published: &PublishedRun, districts: &[String]) -> BarChart {
+    BarChart {
+        title: "Mean distance to the nearest suitable service".into(),
+        subtitle: Some(format!(
+            "{}: great-circle km x {}, from each person's home to the nearest active service for their lot",
+            config.file.label, config.file.analysis.circuity
+        )),
+        categories: districts.to_vec(),
+        series: config
+            .catalogue
+            .lots
+            .iter()
+            .enumerate()
+            .map(|(lot, l)| BarSeries {
+                label: l.label.clone(),
+                values: published.lot_rows(lot).map(|r| r.mean_km).collect(),
+            })
+            .collect(),
+        value_label: "Kilometres".into(),
+        footnote: Some(format!("Figures for groups of fewer than {} people are not shown", published.disclosure.threshold + 1)),
+    }
+}
+
+fn gap_map(config: &Config, inputs: &Inputs, published: &PublishedRun, lot: usize) -> ChoroplethMap {
+    let l = &config.catalogue.lots[lot];
+    let regions: Vec<MapRegion> = inputs
+        .districts
+        .iter()
+        .map(|d| MapRegion {
+            name: d.name.clone(),
+            geometry: d.geometry.clone(),
+            value: published.lot_rows(lot).find(|r| r.area_code == d.code).and_then(|r| r.gap),
+        })
+        .collect();
+    let largest = regions.iter().filter_map(|r| r.value).fold(0.0f64, |m, v| m.max(v.abs()));
+    let top = nice_ceiling(largest);
+    ChoroplethMap {
+        title: format!("{}: gap by district", l.label),
+        subtitle: Some(format!("{}: demand minus supply, {}", config.file.label, l.unit.label())),
+        regions,
+        breaks: vec![-top / 2.0, 0.0, top / 2.0, top],
+        palette: Palette::Diverging,
+        legend_title: format!("Gap ({})", l.unit.label()),
+        label_regions: true,
+        points: inputs
+            .services
+            .iter()
+            .filter(|s| s.status == crate::model::ServiceStatus::Active && s.lots.contains(&lot))
+            .map(|s| MapPoint {
+                lon: s.location.x(),
+                lat: s.location.y(),
+                label: None,
+            })
+            .collect(),
+        points_label: Some(format!("Active services for {}", l.label.to_lowercase())),
+        attribution: config.file.areas.attribution.clone(),
+    }
+}
+
+/// The smallest of 1, 2, 2.5, 5 x 10^k that is at least `x` (and at least 1).
+pub fn nice_ceiling(x: f64) -> f64 {
+    if !(x.is_finite() && x > 1.0) {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(x.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|v| *v >= x)
+        .unwrap_or(10.0 * magnitude)
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nice_ceiling;
+
+    #[test]
+    fn nice_ceilings() {
+        assert_eq!(nice_ceiling(0.0), 1.0);
+        assert_eq!(nice_ceiling(17.0), 20.0);
+        assert_eq!(nice_ceiling(23.0), 25.0);
+        assert_eq!(nice_ceiling(300.0), 500.0);
+        assert_eq!(nice_ceiling(100.0), 100.0);
+    }
+}

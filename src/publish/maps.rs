@@ -1,0 +1,88 @@
+//! Maps as GeoJSON (RFC 7946): districts with gap properties per lot, services as points.
+//!
+//! District properties keep the boundary file's own code and name property names (such as
+//! `LAD24CD`), so the layer joins to other ONS data; codes are text, figures are numbers,
+//! suppressed figures are null.
+
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::io::geojson::{OutFeature, OutGeometry};
+use crate::load::Inputs;
+use crate::publish::published::PublishedRun;
+
+fn num(v: Option<f64>, decimals: i32) -> Value {
+    let scale = 10f64.powi(decimals);
+    v.filter(|x| x.is_finite())
+        .map_or(Value::Null, |x| Value::from((x * scale).round() / scale))
+}
+
+fn count(v: Option<u32>) -> Value {
+    v.map_or(Value::Null, Value::from)
+}
+
+/// One feature per district, with `<lot>_supply`, `_demand`, `_gap`, `_sufficiency`,
+/// `_current_users`, `_waiting` and `_share_beyond_catchment` for every lot.
+pub fn districts(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Vec<OutFeature> {
+    let areas = &config.file.areas;
+    let (code_prop, name_prop) = match &areas.district_property {
+        None => (areas.code_property.clone(), areas.name_property.clone()),
+        Some(p) => (p.clone(), areas.district_name_property.clone().unwrap_or_else(|| format!("{p}_name"))),
+    };
+    inputs
+        .districts
+        .iter()
+        .map(|d| {
+            let mut props: Vec<(String, Value)> =
+                vec![(code_prop.clone(), d.code.clone().into()), (name_prop.clone(), d.name.clone().into())];
+            for r in published.districts.iter().filter(|r| r.area_code == d.code) {
+                let id = &config.catalogue.lots[r.lot].id;
+                props.push((format!("{id}_supply"), num(Some(r.supply), 2)));
+                props.push((format!("{id}_current_users"), count(r.current_users)));
+                props.push((format!("{id}_waiting"), count(r.waiting)));
+                props.push((format!("{id}_demand"), num(r.demand, 2)));
+                props.push((format!("{id}_gap"), num(r.gap, 2)));
+                props.push((format!("{id}_sufficiency"), num(r.sufficiency, 3)));
+                props.push((format!("{id}_share_beyond_catchment"), num(r.share_beyond_catchment, 3)));
+            }
+            OutFeature {
+                geometry: OutGeometry::Area(d.geometry.clone()),
+                properties: props,
+            }
+        })
+        .collect()
+}
+
+/// One point per service.
+pub fn services(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Vec<OutFeature> {
+    let cat = &config.catalogue;
+    published
+        .services
+        .iter()
+        .map(|row| {
+            let s = &inputs.services[row.service];
+            let kind = &cat.service_types[s.service_type];
+            let lots: Vec<&str> = s.lots.iter().map(|&l| cat.lots[l].id.as_str()).collect();
+            let bands: Vec<&str> = s.bands.iter().map(|&b| cat.bands[b].id.as_str()).collect();
+            let district = row.district.map(|d| &inputs.districts[d]);
+            OutFeature {
+                geometry: OutGeometry::Point(s.location),
+                properties: vec![
+                    ("service_id".into(), s.id.clone().into()),
+                    ("provider_id".into(), s.provider_id.clone().into()),
+                    ("provider_name".into(), s.provider_name.clone().into()),
+                    ("service_name".into(), s.name.clone().into()),
+                    ("service_type".into(), kind.id.clone().into()),
+                    ("lots".into(), lots.join(";").into()),
+                    ("bands".into(), bands.join(";").into()),
+                    ("capacity".into(), num(Some(s.capacity), 2)),
+                    ("unit".into(), kind.unit.label().into()),
+                    ("current_users".into(), count(row.current_users)),
+                    ("status".into(), s.status.as_str().into()),
+                    ("district_code".into(), district.map_or(Value::Null, |d| d.code.clone().into())),
+                    ("district_name".into(), district.map_or(Value::Null, |d| d.name.clone().into())),
+                ],
+            }
+        })
+        .collect()
+}

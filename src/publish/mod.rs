@@ -1,0 +1,127 @@
+//! Publish: disclosure control, then tables, maps, charts and the manifest, written into a
+//! run folder that appears only when every file was written.
+//!
+//! [`published`] applies disclosure control once; every writer reads only its result.
+
+pub mod charts;
+pub mod disclosure;
+pub mod figures;
+pub mod manifest;
+pub mod maps;
+pub mod published;
+pub mod run_folder;
+pub mod tables;
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+use crate::io::geojson::write_feature_collection;
+use crate::io::table::{Table, TableError};
+use crate::load::Inputs;
+use crate::locate::Placement;
+use crate::model::ServiceStatus;
+use manifest::{ConfigRecord, Counts, DisclosureRecord, Manifest, OutputRecord};
+use published::PublishedRun;
+use run_folder::RunFolder;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("run label {0:?} cannot name a folder (use letters, digits, '-', '_' and '.', not starting with '.')")]
+    Label(String),
+    #[error("{0}: {1}")]
+    Io(PathBuf, std::io::Error),
+    #[error("writing a table: {0}")]
+    Table(#[from] TableError),
+    #[error("drawing a chart: {0}")]
+    Chart(#[from] charts::ChartError),
+}
+
+/// What a run hands to publishing.
+pub struct RunData<'a> {
+    pub config: &'a Config,
+    pub inputs: &'a Inputs,
+    pub placement: &'a Placement,
+    pub published: &'a PublishedRun,
+    pub label: &'a str,
+    pub warnings: &'a [String],
+}
+
+fn table_files(folder: &mut RunFolder, name: &str, table: &Table) -> Result<(), PublishError> {
+    let mut csv = Vec::new();
+    table.write_csv(&mut csv)?;
+    folder.write(&format!("tables/{name}.csv"), &csv)?;
+    let mut parquet = Vec::new();
+    table.write_parquet(&mut parquet)?;
+    folder.write(&format!("tables/{name}.parquet"), &parquet)
+}
+
+fn geojson_file(folder: &mut RunFolder, name: &str, features: &[crate::io::geojson::OutFeature]) -> Result<(), PublishError> {
+    let mut bytes = Vec::new();
+    write_feature_collection(&mut bytes, features).map_err(|e| PublishError::Io(PathBuf::from(name), e))?;
+    folder.write(&format!("maps/{name}.geojson"), &bytes)
+}
+
+/// Writes the whole run folder under `outputs` and returns its path.
+pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
+    let (config, inputs, published) = (run.config, run.inputs, run.published);
+    let mut folder = RunFolder::create(outputs, run.label)?;
+    let mut all_rows = published.districts.clone();
+    all_rows.extend(published.groupings.iter().cloned());
+    table_files(&mut folder, "gaps", &tables::gaps(config, &all_rows))?;
+    table_files(&mut folder, "demand", &tables::demand(config, &published.districts))?;
+    table_files(&mut folder, "supply", &tables::supply(config, inputs, published))?;
+    if !published.cost.is_empty() {
+        table_files(&mut folder, "cost_by_band", &tables::cost(config, published))?;
+    }
+    geojson_file(&mut folder, "districts", &maps::districts(config, inputs, published))?;
+    geojson_file(&mut folder, "services", &maps::services(config, inputs, published))?;
+    figures::write_all(&mut folder, config, inputs, published)?;
+    let manifest = manifest_of(run, &folder);
+    folder.write("manifest.json", &manifest.to_json())?;
+    folder.commit()
+}
+
+fn manifest_of(run: &RunData, folder: &RunFolder) -> Manifest {
+    let (config, inputs) = (run.config, run.inputs);
+    let digest = Sha256::digest(config.text.as_bytes());
+    Manifest {
+        tool: "gapmap",
+        version: env!("CARGO_PKG_VERSION"),
+        label: run.label.to_string(),
+        data_date: config.file.data_date.clone(),
+        title: config.file.title.clone(),
+        config: ConfigRecord {
+            file: Path::new(&config.file_name)
+                .file_name()
+                .map_or_else(|| config.file_name.clone(), |n| n.to_string_lossy().into_owned()),
+            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            text: config.text.clone(),
+        },
+        inputs: inputs.records.clone(),
+        disclosure: DisclosureRecord {
+            threshold: run.published.disclosure.threshold,
+            rounding_base: run.published.disclosure.base,
+            rule: "counts of people from 1 to the threshold suppressed, others rounded to the base; a total's parts both suppressed when either is",
+        },
+        counts: Counts {
+            services: inputs.services.len(),
+            active_services: inputs.services.iter().filter(|s| s.status == ServiceStatus::Active).count(),
+            services_outside_areas: run.placement.service_district.iter().filter(|d| d.is_none()).count(),
+            areas: inputs.areas.len(),
+            districts: inputs.districts.len(),
+            demand_rows: inputs.records.iter().find(|r| r.role == "demand").map_or(0, |r| r.records),
+            rejected_rows: 0,
+        },
+        warnings: run.warnings.to_vec(),
+        outputs: folder
+            .files
+            .iter()
+            .map(|(file, sha256)| OutputRecord {
+                file: file.clone(),
+                sha256: sha256.clone(),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,191 @@
+//! The published view of a run: every figure as it may appear in an output.
+//!
+//! [`PublishedRun::new`] applies [`Disclosure`] once; tables, maps, charts and the summary
+//! are written only from this view, so no unprotected count of people can reach a file.
+
+use crate::analyse::Analysis;
+use crate::config::Config;
+use crate::load::Inputs;
+use crate::locate::Placement;
+use crate::model::Unit;
+use crate::publish::disclosure::{Disclosure, Published};
+
+/// One district (or grouping) and lot, as published.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GapRow {
+    pub area_code: String,
+    pub area_name: String,
+    pub lot: usize,
+    pub unit: Unit,
+    pub services: u32,
+    pub supply: f64,
+    pub current_users: Published,
+    pub waiting: Published,
+    /// In the lot's unit; `None` when suppressed.
+    pub demand: Option<f64>,
+    pub gap: Option<f64>,
+    pub sufficiency: Option<f64>,
+    /// People (current and waiting) behind the access figures.
+    pub people: Published,
+    pub beyond_catchment: Published,
+    pub share_beyond_catchment: Option<f64>,
+    pub mean_km: Option<f64>,
+    pub p90_km: Option<f64>,
+}
+
+/// A service as published.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceRow {
+    pub service: usize,
+    pub district: Option<usize>,
+    pub current_users: Published,
+}
+
+/// A band's cost as published.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostRow {
+    pub band: usize,
+    pub people: Published,
+    pub units_per_week: f64,
+    pub weekly_cost: f64,
+    pub annual_cost: f64,
+}
+
+/// Everything an output may show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedRun {
+    pub disclosure: Disclosure,
+    pub districts: Vec<GapRow>,
+    pub groupings: Vec<GapRow>,
+    pub services: Vec<ServiceRow>,
+    pub cost: Vec<CostRow>,
+    /// (age band, current, waiting)
+    pub people_by_age: Vec<(String, Published, Published)>,
+    pub people_by_primary_need: Vec<(usize, Published)>,
+    pub current_people: Published,
+}
+
+impl PublishedRun {
+    pub fn new(config: &Config, inputs: &Inputs, placement: &Placement, analysis: &Analysis) -> Self {
+        let d = Disclosure::from(&config.file.disclosure);
+        let districts: Vec<GapRow> = analysis
+            .gaps
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| {
+                let district = &inputs.districts[cell.district];
+                let split = d.split(cell.current_users, cell.waiting);
+                let unit = config.catalogue.lots[cell.lot].unit;
+                let demand = match unit {
+                    Unit::Places => split.total.map(f64::from),
+                    Unit::Hours => split.total.map(|_| cell.demand().round()),
+                };
+                let access = analysis.access_cells.get(i);
+                let people = access.and_then(|a| d.count(a.people));
+                let beyond = access.and_then(|a| d.count(a.beyond_catchment));
+                let shown = |v: Option<f64>| people.and(v);
+                GapRow {
+                    area_code: district.code.clone(),
+                    area_name: district.name.clone(),
+                    lot: cell.lot,
+                    unit,
+                    services: cell.services,
+                    supply: cell.supply,
+                    current_users: split.first,
+                    waiting: split.second,
+                    demand,
+                    gap: demand.map(|x| x - cell.supply),
+                    sufficiency: demand.filter(|x| *x > 0.0).map(|x| cell.supply / x),
+                    people,
+                    beyond_catchment: beyond,
+                    share_beyond_catchment: Disclosure::rate(beyond, people),
+                    mean_km: shown(access.and_then(|a| a.mean_km)),
+                    p90_km: shown(access.and_then(|a| a.p90_km)),
+                }
+            })
+            .collect();
+        let groupings = group_rows(config, &districts);
+        let services = inputs
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ServiceRow {
+                service: i,
+                district: placement.service_district[i],
+                current_users: d.count(s.current_users),
+            })
+            .collect();
+        let cost = analysis
+            .cost
+            .iter()
+            .map(|c| CostRow {
+                band: c.band,
+                people: d.count(c.people),
+                units_per_week: c.units_per_week,
+                weekly_cost: c.weekly_cost,
+                annual_cost: c.annual_cost,
+            })
+            .collect();
+        PublishedRun {
+            disclosure: d,
+            districts,
+            groupings,
+            services,
+            cost,
+            people_by_age: analysis
+                .people_by_age
+                .iter()
+                .map(|(age, c, w)| (age.clone(), d.count(*c), d.count(*w)))
+                .collect(),
+            people_by_primary_need: analysis
+                .people_by_primary_need
+                .iter()
+                .map(|(lot, n)| (*lot, d.count(*n)))
+                .collect(),
+            current_people: d.count(analysis.current_people),
+        }
+    }
+
+    /// The district rows of one lot.
+    pub fn lot_rows(&self, lot: usize) -> impl Iterator<Item = &GapRow> {
+        self.districts.iter().filter(move |r| r.lot == lot)
+    }
+}
+
+/// Grouping rows summed from the published district rows: a sum with a suppressed part is
+/// itself suppressed, so a grouping never reveals a suppressed district.
+fn group_rows(config: &Config, districts: &[GapRow]) -> Vec<GapRow> {
+    let mut rows = Vec::new();
+    for g in &config.catalogue.groupings {
+        for (lot, l) in config.catalogue.lots.iter().enumerate() {
+            let members: Vec<&GapRow> = districts
+                .iter()
+                .filter(|r| r.lot == lot && g.district_codes.contains(&r.area_code))
+                .collect();
+            let sum_u = |f: fn(&GapRow) -> Published| members.iter().map(|r| f(r)).sum::<Option<u32>>();
+            let supply: f64 = members.iter().map(|r| r.supply).sum();
+            let demand: Option<f64> = members.iter().map(|r| r.demand).sum();
+            let people = sum_u(|r| r.people);
+            let beyond = sum_u(|r| r.beyond_catchment);
+            rows.push(GapRow {
+                area_code: g.id.clone(),
+                area_name: g.label.clone(),
+                lot,
+                unit: l.unit,
+                services: members.iter().map(|r| r.services).sum(),
+                supply,
+                current_users: sum_u(|r| r.current_users),
+                waiting: sum_u(|r| r.waiting),
+                demand,
+                gap: demand.map(|x| x - supply),
+                sufficiency: demand.filter(|x| *x > 0.0).map(|x| supply / x),
+                people,
+                beyond_catchment: beyond,
+                share_beyond_catchment: Disclosure::rate(beyond, people),
+                mean_km: None,
+                p90_km: None,
+            });
+        }
+    }
+    rows
+}
