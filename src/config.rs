@@ -365,14 +365,20 @@ fn check_settings(file_name: &str, file: &ConfigFile) -> Result<(), ConfigError>
         return Err(invalid(
             file_name,
             "analysis.catchment_km",
-            format!("{} is not a distance (expected more than 0)", a.catchment_km),
+            format!(
+                "{} is not a distance (expected more than 0)",
+                a.catchment_km
+            ),
         ));
     }
     if !(a.circuity.is_finite() && a.circuity >= 1.0) {
         return Err(invalid(
             file_name,
             "analysis.circuity",
-            format!("{} is not a circuity factor (expected 1 or more)", a.circuity),
+            format!(
+                "{} is not a circuity factor (expected 1 or more)",
+                a.circuity
+            ),
         ));
     }
     if file.disclosure.rounding_base == 0 {

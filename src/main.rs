@@ -27,7 +27,9 @@ enum Command {
     /// Run the analysis and write a run folder.
     ///
     /// With no --config, runs the embedded Leicestershire sample.
-    #[command(after_help = "Examples:\n  gapmap run\n  gapmap run --config quarter/gapmap.toml --label 2025-Q3\n  gapmap run --config gapmap.toml --out /shared/gapmap-runs")]
+    #[command(
+        after_help = "Examples:\n  gapmap run\n  gapmap run --config quarter/gapmap.toml --label 2025-Q3\n  gapmap run --config gapmap.toml --out /shared/gapmap-runs"
+    )]
     Run {
         /// The run's config file (TOML); paths in it are relative to it.
         #[arg(long, short)]
@@ -40,14 +42,18 @@ enum Command {
         label: Option<String>,
     },
     /// Load and check every input, writing nothing.
-    #[command(after_help = "Examples:\n  gapmap validate\n  gapmap validate --config quarter/gapmap.toml")]
+    #[command(
+        after_help = "Examples:\n  gapmap validate\n  gapmap validate --config quarter/gapmap.toml"
+    )]
     Validate {
         /// The config file (TOML); with none, the embedded sample.
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
     /// Write the sample inputs and their config into a folder, as templates to edit.
-    #[command(after_help = "Examples:\n  gapmap sample --out my-council\n  gapmap run --config my-council/gapmap.toml")]
+    #[command(
+        after_help = "Examples:\n  gapmap sample --out my-council\n  gapmap run --config my-council/gapmap.toml"
+    )]
     Sample {
         /// Folder to write into (created if missing; existing files are never overwritten).
         #[arg(long, short)]
@@ -68,7 +74,10 @@ fn progress(message: &str) {
 
 fn run(config: Option<PathBuf>, out: PathBuf, label: Option<String>) -> Result<(), gapmap::Error> {
     let config = load_config(config.as_ref())?;
-    let options = RunOptions { outputs: out, label };
+    let options = RunOptions {
+        outputs: out,
+        label,
+    };
     let started = std::time::Instant::now();
     let report = pipeline::run(&config, &options, &mut |m| progress(m))?;
     for w in &report.warnings {

@@ -65,12 +65,19 @@ pub fn check(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Checked,
 }
 
 /// Runs the whole pipeline and writes the run folder.
-pub fn run(config: &Config, options: &RunOptions, progress: &mut dyn FnMut(&str)) -> Result<RunReport, Error> {
+pub fn run(
+    config: &Config,
+    options: &RunOptions,
+    progress: &mut dyn FnMut(&str),
+) -> Result<RunReport, Error> {
     let checked = check(config, progress)?;
     progress("computing gaps, distances and costs");
     let analysis: Analysis = analyse::analyse(config, &checked.inputs, &checked.placement);
     let published = PublishedRun::new(config, &checked.inputs, &checked.placement, &analysis);
-    let label = options.label.clone().unwrap_or_else(|| config.file.label.clone());
+    let label = options
+        .label
+        .clone()
+        .unwrap_or_else(|| config.file.label.clone());
     progress("writing tables, maps and charts");
     let folder = publish::publish(
         &RunData {
@@ -91,16 +98,26 @@ pub fn run(config: &Config, options: &RunOptions, progress: &mut dyn FnMut(&str)
     })
 }
 
-/// The largest shortfalls (positive gaps) among districts, largest first relative to demand.
+/// The largest shortfalls among districts, largest first relative to demand. A shortfall in
+/// places smaller than the disclosure rounding base may be rounding alone, so is left out.
 pub fn largest_gaps(published: &PublishedRun, n: usize) -> Vec<&GapRow> {
+    let noise = f64::from(published.disclosure.base.max(1)) - 0.5;
     let mut rows: Vec<&GapRow> = published
         .districts
         .iter()
-        .filter(|r| r.gap.is_some_and(|g| g > 0.0))
+        .filter(|r| {
+            r.gap.is_some_and(|g| match r.unit {
+                crate::model::Unit::Places => g > noise,
+                crate::model::Unit::Hours => g > 0.0,
+            })
+        })
         .collect();
     rows.sort_by(|a, b| {
         let share = |r: &GapRow| r.gap.unwrap_or(0.0) / r.demand.unwrap_or(1.0).max(1.0);
-        share(b).total_cmp(&share(a)).then_with(|| a.area_code.cmp(&b.area_code)).then(a.lot.cmp(&b.lot))
+        share(b)
+            .total_cmp(&share(a))
+            .then_with(|| a.area_code.cmp(&b.area_code))
+            .then(a.lot.cmp(&b.lot))
     });
     rows.truncate(n);
     rows

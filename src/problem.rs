@@ -153,7 +153,7 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// "expected one of a, b, c" with a suggestion when one is close.
-pub fn expected_one_of<'a>(value: &str, candidates: &[&'a str]) -> String {
+pub fn expected_one_of(value: &str, candidates: &[&str]) -> String {
     let mut text = format!("is not one of {}", candidates.join(", "));
     if let Some(best) = closest(value, candidates.iter().copied()) {
         text.push_str(&format!(" (did you mean {best:?}?)"));

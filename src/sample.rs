@@ -16,7 +16,10 @@ pub const FILES: [(&str, &[u8]); 7] = [
     (CONFIG_NAME, include_bytes!("../data/gapmap.toml")),
     ("services.csv", include_bytes!("../data/services.csv")),
     ("people.csv", include_bytes!("../data/people.csv")),
-    ("districts.geojson", include_bytes!("../data/districts.geojson")),
+    (
+        "districts.geojson",
+        include_bytes!("../data/districts.geojson"),
+    ),
     ("population.csv", include_bytes!("../data/population.csv")),
     ("users_trend.csv", include_bytes!("../data/users_trend.csv")),
     ("README.md", include_bytes!("../data/README.md")),
@@ -25,7 +28,11 @@ pub const FILES: [(&str, &[u8]); 7] = [
 /// The sample's config.
 pub fn config() -> Result<Config, ConfigError> {
     let text = String::from_utf8_lossy(FILES[0].1);
-    Config::parse(&format!("data/{CONFIG_NAME}"), &text, Origin::EmbeddedSample)
+    Config::parse(
+        &format!("data/{CONFIG_NAME}"),
+        &text,
+        Origin::EmbeddedSample,
+    )
 }
 
 /// One of the sample's input files, named as in its config.

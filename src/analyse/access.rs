@@ -57,7 +57,12 @@ impl ServiceIndex {
     }
 
     /// The nearest suitable service to `point` for `lot`: (service index, great-circle km).
-    pub fn nearest(&self, services: &[Service], lot: usize, point: Point<f64>) -> Option<(usize, f64)> {
+    pub fn nearest(
+        &self,
+        services: &[Service],
+        lot: usize,
+        point: Point<f64>,
+    ) -> Option<(usize, f64)> {
         let tree = self.trees.get(lot)?;
         let query = unit_vector(point);
         let mut best: Option<(usize, f64)> = None;
@@ -90,23 +95,29 @@ pub struct PersonAccess {
 }
 
 /// Nearest suitable service for every person row (empty for aggregated demand).
-pub fn nearest_for_people(catalogue: &Catalogue, inputs: &Inputs, settings: &AnalysisSection) -> Vec<PersonAccess> {
+pub fn nearest_for_people(
+    catalogue: &Catalogue,
+    inputs: &Inputs,
+    settings: &AnalysisSection,
+) -> Vec<PersonAccess> {
     let Demand::People(people) = &inputs.demand else {
         return Vec::new();
     };
     let index = ServiceIndex::new(&inputs.services, catalogue.lots.len());
     people
         .par_iter()
-        .map(|p| match index.nearest(&inputs.services, p.lot, p.location) {
-            Some((service, km)) => PersonAccess {
-                service: Some(service),
-                distance_km: Some(km * settings.circuity),
+        .map(
+            |p| match index.nearest(&inputs.services, p.lot, p.location) {
+                Some((service, km)) => PersonAccess {
+                    service: Some(service),
+                    distance_km: Some(km * settings.circuity),
+                },
+                None => PersonAccess {
+                    service: None,
+                    distance_km: None,
+                },
             },
-            None => PersonAccess {
-                service: None,
-                distance_km: None,
-            },
-        })
+        )
         .collect()
 }
 
@@ -145,8 +156,16 @@ pub fn summarise(
         .collect()
 }
 
-fn cell_summary(district: usize, lot: usize, ds: Vec<Option<f64>>, catchment_km: f64) -> AccessCell {
-    let beyond = ds.iter().filter(|d| d.is_none_or(|km| km > catchment_km)).count() as u32;
+fn cell_summary(
+    district: usize,
+    lot: usize,
+    ds: Vec<Option<f64>>,
+    catchment_km: f64,
+) -> AccessCell {
+    let beyond = ds
+        .iter()
+        .filter(|d| d.is_none_or(|km| km > catchment_km))
+        .count() as u32;
     let mut known: Vec<f64> = ds.iter().flatten().copied().collect();
     known.sort_by(f64::total_cmp);
     let mean = (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64);

@@ -45,7 +45,10 @@ pub fn compute(catalogue: &Catalogue, demand: &Demand, settings: &CostSection) -
             let band = &catalogue.bands[b];
             let (u, cost) = match day_rate(band) {
                 Some(rate) => (p.days_per_week, rate * p.days_per_week),
-                None => (p.hours_per_week, band.hourly.unwrap_or(0.0) * p.hours_per_week),
+                None => (
+                    p.hours_per_week,
+                    band.hourly.unwrap_or(0.0) * p.hours_per_week,
+                ),
             };
             people_sets[b].insert(&p.person_id);
             units[b] += u;

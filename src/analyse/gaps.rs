@@ -56,7 +56,13 @@ pub fn compute(catalogue: &Catalogue, inputs: &Inputs, placement: &Placement) ->
         .collect()
 }
 
-fn cell(catalogue: &Catalogue, inputs: &Inputs, placement: &Placement, district: usize, lot: usize) -> GapCell {
+fn cell(
+    catalogue: &Catalogue,
+    inputs: &Inputs,
+    placement: &Placement,
+    district: usize,
+    lot: usize,
+) -> GapCell {
     let mut c = GapCell {
         district,
         lot,
@@ -68,7 +74,10 @@ fn cell(catalogue: &Catalogue, inputs: &Inputs, placement: &Placement, district:
         waiting_units: 0.0,
     };
     for (service, d) in inputs.services.iter().zip(&placement.service_district) {
-        if *d == Some(district) && service.status == ServiceStatus::Active && service.lots.contains(&lot) {
+        if *d == Some(district)
+            && service.status == ServiceStatus::Active
+            && service.lots.contains(&lot)
+        {
             c.services += 1;
             c.supply += service.capacity;
         }
@@ -98,8 +107,16 @@ fn cell(catalogue: &Catalogue, inputs: &Inputs, placement: &Placement, district:
                 if *d == district && row.lot == lot {
                     c.current_users += row.current_users;
                     c.waiting += row.waiting;
-                    c.current_units += if hours { row.current_hours } else { row.current_users as f64 };
-                    c.waiting_units += if hours { row.waiting_hours } else { row.waiting as f64 };
+                    c.current_units += if hours {
+                        row.current_hours
+                    } else {
+                        row.current_users as f64
+                    };
+                    c.waiting_units += if hours {
+                        row.waiting_hours
+                    } else {
+                        row.waiting as f64
+                    };
                 }
             }
         }
@@ -107,8 +124,16 @@ fn cell(catalogue: &Catalogue, inputs: &Inputs, placement: &Placement, district:
     c
 }
 
-/// Distinct people by age band (current, waiting), by primary need (current), and in all.
-pub fn people_counts(catalogue: &Catalogue, demand: &Demand) -> (Vec<(String, u32, u32)>, Vec<(usize, u32)>, u32) {
+/// Distinct people: by age band (current, waiting), by primary need (current), and in all.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PeopleCounts {
+    pub by_age: Vec<(String, u32, u32)>,
+    pub by_primary_need: Vec<(usize, u32)>,
+    pub current: u32,
+}
+
+/// Counts distinct people (person-level demand only; aggregated rows cannot be de-duplicated).
+pub fn people_counts(catalogue: &Catalogue, demand: &Demand) -> PeopleCounts {
     match demand {
         Demand::People(people) => {
             let mut by_age: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
@@ -122,7 +147,10 @@ pub fn people_counts(catalogue: &Catalogue, demand: &Demand) -> (Vec<(String, u3
                         entry.0.insert(p.person_id.as_str());
                         current.insert(p.person_id.as_str());
                         if primary_seen.insert(p.person_id.as_str()) {
-                            by_need.entry(p.primary_need).or_default().insert(p.person_id.as_str());
+                            by_need
+                                .entry(p.primary_need)
+                                .or_default()
+                                .insert(p.person_id.as_str());
                         }
                     }
                     DemandStatus::Waiting => {
@@ -132,13 +160,23 @@ pub fn people_counts(catalogue: &Catalogue, demand: &Demand) -> (Vec<(String, u3
             }
             let ages = by_age
                 .into_iter()
-                .map(|(age, (c, w))| (age.to_string(), c.len() as u32, w.difference(&c).count() as u32))
+                .map(|(age, (c, w))| {
+                    (
+                        age.to_string(),
+                        c.len() as u32,
+                        w.difference(&c).count() as u32,
+                    )
+                })
                 .collect();
             let needs = (0..catalogue.lots.len())
                 .filter_map(|l| by_need.get(&l).map(|s| (l, s.len() as u32)))
                 .collect();
-            (ages, needs, current.len() as u32)
+            PeopleCounts {
+                by_age: ages,
+                by_primary_need: needs,
+                current: current.len() as u32,
+            }
         }
-        Demand::Aggregated(_) => (Vec::new(), Vec::new(), 0),
+        Demand::Aggregated(_) => PeopleCounts::default(),
     }
 }

@@ -58,14 +58,14 @@ pub fn analyse(config: &Config, inputs: &Inputs, placement: &Placement) -> Analy
         },
         || cost::compute(catalogue, &inputs.demand, &settings.cost),
     );
-    let (people_by_age, people_by_primary_need, current_people) = gaps::people_counts(catalogue, &inputs.demand);
+    let people = gaps::people_counts(catalogue, &inputs.demand);
     Analysis {
         gaps,
         access,
         access_cells,
         cost,
-        people_by_age,
-        people_by_primary_need,
-        current_people,
+        people_by_age: people.by_age,
+        people_by_primary_need: people.by_primary_need,
+        current_people: people.current,
     }
 }

@@ -59,7 +59,14 @@ impl CsvTable {
         if !problems.is_empty() {
             return Err(problems);
         }
-        let rows = read_records(&input.name, &mut reader, header.len(), &mut problems);
+        let lines = LineIndex::new(text);
+        let rows = read_records(
+            &input.name,
+            &mut reader,
+            header.len(),
+            &lines,
+            &mut problems,
+        );
         if rows.is_empty() && problems.is_empty() {
             problems.push(Problem::new(
                 &input.name,
@@ -88,6 +95,42 @@ impl CsvTable {
             line: *line,
             fields,
         })
+    }
+}
+
+/// Byte offsets of line starts, so a record's byte position gives its 1-based line (the
+/// csv crate's own line count skips blank lines).
+/// A record's reported start may sit on the blank lines before it, which are skipped here.
+struct LineIndex<'a> {
+    text: &'a [u8],
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex {
+            text: text.as_bytes(),
+            starts,
+        }
+    }
+
+    fn line_of(&self, byte: u64) -> u64 {
+        let mut byte = usize::try_from(byte).unwrap_or(usize::MAX);
+        while self
+            .text
+            .get(byte)
+            .is_some_and(|b| *b == b'\n' || *b == b'\r')
+        {
+            byte += 1;
+        }
+        self.starts.partition_point(|&start| start <= byte) as u64
     }
 }
 
@@ -146,20 +189,21 @@ fn read_records(
     file: &str,
     reader: &mut ::csv::Reader<&[u8]>,
     width: usize,
+    lines: &LineIndex,
     problems: &mut Problems,
 ) -> Vec<(u64, Vec<String>)> {
     let mut rows = Vec::new();
     for result in reader.records() {
         match result {
             Ok(record) => {
-                let line = record.position().map_or(0, |p| p.line());
+                let line = record.position().map_or(0, |p| lines.line_of(p.byte()));
                 if record.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }
                 rows.push((line, record.iter().map(|f| f.trim().to_string()).collect()));
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.line_of(p.byte()));
                 let message = match e.kind() {
                     ::csv::ErrorKind::UnequalLengths { len, .. } => format!(
                         "has {len} fields but the header has {width} (a missing or extra comma, or an unquoted comma inside a value?)"
@@ -214,18 +258,14 @@ impl<'a> Row<'a> {
     }
 
     /// A finite number within `min..=max`; `what` says what the number is.
-    pub fn number(
-        &self,
-        column: &str,
-        min: f64,
-        max: f64,
-        problems: &mut Problems,
-    ) -> Option<f64> {
+    pub fn number(&self, column: &str, min: f64, max: f64, problems: &mut Problems) -> Option<f64> {
         let t = self.required(column, problems)?;
         match t.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= min && v <= max => Some(v),
             Ok(v) if v.is_finite() => {
-                problems.push(self.problem(column, format!("is out of range (expected {min} to {max})")));
+                problems.push(
+                    self.problem(column, format!("is out of range (expected {min} to {max})")),
+                );
                 None
             }
             _ => {
@@ -299,7 +339,9 @@ mod tests {
     #[test]
     fn ragged_row_names_its_line() {
         let e = CsvTable::parse(&input("a,b\n1,2\n3\n"), &["a", "b"]).unwrap_err();
-        assert!(e.listed[0].to_string().starts_with("t.csv:3: has 1 fields but the header has 2"));
+        assert!(e.listed[0]
+            .to_string()
+            .starts_with("t.csv:3: has 1 fields but the header has 2"));
     }
 
     #[test]

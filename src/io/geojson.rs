@@ -30,7 +30,7 @@ pub struct PolygonFeature {
 /// Reads every feature of a FeatureCollection of polygons.
 pub fn read_polygon_features(input: &InputFile) -> Result<Vec<PolygonFeature>, Problems> {
     let mut problems = Problems::default();
-    let text = input.text().map_err(|p| one(p))?;
+    let text = input.text().map_err(one)?;
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         one(Problem::new(
             &input.name,
@@ -57,7 +57,11 @@ pub fn read_polygon_features(input: &InputFile) -> Result<Vec<PolygonFeature>, P
         }
     };
     if collection.features.is_empty() {
-        return Err(one(Problem::new(&input.name, Place::File, "has no features")));
+        return Err(one(Problem::new(
+            &input.name,
+            Place::File,
+            "has no features",
+        )));
     }
     let mut features = Vec::with_capacity(collection.features.len());
     for (i, feature) in collection.features.into_iter().enumerate() {
@@ -99,7 +103,12 @@ fn check_crs(file: &str, value: &serde_json::Value) -> Result<(), Problem> {
         .pointer("/properties/name")
         .and_then(|n| n.as_str())
         .unwrap_or("");
-    let wgs84 = ["urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "EPSG:4326", "urn:ogc:def:crs:EPSG::4326"];
+    let wgs84 = [
+        "urn:ogc:def:crs:OGC:1.3:CRS84",
+        "urn:ogc:def:crs:OGC::CRS84",
+        "EPSG:4326",
+        "urn:ogc:def:crs:EPSG::4326",
+    ];
     if wgs84.contains(&name) {
         Ok(())
     } else {
@@ -133,6 +142,11 @@ fn polygons_of(
     let mut out = Vec::with_capacity(polygons.len());
     let mut ok = true;
     for (p, rings) in polygons.iter().enumerate() {
+        if rings.is_empty() {
+            problems.push(at(format!("polygon {} has no rings", p + 1)));
+            ok = false;
+            continue;
+        }
         let mut converted = Vec::with_capacity(rings.len());
         for (r, ring) in rings.iter().enumerate() {
             match ring_of(ring) {
@@ -143,15 +157,13 @@ fn polygons_of(
                 }
             }
         }
-        if converted.is_empty() {
-            problems.push(at(format!("polygon {} has no rings", p + 1)));
-            ok = false;
+        if converted.len() < rings.len() {
             continue;
         }
         let exterior = converted.remove(0);
         out.push(Polygon::new(exterior, converted));
     }
-    ok.then(|| MultiPolygon(out))
+    ok.then_some(MultiPolygon(out))
 }
 
 fn ring_of(ring: &[Position]) -> Result<LineString<f64>, String> {
@@ -162,7 +174,11 @@ fn ring_of(ring: &[Position]) -> Result<LineString<f64>, String> {
             return Err(format!("position {} has fewer than 2 numbers", i + 1));
         }
         let (x, y) = (s[0], s[1]);
-        if !(x.is_finite() && (-180.0..=180.0).contains(&x) && y.is_finite() && (-90.0..=90.0).contains(&y)) {
+        if !(x.is_finite()
+            && (-180.0..=180.0).contains(&x)
+            && y.is_finite()
+            && (-90.0..=90.0).contains(&y))
+        {
             return Err(format!(
                 "position {} [{x}, {y}] is not a longitude/latitude in degrees (projected coordinates such as British National Grid must be reprojected to WGS84)",
                 i + 1
@@ -321,8 +337,17 @@ mod tests {
 
     #[test]
     fn invalid_json_names_its_line() {
-        let e = read_polygon_features(&input("{\n\"type\": \"FeatureCollection\",\n\"features\": [,]\n}")).unwrap_err();
-        assert!(e.listed[0].to_string().starts_with("areas.geojson:3: is not valid JSON"), "{}", e.listed[0]);
+        let e = read_polygon_features(&input(
+            "{\n\"type\": \"FeatureCollection\",\n\"features\": [,]\n}",
+        ))
+        .unwrap_err();
+        assert!(
+            e.listed[0]
+                .to_string()
+                .starts_with("areas.geojson:3: is not valid JSON"),
+            "{}",
+            e.listed[0]
+        );
     }
 
     #[test]

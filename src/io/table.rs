@@ -59,9 +59,13 @@ impl Table {
         let scale = 10f64.powi(decimals);
         let rounded = values
             .into_iter()
-            .map(|v| v.filter(|x| x.is_finite()).map(|x| (x * scale).round() / scale))
+            .map(|v| {
+                v.filter(|x| x.is_finite())
+                    .map(|x| (x * scale).round() / scale)
+            })
             .collect();
-        self.columns.push((name.to_string(), Values::Float(rounded)));
+        self.columns
+            .push((name.to_string(), Values::Float(rounded)));
         self
     }
 
@@ -89,7 +93,9 @@ impl Table {
 
     pub fn write_csv<W: Write>(&self, out: W) -> Result<(), TableError> {
         let mut frame = self.to_frame()?;
-        CsvWriter::new(out).include_header(true).finish(&mut frame)?;
+        CsvWriter::new(out)
+            .include_header(true)
+            .finish(&mut frame)?;
         Ok(())
     }
 

@@ -15,7 +15,10 @@ use crate::model::{Area, District};
 use crate::problem::{Place, Problem, Problems};
 
 /// Loads the areas and the districts they make up.
-pub fn load(input: &InputFile, settings: &AreasSection) -> Result<(Vec<Area>, Vec<District>), Problems> {
+pub fn load(
+    input: &InputFile,
+    settings: &AreasSection,
+) -> Result<(Vec<Area>, Vec<District>), Problems> {
     let features = read_polygon_features(input)?;
     let mut problems = Problems::default();
     let mut areas = Vec::with_capacity(features.len());
@@ -35,14 +38,20 @@ pub fn load(input: &InputFile, settings: &AreasSection) -> Result<(Vec<Area>, Ve
                 (dc, dn)
             }
         };
-        let (Some(code), Some(name), Some(dc), Some(dn)) = (code, name, district_code, district_name) else {
+        let (Some(code), Some(name), Some(dc), Some(dn)) =
+            (code, name, district_code, district_name)
+        else {
             continue;
         };
         if !seen.insert(code.clone()) {
             problems.push(
-                Problem::new(&input.name, Place::Feature(feature.index), "is used by an earlier feature (area codes must be unique)")
-                    .field(&settings.code_property)
-                    .value(&code),
+                Problem::new(
+                    &input.name,
+                    Place::Feature(feature.index),
+                    "is used by an earlier feature (area codes must be unique)",
+                )
+                .field(&settings.code_property)
+                .value(&code),
             );
             continue;
         }
@@ -71,12 +80,20 @@ pub fn load(input: &InputFile, settings: &AreasSection) -> Result<(Vec<Area>, Ve
 }
 
 /// A property that must be present and hold text.
-fn text_property(input: &InputFile, feature: &PolygonFeature, property: &str, problems: &mut Problems) -> Option<String> {
+fn text_property(
+    input: &InputFile,
+    feature: &PolygonFeature,
+    property: &str,
+    problems: &mut Problems,
+) -> Option<String> {
     let at = || Problem::new(&input.name, Place::Feature(feature.index), "").field(property);
     match feature.properties.get(property) {
         Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
         Some(serde_json::Value::String(_)) => {
-            problems.push(Problem { message: "is empty (a value is required)".into(), ..at() });
+            problems.push(Problem {
+                message: "is empty (a value is required)".into(),
+                ..at()
+            });
             None
         }
         Some(serde_json::Value::Number(n)) => {
@@ -115,7 +132,10 @@ fn text_property(input: &InputFile, feature: &PolygonFeature, property: &str, pr
 pub fn dissolve(areas: &[Area], names: &BTreeMap<String, String>) -> Vec<District> {
     let mut by_district: BTreeMap<&str, Vec<&Polygon<f64>>> = BTreeMap::new();
     for area in areas {
-        by_district.entry(area.district_code.as_str()).or_default().extend(area.geometry.0.iter());
+        by_district
+            .entry(area.district_code.as_str())
+            .or_default()
+            .extend(area.geometry.0.iter());
     }
     by_district
         .into_iter()

@@ -28,13 +28,16 @@ pub const PERSON_COLUMNS: [&str; 10] = [
     "hours_per_week",
 ];
 
-pub const AGGREGATED_COLUMNS: [&str; 5] = ["area_code", "lot", "age_band", "current_users", "waiting"];
+pub const AGGREGATED_COLUMNS: [&str; 5] =
+    ["area_code", "lot", "age_band", "current_users", "waiting"];
 
 /// Loads demand in the configured form.
 pub fn load(input: &InputFile, config: &Config) -> Result<Demand, Problems> {
     match config.file.demand.format {
         DemandFormat::People => load_people(input, &config.catalogue).map(Demand::People),
-        DemandFormat::Aggregated => load_aggregated(input, &config.catalogue).map(Demand::Aggregated),
+        DemandFormat::Aggregated => {
+            load_aggregated(input, &config.catalogue).map(Demand::Aggregated)
+        }
     }
 }
 
@@ -75,7 +78,10 @@ fn person_of(row: &Row, catalogue: &Catalogue, problems: &mut Problems) -> Optio
     if unit == Unit::Hours && hours <= 0.0 {
         problems.push(row.problem(
             "hours_per_week",
-            format!("must be more than 0 for lot {:?}, which is measured in hours", catalogue.lots[lot].id),
+            format!(
+                "must be more than 0 for lot {:?}, which is measured in hours",
+                catalogue.lots[lot].id
+            ),
         ));
         return None;
     }
@@ -135,7 +141,10 @@ fn load_aggregated(input: &InputFile, catalogue: &Catalogue) -> Result<Vec<Deman
             continue;
         };
         if !seen.insert((area, lot, age)) {
-            problems.push(row.problem("area_code", "repeats an area, lot and age band given on an earlier row"));
+            problems.push(row.problem(
+                "area_code",
+                "repeats an area, lot and age band given on an earlier row",
+            ));
         }
         cells.push(DemandCell {
             area_code: area.to_string(),

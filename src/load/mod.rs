@@ -58,7 +58,8 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
     let mut problems = Problems::default();
     let mut records = Vec::new();
     let names = &config.file.inputs;
-    let mut read = |role: &str, name: &str, problems: &mut Problems| match read_input(config, name) {
+    let mut read = |role: &str, name: &str, problems: &mut Problems| match read_input(config, name)
+    {
         Ok(file) => {
             records.push(InputRecord {
                 role: role.to_string(),
@@ -86,8 +87,14 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
         .and_then(|n| read("users_trend", n, &mut problems));
 
     let mut counts = BTreeMap::new();
-    let services = collect(services_file.map(|f| services::load(&f, &config.catalogue)), &mut problems);
-    let areas = collect(areas_file.map(|f| areas::load(&f, &config.file.areas)), &mut problems);
+    let services = collect(
+        services_file.map(|f| services::load(&f, &config.catalogue)),
+        &mut problems,
+    );
+    let areas = collect(
+        areas_file.map(|f| areas::load(&f, &config.file.areas)),
+        &mut problems,
+    );
     let demand = collect(demand_file.map(|f| demand::load(&f, config)), &mut problems);
     let population = collect(population_file.map(|f| population::load(&f)), &mut problems);
     let trend = collect(trend_file.map(|f| trend::load(&f)), &mut problems);
@@ -100,15 +107,17 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
         r.records = counts.get(r.role.as_str()).copied().unwrap_or(0);
     }
     match (services, areas, demand) {
-        (Some(services), Some((areas, districts)), Some(demand)) if problems.is_empty() => Ok(Inputs {
-            services,
-            areas,
-            districts,
-            demand,
-            population: population.unwrap_or_default(),
-            trend: trend.unwrap_or_default(),
-            records,
-        }),
+        (Some(services), Some((areas, districts)), Some(demand)) if problems.is_empty() => {
+            Ok(Inputs {
+                services,
+                areas,
+                districts,
+                demand,
+                population: population.unwrap_or_default(),
+                trend: trend.unwrap_or_default(),
+                records,
+            })
+        }
         _ => Err(InputErrors(problems)),
     }
 }

@@ -38,7 +38,10 @@ pub fn load(input: &InputFile, catalogue: &Catalogue) -> Result<Vec<Service>, Pr
     for row in table.rows() {
         if let Some(id) = row.required("service_id", &mut problems) {
             if !seen.insert(id) {
-                problems.push(row.problem("service_id", "is used by an earlier row (service ids must be unique)"));
+                problems.push(row.problem(
+                    "service_id",
+                    "is used by an earlier row (service ids must be unique)",
+                ));
             }
         }
         if let Some(service) = service_of(&row, catalogue, &mut problems) {
@@ -49,7 +52,11 @@ pub fn load(input: &InputFile, catalogue: &Catalogue) -> Result<Vec<Service>, Pr
 }
 
 fn service_of(row: &Row, catalogue: &Catalogue, problems: &mut Problems) -> Option<Service> {
-    let type_ids: Vec<&str> = catalogue.service_types.iter().map(|t| t.id.as_str()).collect();
+    let type_ids: Vec<&str> = catalogue
+        .service_types
+        .iter()
+        .map(|t| t.id.as_str())
+        .collect();
     let service_type = lookup(row, "service_type", &type_ids, problems);
     let lot_ids: Vec<&str> = catalogue.lots.iter().map(|l| l.id.as_str()).collect();
     let lots = list(row, "lots", &lot_ids, true, problems);
@@ -114,7 +121,12 @@ fn status_of(row: &Row, problems: &mut Problems) -> Option<ServiceStatus> {
 }
 
 /// One configured id.
-pub(crate) fn lookup(row: &Row, column: &str, ids: &[&str], problems: &mut Problems) -> Option<usize> {
+pub(crate) fn lookup(
+    row: &Row,
+    column: &str,
+    ids: &[&str],
+    problems: &mut Problems,
+) -> Option<usize> {
     let text = row.required(column, problems)?;
     let found = ids.iter().position(|id| *id == text);
     if found.is_none() {
@@ -124,7 +136,13 @@ pub(crate) fn lookup(row: &Row, column: &str, ids: &[&str], problems: &mut Probl
 }
 
 /// A `;`-separated list of configured ids, without repeats.
-fn list(row: &Row, column: &str, ids: &[&str], required: bool, problems: &mut Problems) -> Option<Vec<usize>> {
+fn list(
+    row: &Row,
+    column: &str,
+    ids: &[&str],
+    required: bool,
+    problems: &mut Problems,
+) -> Option<Vec<usize>> {
     let text = row.text(column);
     if text.is_empty() {
         if required {
@@ -140,7 +158,10 @@ fn list(row: &Row, column: &str, ids: &[&str], required: bool, problems: &mut Pr
             Some(i) if !out.contains(&i) => out.push(i),
             Some(_) => {}
             None => {
-                problems.push(row.problem(column, format!("has {item:?}, which {}", expected_one_of(item, ids))));
+                problems.push(row.problem(
+                    column,
+                    format!("has {item:?}, which {}", expected_one_of(item, ids)),
+                ));
                 ok = false;
             }
         }
@@ -157,7 +178,9 @@ pub(crate) fn location_of(row: &Row, problems: &mut Problems) -> Option<Point<f6
     let lat = row.number("latitude", -90.0, 90.0, problems);
     let lon = row.number("longitude", -180.0, 180.0, problems);
     let (lat, lon) = (lat?, lon?);
-    let in_uk = |la: f64, lo: f64| (UK_LAT.0..=UK_LAT.1).contains(&la) && (UK_LON.0..=UK_LON.1).contains(&lo);
+    let in_uk = |la: f64, lo: f64| {
+        (UK_LAT.0..=UK_LAT.1).contains(&la) && (UK_LON.0..=UK_LON.1).contains(&lo)
+    };
     if in_uk(lat, lon) {
         return Some(Point::new(lon, lat));
     }

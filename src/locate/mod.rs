@@ -86,7 +86,10 @@ pub fn locate(
         .iter()
         .map(|a| districts.iter().position(|d| d.code == a.district_code))
         .collect();
-    let service_area: Vec<Option<usize>> = services.par_iter().map(|s| index.locate(s.location)).collect();
+    let service_area: Vec<Option<usize>> = services
+        .par_iter()
+        .map(|s| index.locate(s.location))
+        .collect();
     let service_district: Vec<Option<usize>> = service_area
         .iter()
         .map(|a| a.and_then(|i| district_of_area[i]))
@@ -117,7 +120,10 @@ pub fn locate(
     };
     match demand {
         Demand::People(people) => {
-            let found: Vec<Option<usize>> = people.par_iter().map(|p| index.locate(p.location)).collect();
+            let found: Vec<Option<usize>> = people
+                .par_iter()
+                .map(|p| index.locate(p.location))
+                .collect();
             for (person, area) in people.iter().zip(found) {
                 match area.and_then(|a| district_of_area[a].map(|d| (a, d))) {
                     Some((a, d)) => {
@@ -149,9 +155,13 @@ pub fn locate(
                 match district {
                     Some(d) => placement.cell_district.push(d),
                     None => problems.push(
-                        Problem::new(demand_file, Place::Line(cell.line), "is not the code of any area or district in the boundaries file")
-                            .field("area_code")
-                            .value(&cell.area_code),
+                        Problem::new(
+                            demand_file,
+                            Place::Line(cell.line),
+                            "is not the code of any area or district in the boundaries file",
+                        )
+                        .field("area_code")
+                        .value(&cell.area_code),
                     ),
                 }
             }
@@ -181,22 +191,42 @@ mod tests {
             exterior: [(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0)],
             interiors: [[(x: 4.0, y: 4.0), (x: 6.0, y: 4.0), (x: 6.0, y: 6.0), (x: 4.0, y: 6.0)]],
         );
-        let b1 = polygon![(x: 20.0, y: 0.0), (x: 30.0, y: 0.0), (x: 30.0, y: 10.0), (x: 20.0, y: 10.0)];
+        let b1 =
+            polygon![(x: 20.0, y: 0.0), (x: 30.0, y: 0.0), (x: 30.0, y: 10.0), (x: 20.0, y: 10.0)];
         let b2 = polygon![(x: 4.5, y: 4.5), (x: 5.5, y: 4.5), (x: 5.5, y: 5.5), (x: 4.5, y: 5.5)];
-        let areas = vec![area("A", MultiPolygon(vec![a])), area("B", MultiPolygon(vec![b1, b2]))];
+        let areas = vec![
+            area("A", MultiPolygon(vec![a])),
+            area("B", MultiPolygon(vec![b1, b2])),
+        ];
         let index = AreaIndex::new(&areas);
         assert_eq!(index.locate(Point::new(1.0, 1.0)), Some(0));
-        assert_eq!(index.locate(Point::new(25.0, 5.0)), Some(1), "second part of B");
-        assert_eq!(index.locate(Point::new(5.0, 5.0)), Some(1), "island of B inside A's hole");
-        assert_eq!(index.locate(Point::new(4.2, 4.2)), None, "in A's hole, outside B's island");
+        assert_eq!(
+            index.locate(Point::new(25.0, 5.0)),
+            Some(1),
+            "second part of B"
+        );
+        assert_eq!(
+            index.locate(Point::new(5.0, 5.0)),
+            Some(1),
+            "island of B inside A's hole"
+        );
+        assert_eq!(
+            index.locate(Point::new(4.2, 4.2)),
+            None,
+            "in A's hole, outside B's island"
+        );
         assert_eq!(index.locate(Point::new(15.0, 5.0)), None, "between A and B");
     }
 
     #[test]
     fn shared_edge_goes_to_the_first_area() {
         let left = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)];
-        let right = polygon![(x: 1.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 1.0), (x: 1.0, y: 1.0)];
-        let areas = vec![area("R", MultiPolygon(vec![right])), area("L", MultiPolygon(vec![left]))];
+        let right =
+            polygon![(x: 1.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 1.0), (x: 1.0, y: 1.0)];
+        let areas = vec![
+            area("R", MultiPolygon(vec![right])),
+            area("L", MultiPolygon(vec![left])),
+        ];
         let index = AreaIndex::new(&areas);
         assert_eq!(index.locate(Point::new(1.0, 0.5)), Some(0));
     }

@@ -1,4 +1,29 @@
-//! TEMPORARY STUB
+//! Charts and choropleth maps as SVG and PNG, drawn with plotters.
+//!
+//! This module owns drawing: it takes plain, already-prepared figures (a bar chart of
+//! gaps by district, a users trend by age band, a map of areas with values and class
+//! breaks) and returns the SVG text and PNG bytes of each, laid out for a 1200-pixel
+//! page with every text in DejaVu Sans, which is compiled in, so the output is the same
+//! on every machine, byte for byte. It also offers the usual ways of choosing class
+//! breaks for a map ([`quantile_breaks`], [`jenks_breaks`], [`equal_interval_breaks`]).
+//! It does not choose what to plot, apply disclosure control (a suppressed value
+//! arrives as `None` and is drawn as such), or write files: callers do those.
+
+mod bar;
+mod classify;
+mod layout;
+mod line;
+mod map;
+mod png;
+
+use std::sync::OnceLock;
+
+use plotters::prelude::{BitMapBackend, DrawingBackend, IntoDrawingArea, SVGBackend};
+use plotters::style::{register_font, FontStyle, WHITE};
+
+pub use classify::{equal_interval_breaks, jenks_breaks, quantile_breaks};
+use layout::{draw_err, Area, Drawn, FAMILY};
+
 /// One chart in both formats. The SVG and the PNG have the same size in pixels.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Figure {
@@ -103,7 +128,78 @@ pub struct ChoroplethMap {
     pub attribution: String,
 }
 
+/// Draws a horizontal grouped bar chart, 1200x800 pixels.
+pub fn bar_chart(chart: &BarChart) -> Result<Figure, ChartError> {
+    render(
+        bar::SIZE,
+        |area| bar::draw(area, chart),
+        |area| bar::draw(area, chart),
+    )
+}
 
-pub fn bar_chart(_c: &BarChart) -> Result<Figure, ChartError> { Ok(Figure { svg: String::new(), png: Vec::new() }) }
-pub fn line_chart(_c: &LineChart) -> Result<Figure, ChartError> { Ok(Figure { svg: String::new(), png: Vec::new() }) }
-pub fn choropleth(_c: &ChoroplethMap) -> Result<Figure, ChartError> { Ok(Figure { svg: String::new(), png: Vec::new() }) }
+/// Draws a line chart with markers at the points, 1200x800 pixels.
+pub fn line_chart(chart: &LineChart) -> Result<Figure, ChartError> {
+    render(
+        line::SIZE,
+        |area| line::draw(area, chart),
+        |area| line::draw(area, chart),
+    )
+}
+
+/// Draws a choropleth map, 1200x1000 pixels.
+pub fn choropleth(map: &ChoroplethMap) -> Result<Figure, ChartError> {
+    render(
+        map::SIZE,
+        |area| map::draw(area, map),
+        |area| map::draw(area, map),
+    )
+}
+
+type SvgArea<'a> = Area<SVGBackend<'a>>;
+type PngArea<'a> = Area<BitMapBackend<'a>>;
+
+/// Draws the same figure on an SVG and a bitmap backend. The drawing function comes
+/// twice because a closure cannot be generic over the backend.
+fn render(
+    (width, height): (u32, u32),
+    draw_svg: impl Fn(&SvgArea) -> Drawn,
+    draw_png: impl Fn(&PngArea) -> Drawn,
+) -> Result<Figure, ChartError> {
+    register_fonts()?;
+    let mut svg = String::new();
+    {
+        let area = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        paint(&area, draw_svg)?;
+    }
+    let mut rgb = vec![0u8; width as usize * height as usize * 3];
+    {
+        let backend = BitMapBackend::with_buffer_and_format(&mut rgb, (width, height))
+            .map_err(|e| ChartError::Draw(e.to_string()))?;
+        paint(&backend.into_drawing_area(), draw_png)?;
+    }
+    let png = png::encode_rgb(width, height, &rgb).ok_or(ChartError::Png { width, height })?;
+    Ok(Figure { svg, png })
+}
+
+fn paint<DB: DrawingBackend>(area: &Area<DB>, draw: impl Fn(&Area<DB>) -> Drawn) -> Drawn {
+    area.fill(&WHITE).map_err(draw_err)?;
+    draw(area)?;
+    area.present().map_err(draw_err)
+}
+
+/// Registers DejaVu Sans (regular and bold) with plotters, once per process.
+fn register_fonts() -> Result<(), ChartError> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = REGISTERED.get_or_init(|| {
+        register_font(FAMILY, FontStyle::Normal, dejavu::sans::regular()).is_ok()
+            && register_font(FAMILY, FontStyle::Bold, dejavu::sans::bold()).is_ok()
+    });
+    if *ok {
+        Ok(())
+    } else {
+        Err(ChartError::Font)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -57,7 +57,11 @@ impl Disclosure {
     pub fn split(&self, first: u32, second: u32) -> PublishedSplit {
         let total = self.count(first + second);
         if total.is_none() || self.suppresses(first) || self.suppresses(second) {
-            PublishedSplit { first: None, second: None, total }
+            PublishedSplit {
+                first: None,
+                second: None,
+                total,
+            }
         } else {
             PublishedSplit {
                 first: self.count(first),
@@ -80,7 +84,10 @@ impl Disclosure {
 mod tests {
     use super::*;
 
-    const D: Disclosure = Disclosure { threshold: 7, base: 5 };
+    const D: Disclosure = Disclosure {
+        threshold: 7,
+        base: 5,
+    };
 
     #[test]
     fn small_counts_are_suppressed_and_others_rounded() {
@@ -98,15 +105,27 @@ mod tests {
     fn a_small_part_suppresses_both_parts_but_not_the_total() {
         assert_eq!(
             D.split(20, 3),
-            PublishedSplit { first: None, second: None, total: Some(25) }
+            PublishedSplit {
+                first: None,
+                second: None,
+                total: Some(25)
+            }
         );
         assert_eq!(
             D.split(20, 0),
-            PublishedSplit { first: Some(20), second: Some(0), total: Some(20) }
+            PublishedSplit {
+                first: Some(20),
+                second: Some(0),
+                total: Some(20)
+            }
         );
         assert_eq!(
             D.split(4, 2),
-            PublishedSplit { first: None, second: None, total: None }
+            PublishedSplit {
+                first: None,
+                second: None,
+                total: None
+            }
         );
     }
 

@@ -6,7 +6,10 @@
 use crate::config::Config;
 use crate::load::Inputs;
 use crate::model::Unit;
-use crate::publish::charts::{self, BarChart, BarSeries, ChoroplethMap, Figure, LineChart, LineSeries, MapPoint, MapRegion, Palette};
+use crate::publish::charts::{
+    self, BarChart, BarSeries, ChoroplethMap, Figure, LineChart, LineSeries, MapPoint, MapRegion,
+    Palette,
+};
 use crate::publish::disclosure::MARKER;
 use crate::publish::published::PublishedRun;
 use crate::publish::run_folder::RunFolder;
@@ -21,14 +24,23 @@ fn people_note(published: &PublishedRun) -> String {
     )
 }
 
-fn save(folder: &mut RunFolder, name: &str, figure: Result<Figure, charts::ChartError>) -> Result<(), PublishError> {
+fn save(
+    folder: &mut RunFolder,
+    name: &str,
+    figure: Result<Figure, charts::ChartError>,
+) -> Result<(), PublishError> {
     let figure = figure?;
     folder.write(&format!("charts/{name}.svg"), figure.svg.as_bytes())?;
     folder.write(&format!("charts/{name}.png"), &figure.png)
 }
 
 /// Writes every chart into `charts/`.
-pub fn write_all(folder: &mut RunFolder, config: &Config, inputs: &Inputs, published: &PublishedRun) -> Result<(), PublishError> {
+pub fn write_all(
+    folder: &mut RunFolder,
+    config: &Config,
+    inputs: &Inputs,
+    published: &PublishedRun,
+) -> Result<(), PublishError> {
     let districts: Vec<String> = inputs.districts.iter().map(|d| d.name.clone()).collect();
     for unit in [Unit::Places, Unit::Hours] {
         if let Some(chart) = gap_chart(config, published, &districts, unit) {
@@ -40,22 +52,47 @@ pub fn write_all(folder: &mut RunFolder, config: &Config, inputs: &Inputs, publi
         }
     }
     for (lot, l) in config.catalogue.lots.iter().enumerate() {
-        save(folder, &format!("supply_demand_{}", l.id), charts::bar_chart(&supply_demand_chart(config, published, &districts, lot)))?;
-        save(folder, &format!("map_gap_{}", l.id), charts::choropleth(&gap_map(config, inputs, published, lot)))?;
+        save(
+            folder,
+            &format!("supply_demand_{}", l.id),
+            charts::bar_chart(&supply_demand_chart(config, published, &districts, lot)),
+        )?;
+        save(
+            folder,
+            &format!("map_gap_{}", l.id),
+            charts::choropleth(&gap_map(config, inputs, published, lot)),
+        )?;
     }
     if !inputs.trend.is_empty() {
-        save(folder, "users_by_age_band", charts::line_chart(&trend_chart(config, inputs)))?;
+        save(
+            folder,
+            "users_by_age_band",
+            charts::line_chart(&trend_chart(config, inputs)),
+        )?;
     }
     if !published.cost.is_empty() {
-        save(folder, "band_mix", charts::bar_chart(&band_chart(config, published)))?;
+        save(
+            folder,
+            "band_mix",
+            charts::bar_chart(&band_chart(config, published)),
+        )?;
     }
     if published.districts.iter().any(|r| r.mean_km.is_some()) {
-        save(folder, "distance_to_nearest_service", charts::bar_chart(&distance_chart(config, published, &districts)))?;
+        save(
+            folder,
+            "distance_to_nearest_service",
+            charts::bar_chart(&distance_chart(config, published, &districts)),
+        )?;
     }
     Ok(())
 }
 
-fn gap_chart(config: &Config, published: &PublishedRun, districts: &[String], unit: Unit) -> Option<BarChart> {
+fn gap_chart(
+    config: &Config,
+    published: &PublishedRun,
+    districts: &[String],
+    unit: Unit,
+) -> Option<BarChart> {
     let series: Vec<BarSeries> = config
         .catalogue
         .lots
@@ -69,7 +106,10 @@ fn gap_chart(config: &Config, published: &PublishedRun, districts: &[String], un
         .collect();
     (!series.is_empty()).then(|| BarChart {
         title: format!("Gap by district: demand minus supply ({})", unit.label()),
-        subtitle: Some(format!("{}: positive = shortfall, negative = spare capacity", config.file.label)),
+        subtitle: Some(format!(
+            "{}: positive = shortfall, negative = spare capacity",
+            config.file.label
+        )),
         categories: districts.to_vec(),
         series,
         value_label: format!("Gap ({})", unit.label()),
@@ -77,12 +117,20 @@ fn gap_chart(config: &Config, published: &PublishedRun, districts: &[String], un
     })
 }
 
-fn supply_demand_chart(config: &Config, published: &PublishedRun, districts: &[String], lot: usize) -> BarChart {
+fn supply_demand_chart(
+    config: &Config,
+    published: &PublishedRun,
+    districts: &[String],
+    lot: usize,
+) -> BarChart {
     let l = &config.catalogue.lots[lot];
     let rows: Vec<_> = published.lot_rows(lot).collect();
     BarChart {
         title: format!("{}: supply against demand", l.label),
-        subtitle: Some(format!("{}, by district; demand = current users + people waiting", config.file.label)),
+        subtitle: Some(format!(
+            "{}, by district; demand = current users + people waiting",
+            config.file.label
+        )),
         categories: districts.to_vec(),
         series: vec![
             BarSeries {
@@ -100,7 +148,11 @@ fn supply_demand_chart(config: &Config, published: &PublishedRun, districts: &[S
 }
 
 fn trend_chart(config: &Config, inputs: &Inputs) -> LineChart {
-    let mut periods: Vec<(&str, &str)> = inputs.trend.iter().map(|t| (t.date.as_str(), t.period.as_str())).collect();
+    let mut periods: Vec<(&str, &str)> = inputs
+        .trend
+        .iter()
+        .map(|t| (t.date.as_str(), t.period.as_str()))
+        .collect();
     periods.sort_unstable();
     periods.dedup();
     let mut ages: Vec<&str> = inputs.trend.iter().map(|t| t.age_band.as_str()).collect();
@@ -123,7 +175,10 @@ fn trend_chart(config: &Config, inputs: &Inputs) -> LineChart {
         .collect();
     series.push(LineSeries {
         label: "All ages".into(),
-        values: periods.iter().map(|(d, _)| ages.iter().map(|a| value(d, a)).sum()).collect(),
+        values: periods
+            .iter()
+            .map(|(d, _)| ages.iter().map(|a| value(d, a)).sum())
+            .collect(),
     });
     LineChart {
         title: "People using day opportunities, by age band".into(),
@@ -131,14 +186,19 @@ fn trend_chart(config: &Config, inputs: &Inputs) -> LineChart {
         x_labels: periods.iter().map(|(_, p)| p.to_string()).collect(),
         series,
         y_label: "People".into(),
-        footnote: Some("Source: the council's published counts of people receiving services".into()),
+        footnote: Some(
+            "Source: the council's published counts of people receiving services".into(),
+        ),
     }
 }
 
 fn band_chart(config: &Config, published: &PublishedRun) -> BarChart {
     BarChart {
         title: "Band mix: people receiving support at each band".into(),
-        subtitle: Some(format!("{}; some people receive support at more than one band", config.file.label)),
+        subtitle: Some(format!(
+            "{}; some people receive support at more than one band",
+            config.file.label
+        )),
         categories: published
             .cost
             .iter()
@@ -146,7 +206,11 @@ fn band_chart(config: &Config, published: &PublishedRun) -> BarChart {
             .collect(),
         series: vec![BarSeries {
             label: "People".into(),
-            values: published.cost.iter().map(|c| c.people.map(f64::from)).collect(),
+            values: published
+                .cost
+                .iter()
+                .map(|c| c.people.map(f64::from))
+                .collect(),
         }],
         value_label: "People".into(),
         footnote: Some(people_note(published)),
@@ -176,7 +240,12 @@ fn distance_chart(config: &Config, published: &PublishedRun, districts: &[String
     }
 }
 
-fn gap_map(config: &Config, inputs: &Inputs, published: &PublishedRun, lot: usize) -> ChoroplethMap {
+fn gap_map(
+    config: &Config,
+    inputs: &Inputs,
+    published: &PublishedRun,
+    lot: usize,
+) -> ChoroplethMap {
     let l = &config.catalogue.lots[lot];
     let regions: Vec<MapRegion> = inputs
         .districts
@@ -184,14 +253,24 @@ fn gap_map(config: &Config, inputs: &Inputs, published: &PublishedRun, lot: usiz
         .map(|d| MapRegion {
             name: d.name.clone(),
             geometry: d.geometry.clone(),
-            value: published.lot_rows(lot).find(|r| r.area_code == d.code).and_then(|r| r.gap),
+            value: published
+                .lot_rows(lot)
+                .find(|r| r.area_code == d.code)
+                .and_then(|r| r.gap),
         })
         .collect();
-    let largest = regions.iter().filter_map(|r| r.value).fold(0.0f64, |m, v| m.max(v.abs()));
+    let largest = regions
+        .iter()
+        .filter_map(|r| r.value)
+        .fold(0.0f64, |m, v| m.max(v.abs()));
     let top = nice_ceiling(largest);
     ChoroplethMap {
         title: format!("{}: gap by district", l.label),
-        subtitle: Some(format!("{}: demand minus supply, {}", config.file.label, l.unit.label())),
+        subtitle: Some(format!(
+            "{}: demand minus supply, {}",
+            config.file.label,
+            l.unit.label()
+        )),
         regions,
         breaks: vec![-top / 2.0, 0.0, top / 2.0, top],
         palette: Palette::Diverging,
@@ -227,7 +306,9 @@ pub fn nice_ceiling(x: f64) -> f64 {
 
 fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 #[cfg(test)]

@@ -27,14 +27,22 @@ pub fn districts(config: &Config, inputs: &Inputs, published: &PublishedRun) -> 
     let areas = &config.file.areas;
     let (code_prop, name_prop) = match &areas.district_property {
         None => (areas.code_property.clone(), areas.name_property.clone()),
-        Some(p) => (p.clone(), areas.district_name_property.clone().unwrap_or_else(|| format!("{p}_name"))),
+        Some(p) => (
+            p.clone(),
+            areas
+                .district_name_property
+                .clone()
+                .unwrap_or_else(|| format!("{p}_name")),
+        ),
     };
     inputs
         .districts
         .iter()
         .map(|d| {
-            let mut props: Vec<(String, Value)> =
-                vec![(code_prop.clone(), d.code.clone().into()), (name_prop.clone(), d.name.clone().into())];
+            let mut props: Vec<(String, Value)> = vec![
+                (code_prop.clone(), d.code.clone().into()),
+                (name_prop.clone(), d.name.clone().into()),
+            ];
             for r in published.districts.iter().filter(|r| r.area_code == d.code) {
                 let id = &config.catalogue.lots[r.lot].id;
                 props.push((format!("{id}_supply"), num(Some(r.supply), 2)));
@@ -43,7 +51,10 @@ pub fn districts(config: &Config, inputs: &Inputs, published: &PublishedRun) -> 
                 props.push((format!("{id}_demand"), num(r.demand, 2)));
                 props.push((format!("{id}_gap"), num(r.gap, 2)));
                 props.push((format!("{id}_sufficiency"), num(r.sufficiency, 3)));
-                props.push((format!("{id}_share_beyond_catchment"), num(r.share_beyond_catchment, 3)));
+                props.push((
+                    format!("{id}_share_beyond_catchment"),
+                    num(r.share_beyond_catchment, 3),
+                ));
             }
             OutFeature {
                 geometry: OutGeometry::Area(d.geometry.clone()),
@@ -79,8 +90,14 @@ pub fn services(config: &Config, inputs: &Inputs, published: &PublishedRun) -> V
                     ("unit".into(), kind.unit.label().into()),
                     ("current_users".into(), count(row.current_users)),
                     ("status".into(), s.status.as_str().into()),
-                    ("district_code".into(), district.map_or(Value::Null, |d| d.code.clone().into())),
-                    ("district_name".into(), district.map_or(Value::Null, |d| d.name.clone().into())),
+                    (
+                        "district_code".into(),
+                        district.map_or(Value::Null, |d| d.code.clone().into()),
+                    ),
+                    (
+                        "district_name".into(),
+                        district.map_or(Value::Null, |d| d.name.clone().into()),
+                    ),
                 ],
             }
         })

@@ -57,9 +57,14 @@ fn table_files(folder: &mut RunFolder, name: &str, table: &Table) -> Result<(), 
     folder.write(&format!("tables/{name}.parquet"), &parquet)
 }
 
-fn geojson_file(folder: &mut RunFolder, name: &str, features: &[crate::io::geojson::OutFeature]) -> Result<(), PublishError> {
+fn geojson_file(
+    folder: &mut RunFolder,
+    name: &str,
+    features: &[crate::io::geojson::OutFeature],
+) -> Result<(), PublishError> {
     let mut bytes = Vec::new();
-    write_feature_collection(&mut bytes, features).map_err(|e| PublishError::Io(PathBuf::from(name), e))?;
+    write_feature_collection(&mut bytes, features)
+        .map_err(|e| PublishError::Io(PathBuf::from(name), e))?;
     folder.write(&format!("maps/{name}.geojson"), &bytes)
 }
 
@@ -70,13 +75,33 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
     let mut all_rows = published.districts.clone();
     all_rows.extend(published.groupings.iter().cloned());
     table_files(&mut folder, "gaps", &tables::gaps(config, &all_rows))?;
-    table_files(&mut folder, "demand", &tables::demand(config, &published.districts))?;
-    table_files(&mut folder, "supply", &tables::supply(config, inputs, published))?;
+    table_files(
+        &mut folder,
+        "demand",
+        &tables::demand(config, &published.districts),
+    )?;
+    table_files(
+        &mut folder,
+        "supply",
+        &tables::supply(config, inputs, published),
+    )?;
     if !published.cost.is_empty() {
-        table_files(&mut folder, "cost_by_band", &tables::cost(config, published))?;
+        table_files(
+            &mut folder,
+            "cost_by_band",
+            &tables::cost(config, published),
+        )?;
     }
-    geojson_file(&mut folder, "districts", &maps::districts(config, inputs, published))?;
-    geojson_file(&mut folder, "services", &maps::services(config, inputs, published))?;
+    geojson_file(
+        &mut folder,
+        "districts",
+        &maps::districts(config, inputs, published),
+    )?;
+    geojson_file(
+        &mut folder,
+        "services",
+        &maps::services(config, inputs, published),
+    )?;
     figures::write_all(&mut folder, config, inputs, published)?;
     let manifest = manifest_of(run, &folder);
     folder.write("manifest.json", &manifest.to_json())?;

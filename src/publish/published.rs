@@ -41,14 +41,15 @@ pub struct ServiceRow {
     pub current_users: Published,
 }
 
-/// A band's cost as published.
+/// A band's cost as published. Days, hours and money of a band used by so few people that
+/// their count is suppressed are suppressed too: they would describe those people's packages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CostRow {
     pub band: usize,
     pub people: Published,
-    pub units_per_week: f64,
-    pub weekly_cost: f64,
-    pub annual_cost: f64,
+    pub units_per_week: Option<f64>,
+    pub weekly_cost: Option<f64>,
+    pub annual_cost: Option<f64>,
 }
 
 /// Everything an output may show.
@@ -66,7 +67,12 @@ pub struct PublishedRun {
 }
 
 impl PublishedRun {
-    pub fn new(config: &Config, inputs: &Inputs, placement: &Placement, analysis: &Analysis) -> Self {
+    pub fn new(
+        config: &Config,
+        inputs: &Inputs,
+        placement: &Placement,
+        analysis: &Analysis,
+    ) -> Self {
         let d = Disclosure::from(&config.file.disclosure);
         let districts: Vec<GapRow> = analysis
             .gaps
@@ -118,12 +124,15 @@ impl PublishedRun {
         let cost = analysis
             .cost
             .iter()
-            .map(|c| CostRow {
-                band: c.band,
-                people: d.count(c.people),
-                units_per_week: c.units_per_week,
-                weekly_cost: c.weekly_cost,
-                annual_cost: c.annual_cost,
+            .map(|c| {
+                let people = d.count(c.people);
+                CostRow {
+                    band: c.band,
+                    people,
+                    units_per_week: people.map(|_| c.units_per_week),
+                    weekly_cost: people.map(|_| c.weekly_cost),
+                    annual_cost: people.map(|_| c.annual_cost),
+                }
             })
             .collect();
         PublishedRun {
@@ -162,7 +171,8 @@ fn group_rows(config: &Config, districts: &[GapRow]) -> Vec<GapRow> {
                 .iter()
                 .filter(|r| r.lot == lot && g.district_codes.contains(&r.area_code))
                 .collect();
-            let sum_u = |f: fn(&GapRow) -> Published| members.iter().map(|r| f(r)).sum::<Option<u32>>();
+            let sum_u =
+                |f: fn(&GapRow) -> Published| members.iter().map(|r| f(r)).sum::<Option<u32>>();
             let supply: f64 = members.iter().map(|r| r.supply).sum();
             let demand: Option<f64> = members.iter().map(|r| r.demand).sum();
             let people = sum_u(|r| r.people);

@@ -58,27 +58,35 @@ impl RunFolder {
     pub fn write(&mut self, relative: &str, bytes: &[u8]) -> Result<(), PublishError> {
         let path = self.staging.join(relative);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| PublishError::Io(parent.to_path_buf(), e))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| PublishError::Io(parent.to_path_buf(), e))?;
         }
         std::fs::write(&path, bytes).map_err(|e| PublishError::Io(path.clone(), e))?;
         let digest = Sha256::digest(bytes);
-        self.files
-            .push((relative.to_string(), digest.iter().map(|b| format!("{b:02x}")).collect()));
+        self.files.push((
+            relative.to_string(),
+            digest.iter().map(|b| format!("{b:02x}")).collect(),
+        ));
         Ok(())
     }
 
     /// Moves the finished folder into place and returns its path.
     pub fn commit(mut self) -> Result<PathBuf, PublishError> {
-        let old = self
-            .target
-            .with_file_name(format!(".{}.old", self.target.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())));
+        let old = self.target.with_file_name(format!(
+            ".{}.old",
+            self.target
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        ));
         if self.target.exists() {
             if old.exists() {
                 std::fs::remove_dir_all(&old).map_err(|e| PublishError::Io(old.clone(), e))?;
             }
-            std::fs::rename(&self.target, &old).map_err(|e| PublishError::Io(self.target.clone(), e))?;
+            std::fs::rename(&self.target, &old)
+                .map_err(|e| PublishError::Io(self.target.clone(), e))?;
         }
-        std::fs::rename(&self.staging, &self.target).map_err(|e| PublishError::Io(self.staging.clone(), e))?;
+        std::fs::rename(&self.staging, &self.target)
+            .map_err(|e| PublishError::Io(self.staging.clone(), e))?;
         self.committed = true;
         if old.exists() {
             std::fs::remove_dir_all(&old).map_err(|e| PublishError::Io(old.clone(), e))?;

@@ -26,18 +26,49 @@ pub fn gaps(config: &Config, rows: &[GapRow]) -> Table {
         .text("lot", text(rows, |r| lots[r.lot].id.clone()))
         .text("lot_label", text(rows, |r| lots[r.lot].label.clone()))
         .text("unit", text(rows, |r| r.unit.label().to_string()))
-        .int("services", rows.iter().map(|r| Some(i64::from(r.services))).collect())
+        .int(
+            "services",
+            rows.iter().map(|r| Some(i64::from(r.services))).collect(),
+        )
         .float("supply", rows.iter().map(|r| Some(r.supply)).collect(), 2)
-        .int("current_users", opt_u(&rows.iter().map(|r| r.current_users).collect::<Vec<_>>()))
-        .int("waiting", opt_u(&rows.iter().map(|r| r.waiting).collect::<Vec<_>>()))
+        .int(
+            "current_users",
+            opt_u(&rows.iter().map(|r| r.current_users).collect::<Vec<_>>()),
+        )
+        .int(
+            "waiting",
+            opt_u(&rows.iter().map(|r| r.waiting).collect::<Vec<_>>()),
+        )
         .float("demand", rows.iter().map(|r| r.demand).collect(), 2)
         .float("gap", rows.iter().map(|r| r.gap).collect(), 2)
-        .float("sufficiency", rows.iter().map(|r| r.sufficiency).collect(), 3)
-        .int("people_for_access", opt_u(&rows.iter().map(|r| r.people).collect::<Vec<_>>()))
-        .int("beyond_catchment", opt_u(&rows.iter().map(|r| r.beyond_catchment).collect::<Vec<_>>()))
-        .float("share_beyond_catchment", rows.iter().map(|r| r.share_beyond_catchment).collect(), 3)
-        .float("mean_distance_km", rows.iter().map(|r| r.mean_km).collect(), 2)
-        .float("p90_distance_km", rows.iter().map(|r| r.p90_km).collect(), 2)
+        .float(
+            "sufficiency",
+            rows.iter().map(|r| r.sufficiency).collect(),
+            3,
+        )
+        .int(
+            "people_for_access",
+            opt_u(&rows.iter().map(|r| r.people).collect::<Vec<_>>()),
+        )
+        .int(
+            "beyond_catchment",
+            opt_u(&rows.iter().map(|r| r.beyond_catchment).collect::<Vec<_>>()),
+        )
+        .float(
+            "share_beyond_catchment",
+            rows.iter().map(|r| r.share_beyond_catchment).collect(),
+            3,
+        )
+        .float(
+            "mean_distance_km",
+            rows.iter().map(|r| r.mean_km).collect(),
+            2,
+        )
+        .float(
+            "p90_distance_km",
+            rows.iter().map(|r| r.p90_km).collect(),
+            2,
+        )
 }
 
 /// Demand by district and lot: the people and units behind the gap table.
@@ -48,8 +79,14 @@ pub fn demand(config: &Config, rows: &[GapRow]) -> Table {
         .text("area_name", text(rows, |r| r.area_name.clone()))
         .text("lot", text(rows, |r| lots[r.lot].id.clone()))
         .text("unit", text(rows, |r| r.unit.label().to_string()))
-        .int("current_users", opt_u(&rows.iter().map(|r| r.current_users).collect::<Vec<_>>()))
-        .int("waiting", opt_u(&rows.iter().map(|r| r.waiting).collect::<Vec<_>>()))
+        .int(
+            "current_users",
+            opt_u(&rows.iter().map(|r| r.current_users).collect::<Vec<_>>()),
+        )
+        .int(
+            "waiting",
+            opt_u(&rows.iter().map(|r| r.waiting).collect::<Vec<_>>()),
+        )
         .float("demand", rows.iter().map(|r| r.demand).collect(), 2)
 }
 
@@ -58,21 +95,80 @@ pub fn supply(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Tab
     let cat = &config.catalogue;
     let rows = &published.services;
     let svc = |i: usize| &inputs.services[i];
-    let district = |r: &crate::publish::published::ServiceRow| r.district.map(|d| &inputs.districts[d]);
+    let district =
+        |r: &crate::publish::published::ServiceRow| r.district.map(|d| &inputs.districts[d]);
     Table::default()
         .text("service_id", text(rows, |r| svc(r.service).id.clone()))
-        .text("provider_id", text(rows, |r| svc(r.service).provider_id.clone()))
-        .text("provider_name", text(rows, |r| svc(r.service).provider_name.clone()))
+        .text(
+            "provider_id",
+            text(rows, |r| svc(r.service).provider_id.clone()),
+        )
+        .text(
+            "provider_name",
+            text(rows, |r| svc(r.service).provider_name.clone()),
+        )
         .text("service_name", text(rows, |r| svc(r.service).name.clone()))
-        .text("service_type", text(rows, |r| cat.service_types[svc(r.service).service_type].id.clone()))
-        .text("lots", text(rows, |r| svc(r.service).lots.iter().map(|&l| cat.lots[l].id.as_str()).collect::<Vec<_>>().join(";")))
-        .text("district_code", text(rows, |r| district(r).map_or(String::new(), |d| d.code.clone())))
-        .text("district_name", text(rows, |r| district(r).map_or("outside the areas".into(), |d| d.name.clone())))
-        .float("capacity", rows.iter().map(|r| Some(svc(r.service).capacity)).collect(), 2)
-        .text("unit", text(rows, |r| cat.service_types[svc(r.service).service_type].unit.label().to_string()))
-        .int("current_users", opt_u(&rows.iter().map(|r| r.current_users).collect::<Vec<_>>()))
-        .text("status", text(rows, |r| svc(r.service).status.as_str().to_string()))
-        .int("counts_as_supply", rows.iter().map(|r| Some(i64::from(svc(r.service).status == ServiceStatus::Active && r.district.is_some()))).collect())
+        .text(
+            "service_type",
+            text(rows, |r| {
+                cat.service_types[svc(r.service).service_type].id.clone()
+            }),
+        )
+        .text(
+            "lots",
+            text(rows, |r| {
+                svc(r.service)
+                    .lots
+                    .iter()
+                    .map(|&l| cat.lots[l].id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";")
+            }),
+        )
+        .text(
+            "district_code",
+            text(rows, |r| {
+                district(r).map_or(String::new(), |d| d.code.clone())
+            }),
+        )
+        .text(
+            "district_name",
+            text(rows, |r| {
+                district(r).map_or("outside the areas".into(), |d| d.name.clone())
+            }),
+        )
+        .float(
+            "capacity",
+            rows.iter().map(|r| Some(svc(r.service).capacity)).collect(),
+            2,
+        )
+        .text(
+            "unit",
+            text(rows, |r| {
+                cat.service_types[svc(r.service).service_type]
+                    .unit
+                    .label()
+                    .to_string()
+            }),
+        )
+        .int(
+            "current_users",
+            opt_u(&rows.iter().map(|r| r.current_users).collect::<Vec<_>>()),
+        )
+        .text(
+            "status",
+            text(rows, |r| svc(r.service).status.as_str().to_string()),
+        )
+        .int(
+            "counts_as_supply",
+            rows.iter()
+                .map(|r| {
+                    Some(i64::from(
+                        svc(r.service).status == ServiceStatus::Active && r.district.is_some(),
+                    ))
+                })
+                .collect(),
+        )
 }
 
 /// Cost by band at the configured rates.
@@ -82,10 +178,35 @@ pub fn cost(config: &Config, published: &PublishedRun) -> Table {
     Table::default()
         .text("band", text(rows, |r| bands[r.band].id.clone()))
         .text("band_label", text(rows, |r| bands[r.band].label.clone()))
-        .float("full_day_rate", rows.iter().map(|r| crate::analyse::cost::day_rate(&bands[r.band])).collect(), 2)
-        .float("hourly_rate", rows.iter().map(|r| bands[r.band].hourly).collect(), 2)
-        .int("people", opt_u(&rows.iter().map(|r| r.people).collect::<Vec<_>>()))
-        .float("days_or_hours_per_week", rows.iter().map(|r| Some(r.units_per_week)).collect(), 1)
-        .float("weekly_cost_gbp", rows.iter().map(|r| Some(r.weekly_cost)).collect(), 2)
-        .float("annual_cost_gbp", rows.iter().map(|r| Some(r.annual_cost)).collect(), 2)
+        .float(
+            "full_day_rate",
+            rows.iter()
+                .map(|r| crate::analyse::cost::day_rate(&bands[r.band]))
+                .collect(),
+            2,
+        )
+        .float(
+            "hourly_rate",
+            rows.iter().map(|r| bands[r.band].hourly).collect(),
+            2,
+        )
+        .int(
+            "people",
+            opt_u(&rows.iter().map(|r| r.people).collect::<Vec<_>>()),
+        )
+        .float(
+            "days_or_hours_per_week",
+            rows.iter().map(|r| r.units_per_week).collect(),
+            1,
+        )
+        .float(
+            "weekly_cost_gbp",
+            rows.iter().map(|r| r.weekly_cost).collect(),
+            2,
+        )
+        .float(
+            "annual_cost_gbp",
+            rows.iter().map(|r| r.annual_cost).collect(),
+            2,
+        )
 }

@@ -1,0 +1,272 @@
+//! Class breaks for choropleth maps: quantiles, equal intervals and Fisher-Jenks
+//! natural breaks. Each returns the classes' upper bounds in ascending order (the last
+//! is the maximum), the form `ChoroplethMap::breaks` takes. Non-finite values are
+//! ignored; no values or `k == 0` give no breaks; fewer distinct values than classes
+//! give fewer breaks.
+
+/// Finite values, ascending.
+fn sorted_finite(values: &[f64]) -> Vec<f64> {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    sorted
+}
+
+/// Quantile (equal count) breaks: the upper bound of class `i` is the smallest value
+/// with at least `i/k` of the values at or below it, so each class holds about `n/k`:
+/// 1 to 8 in four classes gives 2, 4, 6, 8.
+pub fn quantile_breaks(values: &[f64], k: usize) -> Vec<f64> {
+    let sorted = sorted_finite(values);
+    let n = sorted.len();
+    if n == 0 || k == 0 {
+        return Vec::new();
+    }
+    let mut breaks: Vec<f64> = (1..=k)
+        .filter_map(|i| sorted.get((i * n).div_ceil(k).saturating_sub(1)).copied())
+        .collect();
+    breaks.dedup();
+    breaks
+}
+
+/// Equal interval breaks: `k` classes of equal width from the minimum to the maximum.
+pub fn equal_interval_breaks(values: &[f64], k: usize) -> Vec<f64> {
+    let sorted = sorted_finite(values);
+    let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
+        return Vec::new();
+    };
+    if k == 0 {
+        return Vec::new();
+    }
+    if max == min {
+        return vec![max];
+    }
+    let width = (max - min) / k as f64;
+    let mut breaks: Vec<f64> = (1..k).map(|i| min + width * i as f64).collect();
+    breaks.push(max);
+    breaks
+}
+
+/// Fisher-Jenks natural breaks: the `k` classes of consecutive sorted values that
+/// minimise the total within-class sum of squared deviations, found exactly by
+/// dynamic programming (Fisher 1958; Jenks 1977).
+///
+/// Equal values always fall in one class, so the program runs over the `m` distinct
+/// values weighted by their counts: O(k·m²) time and O(k·m) memory, instant for the
+/// few thousand small areas of a county (all 33,000 LSOAs of England would take
+/// minutes: classify a sample there). For example 1, 2, 3, 10, 11, 12, 30, 31 in
+/// three classes gives 3, 12, 31.
+pub fn jenks_breaks(values: &[f64], k: usize) -> Vec<f64> {
+    let sorted = sorted_finite(values);
+    if sorted.is_empty() || k == 0 {
+        return Vec::new();
+    }
+    let groups = Groups::new(&sorted);
+    let m = groups.values.len();
+    if k >= m {
+        return groups.values;
+    }
+    let starts = optimal_class_starts(&groups, k);
+    // Walk back from the last value: each class ends just before the next one starts.
+    let mut breaks = vec![0.0; k];
+    let mut end = m - 1;
+    for class in (0..k).rev() {
+        breaks[class] = groups.values[end];
+        let start = starts[class][end];
+        end = start.saturating_sub(1);
+    }
+    breaks
+}
+
+/// Distinct sorted values with prefix sums of count, sum and sum of squares (of the
+/// values less their mean, for numerical stability).
+struct Groups {
+    values: Vec<f64>,
+    count: Vec<f64>,
+    sum: Vec<f64>,
+    sum_sq: Vec<f64>,
+}
+
+impl Groups {
+    fn new(sorted: &[f64]) -> Groups {
+        let mean = sorted.iter().sum::<f64>() / sorted.len() as f64;
+        let mut values: Vec<f64> = Vec::new();
+        let mut counts: Vec<f64> = Vec::new();
+        for &v in sorted {
+            match values.last() {
+                Some(&last) if last == v => {
+                    if let Some(c) = counts.last_mut() {
+                        *c += 1.0;
+                    }
+                }
+                _ => {
+                    values.push(v);
+                    counts.push(1.0);
+                }
+            }
+        }
+        let mut groups = Groups {
+            count: vec![0.0],
+            sum: vec![0.0],
+            sum_sq: vec![0.0],
+            values: Vec::new(),
+        };
+        for (&v, &c) in values.iter().zip(&counts) {
+            let d = v - mean;
+            groups.count.push(groups.count[groups.count.len() - 1] + c);
+            groups.sum.push(groups.sum[groups.sum.len() - 1] + c * d);
+            groups
+                .sum_sq
+                .push(groups.sum_sq[groups.sum_sq.len() - 1] + c * d * d);
+        }
+        groups.values = values;
+        groups
+    }
+
+    /// Sum of squared deviations from their mean of distinct values `i..=j`.
+    fn ssd(&self, i: usize, j: usize) -> f64 {
+        let n = self.count[j + 1] - self.count[i];
+        let s = self.sum[j + 1] - self.sum[i];
+        let s2 = self.sum_sq[j + 1] - self.sum_sq[i];
+        (s2 - s * s / n).max(0.0)
+    }
+}
+
+/// `starts[c][j]`: where the last class starts in the best split of distinct values
+/// `0..=j` into `c + 1` classes.
+fn optimal_class_starts(groups: &Groups, k: usize) -> Vec<Vec<usize>> {
+    let m = groups.values.len();
+    let mut cost: Vec<f64> = (0..m).map(|j| groups.ssd(0, j)).collect();
+    let mut starts = vec![vec![0usize; m]];
+    for class in 1..k {
+        let mut next_cost = vec![f64::INFINITY; m];
+        let mut next_start = vec![0usize; m];
+        for j in class..m {
+            for i in class..=j {
+                let c = cost[i - 1] + groups.ssd(i, j);
+                if c < next_cost[j] {
+                    next_cost[j] = c;
+                    next_start[j] = i;
+                }
+            }
+        }
+        cost = next_cost;
+        starts.push(next_start);
+    }
+    starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jenks_finds_the_three_obvious_groups() {
+        let values = [1., 2., 3., 10., 11., 12., 30., 31.];
+        assert_eq!(jenks_breaks(&values, 3), vec![3., 12., 31.]);
+        // Order of input does not matter.
+        let shuffled = [31., 10., 2., 12., 1., 30., 3., 11.];
+        assert_eq!(jenks_breaks(&shuffled, 3), vec![3., 12., 31.]);
+    }
+
+    #[test]
+    fn jenks_weighs_repeated_values() {
+        // {1,1,1 | 5,5,9}: SSD 0 + 10.67, against {1,1,1,5,5 | 9}: 19.2 + 0.
+        assert_eq!(jenks_breaks(&[1., 1., 1., 5., 5., 9.], 2), vec![1., 9.]);
+    }
+
+    #[test]
+    fn jenks_handles_few_values_and_odd_input() {
+        assert_eq!(jenks_breaks(&[4., 4., 2.], 5), vec![2., 4.]);
+        assert!(jenks_breaks(&[], 3).is_empty());
+        assert!(jenks_breaks(&[1., 2.], 0).is_empty());
+        assert_eq!(
+            jenks_breaks(&[f64::NAN, 1., f64::INFINITY, 3.], 2),
+            vec![1., 3.]
+        );
+        assert_eq!(jenks_breaks(&[-5., -4., 6., 7.], 2), vec![-4., 7.]);
+    }
+
+    /// Total within-class SSD of the classes the breaks define.
+    fn total_ssd(sorted: &[f64], breaks: &[f64]) -> f64 {
+        let mut total = 0.0;
+        let mut lower = f64::NEG_INFINITY;
+        for &b in breaks {
+            let class: Vec<f64> = sorted
+                .iter()
+                .copied()
+                .filter(|&v| v > lower && v <= b)
+                .collect();
+            let mean = class.iter().sum::<f64>() / class.len().max(1) as f64;
+            total += class.iter().map(|v| (v - mean).powi(2)).sum::<f64>();
+            lower = b;
+        }
+        total
+    }
+
+    /// Every way of cutting `n` sorted values into `k` non-empty runs.
+    fn best_by_brute_force(sorted: &[f64], k: usize) -> f64 {
+        fn go(sorted: &[f64], k: usize, from: usize, breaks: &mut Vec<f64>, best: &mut f64) {
+            if k == 1 {
+                breaks.push(sorted[sorted.len() - 1]);
+                *best = best.min(total_ssd(sorted, breaks));
+                breaks.pop();
+                return;
+            }
+            for end in from..sorted.len() - (k - 1) {
+                breaks.push(sorted[end]);
+                go(sorted, k - 1, end + 1, breaks, best);
+                breaks.pop();
+            }
+        }
+        let mut best = f64::INFINITY;
+        go(sorted, k, 0, &mut Vec::new(), &mut best);
+        best
+    }
+
+    #[test]
+    fn jenks_matches_brute_force_on_small_samples() {
+        // A fixed pseudo-random sequence (a linear congruential generator).
+        let mut state = 12345u64;
+        for _ in 0..40 {
+            let n = 4 + (state % 5) as usize;
+            let mut values: Vec<f64> = (0..n)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    ((state >> 33) % 1000) as f64 / 10.0
+                })
+                .collect();
+            values.sort_by(f64::total_cmp);
+            values.dedup();
+            for k in 1..values.len() {
+                let dp = total_ssd(&values, &jenks_breaks(&values, k));
+                let brute = best_by_brute_force(&values, k);
+                assert!(
+                    (dp - brute).abs() < 1e-9,
+                    "{values:?} k={k}: {dp} vs {brute}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn quantiles_split_into_equal_counts() {
+        let values: Vec<f64> = (1..=8).map(f64::from).collect();
+        assert_eq!(quantile_breaks(&values, 4), vec![2., 4., 6., 8.]);
+        let ten: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert_eq!(quantile_breaks(&ten, 3), vec![4., 7., 10.]);
+        assert_eq!(quantile_breaks(&[5., 5., 5., 5.], 4), vec![5.]);
+        assert!(quantile_breaks(&[f64::NAN], 4).is_empty());
+    }
+
+    #[test]
+    fn equal_intervals_span_min_to_max() {
+        assert_eq!(
+            equal_interval_breaks(&[0., 3., 10.], 5),
+            vec![2., 4., 6., 8., 10.]
+        );
+        assert_eq!(equal_interval_breaks(&[-10., 10.], 2), vec![0., 10.]);
+        assert_eq!(equal_interval_breaks(&[7., 7.], 3), vec![7.]);
+        assert!(equal_interval_breaks(&[], 3).is_empty());
+    }
+}

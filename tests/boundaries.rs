@@ -1,0 +1,252 @@
+//! The sample's schematic district boundaries, and the same pipeline on the real ONS LSOA
+//! boundaries from `../shared/data`.
+
+mod common;
+
+use geo::{InteriorPoint, Point};
+
+use gapmap::config::AreasSection;
+use gapmap::io::InputFile;
+use gapmap::load::{areas, services};
+use gapmap::locate::AreaIndex;
+use gapmap::model::{Area, District};
+
+fn sample_districts() -> Vec<Area> {
+    let input = InputFile::read(
+        "districts.geojson",
+        &common::repo().join("data/districts.geojson"),
+    )
+    .expect("read");
+    areas::load(&input, &AreasSection::default())
+        .expect("valid")
+        .0
+}
+
+fn district_at(areas: &[Area], lat: f64, lon: f64) -> Option<String> {
+    AreaIndex::new(areas)
+        .locate(Point::new(lon, lat))
+        .map(|i| areas[i].code.clone())
+}
+
+/// Main towns' real town-centre coordinates (WGS84, rounded to 3 decimals, about 100 m) and
+/// the district each lies in.
+const TOWNS: [(&str, f64, f64, &str); 13] = [
+    ("Loughborough", 52.772, -1.206, "E07000130"),
+    ("Shepshed", 52.771, -1.294, "E07000130"),
+    ("Market Harborough", 52.478, -0.921, "E07000131"),
+    ("Lutterworth", 52.456, -1.201, "E07000131"),
+    ("Melton Mowbray", 52.766, -0.887, "E07000133"),
+    ("Hinckley", 52.541, -1.373, "E07000132"),
+    ("Market Bosworth", 52.624, -1.401, "E07000132"),
+    ("Coalville", 52.723, -1.370, "E07000134"),
+    ("Ashby-de-la-Zouch", 52.746, -1.476, "E07000134"),
+    ("Oadby", 52.606, -1.083, "E07000135"),
+    ("Wigston", 52.586, -1.104, "E07000135"),
+    ("Narborough", 52.573, -1.202, "E07000129"),
+    ("Enderby", 52.595, -1.209, "E07000129"),
+];
+
+#[test]
+fn main_towns_lie_in_their_own_districts() {
+    let districts = sample_districts();
+    assert_eq!(districts.len(), 7);
+    for (town, lat, lon, code) in TOWNS {
+        assert_eq!(
+            district_at(&districts, lat, lon).as_deref(),
+            Some(code),
+            "{town}"
+        );
+    }
+}
+
+#[test]
+fn leicester_city_is_a_hole_in_the_county() {
+    let districts = sample_districts();
+    assert_eq!(
+        district_at(&districts, 52.6369, -1.1398),
+        None,
+        "Leicester city centre"
+    );
+    // 8 km north, south, east and west of the city centre is county again.
+    let dlat = 8.0 / 111.2;
+    let dlon = 8.0 / (111.2 * 52.6369f64.to_radians().cos());
+    for (lat, lon) in [
+        (52.6369 + dlat, -1.1398),
+        (52.6369 - dlat, -1.1398),
+        (52.6369, -1.1398 + dlon),
+        (52.6369, -1.1398 - dlon),
+    ] {
+        assert!(
+            district_at(&districts, lat, lon).is_some(),
+            "({lat}, {lon})"
+        );
+    }
+}
+
+#[test]
+fn districts_do_not_overlap() {
+    use geo::coordinate_position::{CoordPos, CoordinatePosition};
+    let districts = sample_districts();
+    // Every point of a fine grid over the county lies inside at most one district.
+    let mut inside_some = 0;
+    for i in 0..120 {
+        for j in 0..120 {
+            let c = geo::coord! { x: -1.62 + 1.0 * i as f64 / 119.0, y: 52.38 + 0.62 * j as f64 / 119.0 };
+            let n = districts
+                .iter()
+                .filter(|d| d.geometry.coordinate_position(&c) == CoordPos::Inside)
+                .count();
+            assert!(n <= 1, "{c:?} lies in {n} districts");
+            inside_some += n;
+        }
+    }
+    assert!(
+        inside_some > 5000,
+        "the grid should mostly fall in the county ({inside_some})"
+    );
+}
+
+fn lsoa_settings() -> AreasSection {
+    AreasSection {
+        code_property: "LSOA11CD".into(),
+        name_property: "LSOA11NM".into(),
+        district_property: Some("LAD11CD".into()),
+        district_name_property: Some("LAD11NM".into()),
+        attribution: String::new(),
+    }
+}
+
+fn as_areas(districts: &[District]) -> Vec<Area> {
+    districts
+        .iter()
+        .map(|d| Area {
+            code: d.code.clone(),
+            name: d.name.clone(),
+            district_code: d.code.clone(),
+            geometry: d.geometry.clone(),
+        })
+        .collect()
+}
+
+#[test]
+fn every_lsoa_lands_in_its_own_dissolved_district() {
+    let Some(dir) = common::lsoa_dir() else {
+        return;
+    };
+    let input = InputFile::read("lsoa", &dir.join("leicestershire-lsoa11.geojson")).expect("read");
+    let (lsoas, districts) = areas::load(&input, &lsoa_settings()).expect("valid");
+    assert_eq!(lsoas.len(), 396);
+    let codes: Vec<&str> = districts.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "E07000129",
+            "E07000130",
+            "E07000131",
+            "E07000132",
+            "E07000133",
+            "E07000134",
+            "E07000135"
+        ]
+    );
+    assert_eq!(districts[4].name, "Melton");
+    let district_areas = as_areas(&districts);
+    for lsoa in &lsoas {
+        let p = lsoa.geometry.interior_point().expect("non-empty");
+        let found = district_at(&district_areas, p.y(), p.x());
+        assert_eq!(
+            found.as_deref(),
+            Some(lsoa.district_code.as_str()),
+            "{} {}",
+            lsoa.code,
+            lsoa.name
+        );
+        // The LSOA name starts with its district's name, e.g. "Melton 003A".
+        let district = districts
+            .iter()
+            .find(|d| d.code == lsoa.district_code)
+            .expect("district");
+        assert!(
+            lsoa.name.starts_with(&district.name),
+            "{} in {}",
+            lsoa.name,
+            district.name
+        );
+    }
+}
+
+#[test]
+fn services_land_in_the_same_district_with_real_and_sample_boundaries() {
+    let Some(dir) = common::lsoa_dir() else {
+        return;
+    };
+    let config = gapmap::sample::config().expect("sample config");
+    let services = services::load(
+        &gapmap::sample::input("services.csv").expect("embedded"),
+        &config.catalogue,
+    )
+    .expect("valid");
+    let input = InputFile::read("lsoa", &dir.join("leicestershire-lsoa11.geojson")).expect("read");
+    let (lsoas, _) = areas::load(&input, &lsoa_settings()).expect("valid");
+    let sample = sample_districts();
+    let lsoa_index = AreaIndex::new(&lsoas);
+    let sample_index = AreaIndex::new(&sample);
+    let mut in_county = 0;
+    for s in &services {
+        let real = lsoa_index
+            .locate(s.location)
+            .map(|i| lsoas[i].district_code.clone());
+        let schematic = sample_index
+            .locate(s.location)
+            .map(|i| sample[i].code.clone());
+        assert_eq!(real, schematic, "{} {}", s.id, s.name);
+        in_county += usize::from(real.is_some());
+    }
+    assert_eq!(
+        in_county, 55,
+        "55 of the 67 services lie in the county, 12 in Leicester city"
+    );
+}
+
+#[test]
+fn a_full_run_works_on_the_real_lsoa_boundaries() {
+    let Some(dir) = common::lsoa_dir() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    gapmap::sample::write_to(&tmp.path().join("in")).expect("sample");
+    let config_path = tmp.path().join("in/gapmap.toml");
+    let text = std::fs::read_to_string(&config_path).expect("read")
+        .replace("areas = \"districts.geojson\"", &format!("areas = {:?}", dir.join("leicestershire-lsoa11.geojson").display().to_string()))
+        .replace("code_property = \"LAD24CD\"", "code_property = \"LSOA11CD\"\ndistrict_property = \"LAD11CD\"\ndistrict_name_property = \"LAD11NM\"")
+        .replace("name_property = \"LAD24NM\"", "name_property = \"LSOA11NM\"");
+    std::fs::write(&config_path, text).expect("write");
+    let out = tmp.path().join("out");
+    let o = common::gapmap(&[
+        "run",
+        "--config",
+        config_path.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let gaps = common::read_csv(&out.join("2025-Q2/tables/gaps.csv"));
+    let pmld: Vec<(&str, &str)> = gaps
+        .iter()
+        .filter(|r| r["lot"] == "pmld" && r["area_code"].starts_with("E07"))
+        .map(|r| (r["area_name"].as_str(), r["supply"].as_str()))
+        .collect();
+    // The same PMLD supply by district as with the sample boundaries (data/README.md).
+    assert_eq!(
+        pmld,
+        [
+            ("Blaby", "14.0"),
+            ("Charnwood", "8.0"),
+            ("Harborough", "5.0"),
+            ("Hinckley and Bosworth", "14.0"),
+            ("Melton", "3.0"),
+            ("North West Leicestershire", "14.0"),
+            ("Oadby and Wigston", "8.0")
+        ]
+    );
+}

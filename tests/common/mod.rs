@@ -1,0 +1,93 @@
+//! Shared helpers for the end-to-end tests: running the binary, finding `../shared/data`,
+//! reading CSV output.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the gapmap binary with `args`.
+pub fn gapmap(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gapmap"))
+        .args(args)
+        .output()
+        .expect("the gapmap binary runs")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The real ONS LSOA boundaries, or `None` (with a printed reason) when `../shared/data` is
+/// absent outside CI. Under CI (`CI=true`) a missing folder fails the test.
+pub fn lsoa_dir() -> Option<PathBuf> {
+    let dir = repo().join("../shared/data/leicestershire-lsoa11");
+    if dir.join("leicestershire-lsoa11.geojson").exists() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "CI=true but {} is missing: the LSOA tests must run in CI",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "skipping: {} is absent (these tests need ../shared/data beside the repository)",
+        dir.display()
+    );
+    None
+}
+
+/// A CSV file as rows of column -> value.
+pub fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut reader =
+        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("record");
+            header
+                .iter()
+                .cloned()
+                .zip(r.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// Every file under `dir` with its bytes, by relative path.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .expect("prefix")
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(rel, std::fs::read(&path).expect("read"));
+            }
+        }
+    }
+    out
+}
