@@ -3,6 +3,8 @@
 //! Chooses what each chart shows; [`charts`] draws. Every figure comes from the
 //! [`PublishedRun`], so charts show the same protected figures as the tables.
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::load::Inputs;
 use crate::model::Unit;
@@ -24,65 +26,77 @@ fn people_note(published: &PublishedRun) -> String {
     )
 }
 
-fn save(
-    folder: &mut RunFolder,
-    name: &str,
-    figure: Result<Figure, charts::ChartError>,
-) -> Result<(), PublishError> {
-    let figure = figure?;
-    folder.write(&format!("charts/{name}.svg"), figure.svg.as_bytes())?;
-    folder.write(&format!("charts/{name}.png"), &figure.png)
+/// A chart to draw, of any kind.
+enum Spec {
+    Bar(BarChart),
+    Line(LineChart),
+    Map(ChoroplethMap),
 }
 
-/// Writes every chart into `charts/`.
+impl Spec {
+    fn draw(&self) -> Result<Figure, charts::ChartError> {
+        match self {
+            Spec::Bar(c) => charts::bar_chart(c),
+            Spec::Line(c) => charts::line_chart(c),
+            Spec::Map(m) => charts::choropleth(m),
+        }
+    }
+}
+
+/// Every chart of a run, by file name (without extension).
+fn specs(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Vec<(String, Spec)> {
+    let districts: Vec<String> = inputs.districts.iter().map(|d| d.name.clone()).collect();
+    let mut specs = Vec::new();
+    for (unit, name) in [
+        (Unit::Places, "gap_by_district_places"),
+        (Unit::Hours, "gap_by_district_hours"),
+    ] {
+        if let Some(chart) = gap_chart(config, published, &districts, unit) {
+            specs.push((name.to_string(), Spec::Bar(chart)));
+        }
+    }
+    for (lot, l) in config.catalogue.lots.iter().enumerate() {
+        specs.push((
+            format!("supply_demand_{}", l.id),
+            Spec::Bar(supply_demand_chart(config, published, &districts, lot)),
+        ));
+        specs.push((
+            format!("map_gap_{}", l.id),
+            Spec::Map(gap_map(config, inputs, published, lot)),
+        ));
+    }
+    if !inputs.trend.is_empty() {
+        specs.push((
+            "users_by_age_band".into(),
+            Spec::Line(trend_chart(config, inputs)),
+        ));
+    }
+    if !published.cost.is_empty() {
+        specs.push(("band_mix".into(), Spec::Bar(band_chart(config, published))));
+    }
+    if published.districts.iter().any(|r| r.mean_km.is_some()) {
+        specs.push((
+            "distance_to_nearest_service".into(),
+            Spec::Bar(distance_chart(config, published, &districts)),
+        ));
+    }
+    specs
+}
+
+/// Draws every chart (in parallel) and writes each into `charts/` as SVG and PNG.
 pub fn write_all(
     folder: &mut RunFolder,
     config: &Config,
     inputs: &Inputs,
     published: &PublishedRun,
 ) -> Result<(), PublishError> {
-    let districts: Vec<String> = inputs.districts.iter().map(|d| d.name.clone()).collect();
-    for unit in [Unit::Places, Unit::Hours] {
-        if let Some(chart) = gap_chart(config, published, &districts, unit) {
-            let name = match unit {
-                Unit::Places => "gap_by_district_places",
-                Unit::Hours => "gap_by_district_hours",
-            };
-            save(folder, name, charts::bar_chart(&chart))?;
-        }
-    }
-    for (lot, l) in config.catalogue.lots.iter().enumerate() {
-        save(
-            folder,
-            &format!("supply_demand_{}", l.id),
-            charts::bar_chart(&supply_demand_chart(config, published, &districts, lot)),
-        )?;
-        save(
-            folder,
-            &format!("map_gap_{}", l.id),
-            charts::choropleth(&gap_map(config, inputs, published, lot)),
-        )?;
-    }
-    if !inputs.trend.is_empty() {
-        save(
-            folder,
-            "users_by_age_band",
-            charts::line_chart(&trend_chart(config, inputs)),
-        )?;
-    }
-    if !published.cost.is_empty() {
-        save(
-            folder,
-            "band_mix",
-            charts::bar_chart(&band_chart(config, published)),
-        )?;
-    }
-    if published.districts.iter().any(|r| r.mean_km.is_some()) {
-        save(
-            folder,
-            "distance_to_nearest_service",
-            charts::bar_chart(&distance_chart(config, published, &districts)),
-        )?;
+    let specs = specs(config, inputs, published);
+    let drawn: Vec<Result<Figure, charts::ChartError>> =
+        specs.par_iter().map(|(_, spec)| spec.draw()).collect();
+    for ((name, _), figure) in specs.iter().zip(drawn) {
+        let figure = figure?;
+        folder.write(&format!("charts/{name}.svg"), figure.svg.as_bytes())?;
+        folder.write(&format!("charts/{name}.png"), &figure.png)?;
     }
     Ok(())
 }
@@ -286,18 +300,19 @@ fn gap_map(
                 label: None,
             })
             .collect(),
-        points_label: Some(format!("Active services for {}", l.label.to_lowercase())),
+        points_label: Some("Active services for this lot".into()),
         attribution: config.file.areas.attribution.clone(),
     }
 }
 
-/// The smallest of 1, 2, 2.5, 5 x 10^k that is at least `x` (and at least 1).
+/// The smallest of 1, 2, 3, 4, 6, 8 x 10^k that is at least `x` (at least 2), so that it
+/// and its half are whole numbers.
 pub fn nice_ceiling(x: f64) -> f64 {
-    if !(x.is_finite() && x > 1.0) {
-        return 1.0;
+    if !(x.is_finite() && x > 2.0) {
+        return 2.0;
     }
     let magnitude = 10f64.powf(x.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
+    [1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0]
         .iter()
         .map(|m| m * magnitude)
         .find(|v| *v >= x)
@@ -317,10 +332,11 @@ mod tests {
 
     #[test]
     fn nice_ceilings() {
-        assert_eq!(nice_ceiling(0.0), 1.0);
+        assert_eq!(nice_ceiling(0.0), 2.0);
+        assert_eq!(nice_ceiling(7.0), 8.0);
         assert_eq!(nice_ceiling(17.0), 20.0);
-        assert_eq!(nice_ceiling(23.0), 25.0);
-        assert_eq!(nice_ceiling(300.0), 500.0);
-        assert_eq!(nice_ceiling(100.0), 100.0);
+        assert_eq!(nice_ceiling(22.0), 30.0);
+        assert_eq!(nice_ceiling(186.0), 200.0);
+        assert_eq!(nice_ceiling(300.0), 300.0);
     }
 }
