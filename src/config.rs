@@ -49,6 +49,10 @@ pub struct ConfigFile {
     pub disclosure: DisclosureSection,
     #[serde(default)]
     pub cost: CostSection,
+    #[serde(default)]
+    pub maps: MapsSection,
+    #[serde(default)]
+    pub report: ReportSection,
     pub lots: Vec<LotEntry>,
     pub service_types: Vec<ServiceTypeEntry>,
     pub bands: Vec<BandEntry>,
@@ -137,6 +141,9 @@ pub struct DisclosureSection {
     pub threshold: u32,
     /// Other counts are rounded to the nearest multiple of this.
     pub rounding_base: u32,
+    /// Also write unrounded, unsuppressed gap tables into `NOT-FOR-PUBLICATION/` in the run
+    /// folder, for internal use only.
+    pub write_unrounded: bool,
 }
 
 impl Default for DisclosureSection {
@@ -144,6 +151,7 @@ impl Default for DisclosureSection {
         Self {
             threshold: 7,
             rounding_base: 5,
+            write_unrounded: false,
         }
     }
 }
@@ -166,11 +174,56 @@ impl Default for CostSection {
     }
 }
 
+/// How choropleth maps classify their values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Classification {
+    /// Fisher-Jenks natural breaks.
+    #[default]
+    Jenks,
+    /// Equal counts of areas in each class.
+    Quantile,
+    /// Classes of equal width.
+    EqualInterval,
+}
+
+/// What the map pictures show and how they are classified.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MapsSection {
+    pub classification: Classification,
+    /// Number of classes (2 to 7).
+    pub classes: usize,
+}
+
+impl Default for MapsSection {
+    fn default() -> Self {
+        Self {
+            classification: Classification::Jenks,
+            classes: 4,
+        }
+    }
+}
+
+/// Settings of the market position statement report.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportSection {
+    /// The council, as named in the report.
+    pub council: Option<String>,
+    /// A published annual spend to reconcile the costed packages against (pounds).
+    pub published_spend: Option<f64>,
+    /// What that figure is, e.g. "Expenditure on CLC services in 2024/25".
+    pub published_spend_label: Option<String>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LotEntry {
     pub id: String,
     pub label: String,
+    /// A short name for sentences, such as "PMLD" (default: the label).
+    pub short_label: Option<String>,
     pub unit: Unit,
 }
 
@@ -324,6 +377,7 @@ fn build_catalogue(file_name: &str, file: &ConfigFile) -> Result<Catalogue, Conf
             .map(|l| Lot {
                 id: l.id.clone(),
                 label: l.label.clone(),
+                short_label: l.short_label.clone().unwrap_or_else(|| l.label.clone()),
                 unit: l.unit,
             })
             .collect(),
@@ -393,6 +447,13 @@ fn check_settings(file_name: &str, file: &ConfigFile) -> Result<(), ConfigError>
             file_name,
             "cost.weeks_per_year",
             format!("{} is not a number of weeks", file.cost.weeks_per_year),
+        ));
+    }
+    if !(2..=7).contains(&file.maps.classes) {
+        return Err(invalid(
+            file_name,
+            "maps.classes",
+            format!("{} classes (expected 2 to 7)", file.maps.classes),
         ));
     }
     if let Some(band) = &file.cost.additional_hours_band {

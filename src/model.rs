@@ -32,6 +32,8 @@ impl Unit {
 pub struct Lot {
     pub id: String,
     pub label: String,
+    /// A short name for sentences, such as "PMLD".
+    pub short_label: String,
     pub unit: Unit,
 }
 

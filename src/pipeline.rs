@@ -85,6 +85,7 @@ pub fn run(
             inputs: &checked.inputs,
             placement: &checked.placement,
             published: &published,
+            analysis: &analysis,
             label: &label,
             warnings: &checked.warnings,
         },
@@ -98,51 +99,14 @@ pub fn run(
     })
 }
 
-/// The largest shortfalls among districts, largest first relative to demand. A shortfall in
-/// places smaller than the disclosure rounding base may be rounding alone, so is left out.
+/// The largest shortfalls among districts (see [`PublishedRun::largest_shortfalls`]).
 pub fn largest_gaps(published: &PublishedRun, n: usize) -> Vec<&GapRow> {
-    let noise = f64::from(published.disclosure.base.max(1)) - 0.5;
-    let mut rows: Vec<&GapRow> = published
-        .districts
-        .iter()
-        .filter(|r| {
-            r.gap.is_some_and(|g| match r.unit {
-                crate::model::Unit::Places => g > noise,
-                crate::model::Unit::Hours => g > 0.0,
-            })
-        })
-        .collect();
-    rows.sort_by(|a, b| {
-        let share = |r: &GapRow| r.gap.unwrap_or(0.0) / r.demand.unwrap_or(1.0).max(1.0);
-        share(b)
-            .total_cmp(&share(a))
-            .then_with(|| a.area_code.cmp(&b.area_code))
-            .then(a.lot.cmp(&b.lot))
-    });
-    rows.truncate(n);
-    rows
+    published.largest_shortfalls(n)
 }
 
-/// A one-line description of a gap row, as the summary and report print it.
+/// A one-line description of a gap row, as the summary prints it.
 pub fn describe_gap(config: &Config, row: &GapRow) -> String {
-    let lot = &config.catalogue.lots[row.lot];
-    let unit = lot.unit.label();
-    format!(
-        "{}, {}: supply {} {unit} for demand of {}, a shortfall of {}",
-        row.area_name,
-        lot.label,
-        fmt_num(row.supply),
-        row.demand.map_or("[c]".into(), fmt_num),
-        row.gap.map_or("[c]".into(), fmt_num),
-    )
-}
-
-fn fmt_num(x: f64) -> String {
-    if (x - x.round()).abs() < 1e-9 {
-        format!("{}", x.round() as i64)
-    } else {
-        format!("{x:.1}")
-    }
+    crate::publish::report::gap_sentence(config, row)
 }
 
 /// The default outputs folder: `outputs/` in the working directory.

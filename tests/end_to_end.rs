@@ -234,12 +234,15 @@ fn the_sample_run_finds_the_named_shortages() {
     let o = gapmap(&["run", "--out", out.to_str().expect("utf8")]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
+    // Figures printed by tools/make_sample.py when it generates the sample (independently of
+    // gapmap): PMLD places 5, 8, 3 against 20, 31, 12 people; PA hours 60 and 0 against
+    // 246 and 180 needed. Published people counts are rounded to 5 (31 -> 30, 12 -> 10).
     for expected in [
-        "Harborough, Profound and multiple learning disabilities (PMLD)",
-        "Melton, Profound and multiple learning disabilities (PMLD)",
-        "Charnwood, Profound and multiple learning disabilities (PMLD)",
-        "Melton, Managed personal assistant (PA) services",
-        "Harborough, Managed personal assistant (PA) services",
+        "Harborough: 5 PMLD places for an estimated 20 people, a shortfall of 15",
+        "Charnwood: 8 PMLD places for an estimated 30 people, a shortfall of 22",
+        "Melton: 3 PMLD places for an estimated 10 people, a shortfall of 7",
+        "Melton: 0 managed PA hours a week for an estimated 180 hours needed, a shortfall of 180 hours",
+        "Harborough: 60 managed PA hours a week for an estimated 246 hours needed, a shortfall of 186 hours",
     ] {
         assert!(
             text.contains(expected),

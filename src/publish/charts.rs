@@ -128,6 +128,23 @@ pub struct ChoroplethMap {
     pub attribution: String,
 }
 
+/// One class of a choropleth's legend, for styling the same classes elsewhere (QGIS).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendClass {
+    /// Lower bound (exclusive, except the first class); may be minus infinity.
+    pub lower: f64,
+    /// Upper bound (inclusive).
+    pub upper: f64,
+    pub colour: (u8, u8, u8),
+    /// The legend text, with the count of regions in the class.
+    pub label: String,
+}
+
+/// The classes a choropleth draws, in order, with their colours.
+pub fn legend_classes(map: &ChoroplethMap) -> Vec<LegendClass> {
+    map::legend(map)
+}
+
 /// Draws a horizontal grouped bar chart, 1200x800 pixels.
 pub fn bar_chart(chart: &BarChart) -> Result<Figure, ChartError> {
     render(

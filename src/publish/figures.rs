@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use crate::config::Config;
+use crate::config::{Classification, Config, MapsSection};
 use crate::load::Inputs;
 use crate::model::Unit;
 use crate::publish::charts::{
@@ -83,18 +83,25 @@ fn specs(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Vec<(Str
     specs
 }
 
-/// Draws every chart (in parallel) and writes each into `charts/` as SVG and PNG.
-pub fn write_all(
-    folder: &mut RunFolder,
+/// Draws every chart, in parallel, in a fixed order: (file name without extension, figure).
+pub fn draw_all(
     config: &Config,
     inputs: &Inputs,
     published: &PublishedRun,
-) -> Result<(), PublishError> {
+) -> Result<Vec<(String, Figure)>, PublishError> {
     let specs = specs(config, inputs, published);
     let drawn: Vec<Result<Figure, charts::ChartError>> =
         specs.par_iter().map(|(_, spec)| spec.draw()).collect();
-    for ((name, _), figure) in specs.iter().zip(drawn) {
-        let figure = figure?;
+    specs
+        .into_iter()
+        .zip(drawn)
+        .map(|((name, _), figure)| Ok((name, figure?)))
+        .collect()
+}
+
+/// Writes drawn figures into `charts/` as SVG and PNG.
+pub fn write_all(folder: &mut RunFolder, figures: &[(String, Figure)]) -> Result<(), PublishError> {
+    for (name, figure) in figures {
         folder.write(&format!("charts/{name}.svg"), figure.svg.as_bytes())?;
         folder.write(&format!("charts/{name}.png"), &figure.png)?;
     }
@@ -235,8 +242,9 @@ fn distance_chart(config: &Config, published: &PublishedRun, districts: &[String
     BarChart {
         title: "Mean distance to the nearest suitable service".into(),
         subtitle: Some(format!(
-            "{}: great-circle km x {}, from each person's home to the nearest active service for their lot",
-            config.file.label, config.file.analysis.circuity
+            "{}: {}, from each person's home to the nearest active service for their lot",
+            config.file.label,
+            distance_words(config.file.analysis.circuity)
         )),
         categories: districts.to_vec(),
         series: config
@@ -250,11 +258,14 @@ fn distance_chart(config: &Config, published: &PublishedRun, districts: &[String
             })
             .collect(),
         value_label: "Kilometres".into(),
-        footnote: Some(format!("Figures for groups of fewer than {} people are not shown", published.disclosure.threshold + 1)),
+        footnote: Some(format!(
+            "Figures for groups of fewer than {} people are not shown",
+            published.disclosure.threshold + 1
+        )),
     }
 }
 
-fn gap_map(
+pub fn gap_map(
     config: &Config,
     inputs: &Inputs,
     published: &PublishedRun,
@@ -273,11 +284,8 @@ fn gap_map(
                 .and_then(|r| r.gap),
         })
         .collect();
-    let largest = regions
-        .iter()
-        .filter_map(|r| r.value)
-        .fold(0.0f64, |m, v| m.max(v.abs()));
-    let top = nice_ceiling(largest);
+    let values: Vec<f64> = regions.iter().filter_map(|r| r.value).collect();
+    let breaks = class_breaks(&values, &config.file.maps);
     ChoroplethMap {
         title: format!("{}: gap by district", l.label),
         subtitle: Some(format!(
@@ -286,7 +294,7 @@ fn gap_map(
             l.unit.label()
         )),
         regions,
-        breaks: vec![-top / 2.0, 0.0, top / 2.0, top],
+        breaks,
         palette: Palette::Diverging,
         legend_title: format!("Gap ({})", l.unit.label()),
         label_regions: true,
@@ -305,18 +313,27 @@ fn gap_map(
     }
 }
 
-/// The smallest of 1, 2, 3, 4, 6, 8 x 10^k that is at least `x` (at least 2), so that it
-/// and its half are whole numbers.
-pub fn nice_ceiling(x: f64) -> f64 {
-    if !(x.is_finite() && x > 2.0) {
-        return 2.0;
-    }
-    let magnitude = 10f64.powf(x.log10().floor());
-    [1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0]
+/// Class upper bounds for gap values by the configured method, with zero always a bound so
+/// that shortfalls and spare capacity never share a class.
+pub fn class_breaks(values: &[f64], settings: &MapsSection) -> Vec<f64> {
+    let k = settings.classes;
+    let mut breaks = match settings.classification {
+        Classification::Jenks => charts::jenks_breaks(values, k),
+        Classification::Quantile => charts::quantile_breaks(values, k),
+        Classification::EqualInterval => charts::equal_interval_breaks(values, k),
+    };
+    let (min, max) = values
         .iter()
-        .map(|m| m * magnitude)
-        .find(|v| *v >= x)
-        .unwrap_or(10.0 * magnitude)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(*v), hi.max(*v))
+        });
+    if min < 0.0 && max > 0.0 {
+        breaks.push(0.0);
+    }
+    breaks.retain(|b| b.is_finite());
+    breaks.sort_by(f64::total_cmp);
+    breaks.dedup();
+    breaks
 }
 
 fn capitalise(text: &str) -> String {
@@ -326,17 +343,34 @@ fn capitalise(text: &str) -> String {
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
+/// How distances were measured, in words.
+pub fn distance_words(circuity: f64) -> String {
+    if circuity == 1.0 {
+        "great-circle km".into()
+    } else {
+        format!("great-circle km x {circuity} (circuity)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::nice_ceiling;
+    use super::*;
 
     #[test]
-    fn nice_ceilings() {
-        assert_eq!(nice_ceiling(0.0), 2.0);
-        assert_eq!(nice_ceiling(7.0), 8.0);
-        assert_eq!(nice_ceiling(17.0), 20.0);
-        assert_eq!(nice_ceiling(22.0), 30.0);
-        assert_eq!(nice_ceiling(186.0), 200.0);
-        assert_eq!(nice_ceiling(300.0), 300.0);
+    fn zero_is_always_a_class_bound_between_shortfall_and_surplus() {
+        let settings = MapsSection {
+            classification: Classification::Jenks,
+            classes: 3,
+        };
+        // Jenks into 3 classes: {-6, -5}, {1, 2}, {14, 15}; upper bounds -5, 2, 15; plus 0.
+        assert_eq!(
+            class_breaks(&[-6.0, -5.0, 1.0, 2.0, 14.0, 15.0], &settings),
+            vec![-5.0, 0.0, 2.0, 15.0]
+        );
+        // All shortfalls: no zero bound is added.
+        assert_eq!(
+            class_breaks(&[1.0, 2.0, 14.0, 15.0, 30.0], &settings),
+            vec![2.0, 15.0, 30.0]
+        );
     }
 }

@@ -9,6 +9,8 @@ pub mod figures;
 pub mod manifest;
 pub mod maps;
 pub mod published;
+pub mod qgis;
+pub mod report;
 pub mod run_folder;
 pub mod tables;
 
@@ -44,6 +46,8 @@ pub struct RunData<'a> {
     pub inputs: &'a Inputs,
     pub placement: &'a Placement,
     pub published: &'a PublishedRun,
+    /// The unprotected analysis: used only for the internal table, when configured.
+    pub analysis: &'a crate::analyse::Analysis,
     pub label: &'a str,
     pub warnings: &'a [String],
 }
@@ -51,10 +55,10 @@ pub struct RunData<'a> {
 fn table_files(folder: &mut RunFolder, name: &str, table: &Table) -> Result<(), PublishError> {
     let mut csv = Vec::new();
     table.write_csv(&mut csv)?;
-    folder.write(&format!("tables/{name}.csv"), &csv)?;
+    folder.write(&format!("{name}.csv"), &csv)?;
     let mut parquet = Vec::new();
     table.write_parquet(&mut parquet)?;
-    folder.write(&format!("tables/{name}.parquet"), &parquet)
+    folder.write(&format!("{name}.parquet"), &parquet)
 }
 
 fn geojson_file(
@@ -68,27 +72,55 @@ fn geojson_file(
     folder.write(&format!("maps/{name}.geojson"), &bytes)
 }
 
+/// A QGIS style per lot's gap, and `districts.qml` (loaded by default) for the lot with the
+/// largest shortfall.
+fn qgis_styles(folder: &mut RunFolder, run: &RunData) -> Result<(), PublishError> {
+    let (config, inputs, published) = (run.config, run.inputs, run.published);
+    let areas = &config.file.areas;
+    let label_field = match &areas.district_property {
+        None => areas.name_property.clone(),
+        Some(p) => areas
+            .district_name_property
+            .clone()
+            .unwrap_or_else(|| format!("{p}_name")),
+    };
+    let headline = published.largest_shortfalls(1).first().map_or(0, |r| r.lot);
+    for (lot, l) in config.catalogue.lots.iter().enumerate() {
+        let map = figures::gap_map(config, inputs, published, lot);
+        let qml = qgis::graduated_style(
+            &format!("{}_gap", l.id),
+            &label_field,
+            &charts::legend_classes(&map),
+        );
+        folder.write(&format!("maps/districts_{}_gap.qml", l.id), qml.as_bytes())?;
+        if lot == headline {
+            folder.write("maps/districts.qml", qml.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes the whole run folder under `outputs` and returns its path.
 pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
     let (config, inputs, published) = (run.config, run.inputs, run.published);
     let mut folder = RunFolder::create(outputs, run.label)?;
     let mut all_rows = published.districts.clone();
     all_rows.extend(published.groupings.iter().cloned());
-    table_files(&mut folder, "gaps", &tables::gaps(config, &all_rows))?;
+    table_files(&mut folder, "tables/gaps", &tables::gaps(config, &all_rows))?;
     table_files(
         &mut folder,
-        "demand",
+        "tables/demand",
         &tables::demand(config, &published.districts),
     )?;
     table_files(
         &mut folder,
-        "supply",
+        "tables/supply",
         &tables::supply(config, inputs, published),
     )?;
     if !published.cost.is_empty() {
         table_files(
             &mut folder,
-            "cost_by_band",
+            "tables/cost_by_band",
             &tables::cost(config, published),
         )?;
     }
@@ -102,7 +134,17 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
         "services",
         &maps::services(config, inputs, published),
     )?;
-    figures::write_all(&mut folder, config, inputs, published)?;
+    qgis_styles(&mut folder, run)?;
+    if config.file.disclosure.write_unrounded {
+        let table = tables::gaps_unrounded(config, inputs, run.analysis);
+        table_files(&mut folder, "NOT-FOR-PUBLICATION/gaps_unrounded", &table)?;
+    }
+    let figures = figures::draw_all(config, inputs, published)?;
+    figures::write_all(&mut folder, &figures)?;
+    folder.write(
+        "report.html",
+        report::html(config, inputs, published, &figures).as_bytes(),
+    )?;
     let manifest = manifest_of(run, &folder);
     folder.write("manifest.json", &manifest.to_json())?;
     folder.commit()

@@ -10,6 +10,9 @@ use crate::locate::Placement;
 use crate::model::Unit;
 use crate::publish::disclosure::{Disclosure, Published};
 
+/// Shortfalls smaller than this share of demand are not listed as gaps.
+pub const MIN_SHORTFALL_SHARE: f64 = 0.05;
+
 /// One district (or grouping) and lot, as published.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GapRow {
@@ -153,6 +156,33 @@ impl PublishedRun {
                 .collect(),
             current_people: d.count(analysis.current_people),
         }
+    }
+
+    /// The largest shortfalls among districts, largest first relative to demand, so places
+    /// and hours can be ranked together. A shortfall in places smaller than the rounding
+    /// base may be rounding alone, and one under [`MIN_SHORTFALL_SHARE`] of demand is within
+    /// the noise of a quarter's data; both are left out.
+    pub fn largest_shortfalls(&self, n: usize) -> Vec<&GapRow> {
+        let noise = f64::from(self.disclosure.base.max(1)) - 0.5;
+        let share = |r: &GapRow| r.gap.unwrap_or(0.0) / r.demand.unwrap_or(1.0).max(1.0);
+        let mut rows: Vec<&GapRow> = self
+            .districts
+            .iter()
+            .filter(|r| {
+                r.gap.is_some_and(|g| match r.unit {
+                    Unit::Places => g > noise,
+                    Unit::Hours => g > 0.0,
+                }) && share(r) >= MIN_SHORTFALL_SHARE
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            share(b)
+                .total_cmp(&share(a))
+                .then_with(|| a.area_code.cmp(&b.area_code))
+                .then(a.lot.cmp(&b.lot))
+        });
+        rows.truncate(n);
+        rows
     }
 
     /// The district rows of one lot.

@@ -69,6 +69,26 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, map: &ChoroplethMap) -> 
     draw_legend(area, map, &classes, panel)
 }
 
+/// The map's classes as its legend shows them.
+pub(super) fn legend(map: &ChoroplethMap) -> Vec<super::LegendClass> {
+    let classes = Classes::new(map);
+    let values: Vec<f64> = map.regions.iter().filter_map(region_value).collect();
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let overflow = classes.bounds.last().is_some_and(|last| max > *last);
+    class_ranges(&classes.bounds, min, max, overflow)
+        .into_iter()
+        .zip(&classes.colours)
+        .zip(&classes.labels)
+        .map(|(((lower, upper), c), label)| super::LegendClass {
+            lower,
+            upper,
+            colour: (c.0, c.1, c.2),
+            label: label.clone(),
+        })
+        .collect()
+}
+
 /// The classes: upper bounds, an extra open class when values exceed the last bound,
 /// and each class's colour, legend label and number of regions.
 struct Classes {

@@ -1,0 +1,175 @@
+//! A uniform grid over the x-y plane of the engine's frame. Points are ordered by cell,
+//! row-major, so the cells of one grid row that meet a disc are one contiguous run of
+//! points: a range query is one slice per row, and work grows with the pairs near the
+//! query, not with the number of points.
+
+/// Cells are bucketed with `u32` offsets; this caps the grid's size whatever the extent.
+const MAX_CELLS: usize = 1 << 22;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Grid {
+    x0: f64,
+    y0: f64,
+    cell: f64,
+    columns: usize,
+    rows: usize,
+    /// `starts[c]..starts[c + 1]` are the positions (in grid order) of the points in cell c.
+    starts: Vec<u32>,
+}
+
+impl Grid {
+    /// Buckets `points` (x, y) into cells of side about `cell` (larger when the extent would
+    /// need too many cells). Returns the grid and the order of the points: by cell, then by
+    /// input position.
+    pub(crate) fn build(points: &[(f64, f64)], cell: f64) -> (Grid, Vec<u32>) {
+        let Some(bounds) = Bounds::of(points) else {
+            return (Grid::empty(), Vec::new());
+        };
+        let (cell, columns, rows) = bounds.layout(cell, points.len());
+        let mut grid = Grid {
+            x0: bounds.x0,
+            y0: bounds.y0,
+            cell,
+            columns,
+            rows,
+            starts: Vec::new(),
+        };
+        let cells: Vec<u32> = points.iter().map(|&(x, y)| grid.cell_of(x, y)).collect();
+        let order = grid.bucket(&cells);
+        (grid, order)
+    }
+
+    fn empty() -> Grid {
+        Grid {
+            x0: 0.0,
+            y0: 0.0,
+            cell: 1.0,
+            columns: 0,
+            rows: 0,
+            starts: vec![0],
+        }
+    }
+
+    fn cell_of(&self, x: f64, y: f64) -> u32 {
+        let column = self.index(x - self.x0, self.columns);
+        let row = self.index(y - self.y0, self.rows);
+        (row * self.columns + column) as u32
+    }
+
+    /// The cell index along one axis of an offset from the grid's origin, clamped.
+    fn index(&self, offset: f64, count: usize) -> usize {
+        let position = (offset / self.cell).floor();
+        if position <= 0.0 {
+            0
+        } else {
+            (position as usize).min(count - 1)
+        }
+    }
+
+    /// Counting sort of point positions by cell; fills `starts`.
+    fn bucket(&mut self, cells: &[u32]) -> Vec<u32> {
+        let mut starts = vec![0u32; self.columns * self.rows + 1];
+        for &cell in cells {
+            starts[cell as usize + 1] += 1;
+        }
+        for c in 1..starts.len() {
+            starts[c] += starts[c - 1];
+        }
+        let mut next = starts.clone();
+        let mut order = vec![0u32; cells.len()];
+        for (position, &cell) in cells.iter().enumerate() {
+            let slot = &mut next[cell as usize];
+            order[*slot as usize] = position as u32;
+            *slot += 1;
+        }
+        self.starts = starts;
+        order
+    }
+
+    /// Calls `visit(start, end)` with the grid-order positions of the points in the cells
+    /// that meet the disc of `radius` around (x, y): one range per grid row. A superset of
+    /// the points within `radius`; callers test each candidate exactly.
+    #[inline]
+    pub(crate) fn for_each_range(&self, x: f64, y: f64, radius: f64, mut visit: impl FnMut(usize, usize)) {
+        let Some((first_row, last_row)) = self.span(y - self.y0, radius, self.rows) else {
+            return;
+        };
+        for row in first_row..=last_row {
+            let low = self.y0 + row as f64 * self.cell;
+            let gap = (low - y).max(y - (low + self.cell)).max(0.0);
+            if gap > radius {
+                continue;
+            }
+            let half_width = (radius * radius - gap * gap).sqrt();
+            let Some((first, last)) = self.span(x - self.x0, half_width, self.columns) else {
+                continue;
+            };
+            let base = row * self.columns;
+            visit(
+                self.starts[base + first] as usize,
+                self.starts[base + last + 1] as usize,
+            );
+        }
+    }
+
+    /// The cells along one axis that meet [offset - half, offset + half], if any.
+    fn span(&self, offset: f64, half: f64, count: usize) -> Option<(usize, usize)> {
+        let low = ((offset - half) / self.cell).floor();
+        let high = ((offset + half) / self.cell).floor();
+        if count == 0 || high < 0.0 || low > (count - 1) as f64 {
+            return None;
+        }
+        let first = if low <= 0.0 { 0 } else { low as usize };
+        Some((first, (high as usize).min(count - 1)))
+    }
+}
+
+/// The bounding box of a point set.
+struct Bounds {
+    x0: f64,
+    y0: f64,
+    width: f64,
+    height: f64,
+}
+
+impl Bounds {
+    fn of(points: &[(f64, f64)]) -> Option<Bounds> {
+        let (&(x, y), rest) = points.split_first()?;
+        let (mut x0, mut y0, mut x1, mut y1) = (x, y, x, y);
+        for &(x, y) in rest {
+            x0 = x0.min(x);
+            x1 = x1.max(x);
+            y0 = y0.min(y);
+            y1 = y1.max(y);
+        }
+        Some(Bounds {
+            x0,
+            y0,
+            width: x1 - x0,
+            height: y1 - y0,
+        })
+    }
+
+    /// Cell side and counts: `wanted`, doubled until the grid has at most
+    /// max(4 n, 1024) cells (and never more than `MAX_CELLS`).
+    fn layout(&self, wanted: f64, points: usize) -> (f64, usize, usize) {
+        let budget = (4 * points).clamp(1024, MAX_CELLS);
+        let mut cell = if wanted.is_finite() && wanted > 0.0 {
+            wanted
+        } else {
+            f64::MAX
+        };
+        loop {
+            let columns = cells_across(self.width, cell);
+            let rows = cells_across(self.height, cell);
+            if columns.saturating_mul(rows) <= budget || cell >= f64::MAX / 4.0 {
+                return (cell, columns, rows);
+            }
+            cell *= 2.0;
+        }
+    }
+}
+
+fn cells_across(length: f64, cell: f64) -> usize {
+    ((length / cell).floor() as usize).saturating_add(1).min(MAX_CELLS)
+}

@@ -1,0 +1,200 @@
+//! Which demand sites and services of one need are within reach of each other.
+//! [`PairSource`] is what the engine's two passes ask; [`GridReach`] answers it for
+//! geometric metrics with two uniform grids (and an R-tree for the nearest service beyond
+//! the catchment); the travel-cost matrix answers it in [`super::matrix`].
+//!
+//! Sources number the need's demand sites and services by *slot*, in an order of their
+//! choosing (grid order here), fixed for a given input: every query visits pairs in the same
+//! order whatever the thread count.
+
+use rstar::primitives::GeomWithData;
+use rstar::RTree;
+
+use super::grid::Grid;
+use super::metric::{key_between, key_of, FramePoint};
+
+/// The pairs of one need within reach of each other.
+pub(crate) trait PairSource: Sync {
+    fn demand_len(&self) -> usize;
+    fn service_len(&self) -> usize;
+    /// Index into the problem's demand of a demand slot.
+    fn demand_site(&self, demand: usize) -> usize;
+    /// Index into the problem's services of a service slot.
+    fn service_site(&self, service: usize) -> usize;
+    fn capacity(&self, service: usize) -> f64;
+    /// Calls `visit(weight, key)` for every demand site within reach of a service.
+    fn visit_demand_in_reach(&self, service: usize, visit: impl FnMut(f64, f64));
+    /// Calls `visit(service slot, key)` for every service within reach of a demand site.
+    fn visit_services_in_reach(&self, demand: usize, visit: impl FnMut(usize, f64));
+    /// The nearest service of all, as (service slot, key), ties to the lowest service
+    /// index; asked only for sites with no service in reach.
+    fn nearest_service(&self, demand: usize) -> Option<(usize, f64)>;
+}
+
+/// One side of a need (its demand sites or its services), in grid order.
+struct Cloud {
+    x: Vec<f64>,
+    y: Vec<f64>,
+    z: Vec<f64>,
+    /// Weight of a demand site, capacity of a service.
+    value: Vec<f64>,
+    site: Vec<u32>,
+    grid: Grid,
+}
+
+impl Cloud {
+    fn build(points: &[FramePoint], values: &[f64], sites: &[u32], cell: f64) -> Cloud {
+        let plane: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
+        let (grid, order) = Grid::build(&plane, cell);
+        let pick = |of: &dyn Fn(usize) -> f64| -> Vec<f64> {
+            order.iter().map(|&k| of(k as usize)).collect()
+        };
+        Cloud {
+            x: pick(&|k| points[k].x),
+            y: pick(&|k| points[k].y),
+            z: pick(&|k| points[k].z),
+            value: pick(&|k| values[k]),
+            site: order.iter().map(|&k| sites[k as usize]).collect(),
+            grid,
+        }
+    }
+
+    fn point(&self, slot: usize) -> FramePoint {
+        FramePoint {
+            x: self.x[slot],
+            y: self.y[slot],
+            z: self.z[slot],
+        }
+    }
+
+    /// Calls `visit(slot, key)` for the points whose key to `centre` is `<= reach_key`.
+    #[inline]
+    fn visit_within(
+        &self,
+        centre: FramePoint,
+        plane_radius: f64,
+        reach_key: f64,
+        mut visit: impl FnMut(usize, f64),
+    ) {
+        self.grid
+            .for_each_range(centre.x, centre.y, plane_radius, |start, end| {
+                let xs = &self.x[start..end];
+                let ys = &self.y[start..end];
+                let zs = &self.z[start..end];
+                for (offset, ((x, y), z)) in xs.iter().zip(ys).zip(zs).enumerate() {
+                    let key = key_of(x - centre.x, y - centre.y, z - centre.z);
+                    if key <= reach_key {
+                        visit(start + offset, key);
+                    }
+                }
+            });
+    }
+}
+
+/// One side of a need's input to [`GridReach::build`]: frame points, weights or
+/// capacities, and site indices, in the need's order.
+pub(crate) struct Side<'a> {
+    pub points: &'a [FramePoint],
+    pub values: &'a [f64],
+    pub sites: &'a [u32],
+}
+
+/// Pairs within reach found with uniform grids.
+pub(crate) struct GridReach {
+    reach_key: f64,
+    /// Radius of the disc in the x-y plane that holds every pair within reach, with a
+    /// margin for rounding (the plane is a contraction of the frame).
+    plane_radius: f64,
+    demand: Cloud,
+    services: Cloud,
+    service_tree: RTree<GeomWithData<[f64; 3], u32>>,
+}
+
+impl GridReach {
+    pub(crate) fn build(demand: Side, services: Side, reach_key: f64) -> GridReach {
+        let plane_radius = reach_key.sqrt() * (1.0 + 1e-9) + 1e-9;
+        // Fine cells for the demand grid (queried once per service, with thousands of
+        // candidates each), coarser for the services (queried once per demand site).
+        let demand = Cloud::build(demand.points, demand.values, demand.sites, plane_radius / 8.0);
+        let services = Cloud::build(
+            services.points,
+            services.values,
+            services.sites,
+            plane_radius / 4.0,
+        );
+        let entries = (0..services.site.len())
+            .map(|slot| {
+                let p = services.point(slot);
+                GeomWithData::new([p.x, p.y, p.z], slot as u32)
+            })
+            .collect();
+        GridReach {
+            reach_key,
+            plane_radius,
+            demand,
+            services,
+            service_tree: RTree::bulk_load(entries),
+        }
+    }
+}
+
+impl PairSource for GridReach {
+    fn demand_len(&self) -> usize {
+        self.demand.site.len()
+    }
+
+    fn service_len(&self) -> usize {
+        self.services.site.len()
+    }
+
+    fn demand_site(&self, demand: usize) -> usize {
+        self.demand.site[demand] as usize
+    }
+
+    fn service_site(&self, service: usize) -> usize {
+        self.services.site[service] as usize
+    }
+
+    fn capacity(&self, service: usize) -> f64 {
+        self.services.value[service]
+    }
+
+    #[inline]
+    fn visit_demand_in_reach(&self, service: usize, mut visit: impl FnMut(f64, f64)) {
+        let centre = self.services.point(service);
+        let weights = &self.demand.value;
+        self.demand
+            .visit_within(centre, self.plane_radius, self.reach_key, |slot, key| {
+                visit(weights[slot], key)
+            });
+    }
+
+    #[inline]
+    fn visit_services_in_reach(&self, demand: usize, visit: impl FnMut(usize, f64)) {
+        let centre = self.demand.point(demand);
+        self.services
+            .visit_within(centre, self.plane_radius, self.reach_key, visit);
+    }
+
+    fn nearest_service(&self, demand: usize) -> Option<(usize, f64)> {
+        let centre = self.demand.point(demand);
+        let query = [centre.x, centre.y, centre.z];
+        let mut best: Option<(f64, u32, usize)> = None;
+        let mut first_distance = None;
+        for (entry, distance_2) in self.service_tree.nearest_neighbor_iter_with_distance_2(&query) {
+            // The tree's squared distance may differ from the key in the last bits: keep
+            // looking a little past the first hit, then rank by key and service index.
+            let first = *first_distance.get_or_insert(distance_2);
+            if distance_2 > first * (1.0 + 1e-9) + 1e-12 {
+                break;
+            }
+            let slot = entry.data as usize;
+            let key = key_between(centre, self.services.point(slot));
+            let candidate = (key, self.services.site[slot], slot);
+            if best.is_none_or(|b| (candidate.0, candidate.1) < (b.0, b.1)) {
+                best = Some(candidate);
+            }
+        }
+        best.map(|(key, _, slot)| (slot, key))
+    }
+}

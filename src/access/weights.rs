@@ -1,0 +1,63 @@
+//! Distance-decay weights as functions of a pair's key (see [`super::metric`]), so the hot
+//! loops place a pair in its zone by comparing keys. Step zones compare against key limits
+//! equivalent to the inclusive distance bounds; the Gaussian converts the key to a distance.
+
+use super::metric::Scale;
+use super::settings::{gaussian_weight, Catchment, Decay};
+
+/// W as a function of a pair's key.
+pub(crate) trait Kernel: Sync {
+    fn weight(&self, key: f64) -> f64;
+}
+
+/// Step weights: the first zone whose key limit the key does not exceed.
+pub(crate) struct StepKernel {
+    limits: Vec<f64>,
+    weights: Vec<f64>,
+}
+
+impl Kernel for StepKernel {
+    #[inline]
+    fn weight(&self, key: f64) -> f64 {
+        for (limit, weight) in self.limits.iter().zip(&self.weights) {
+            if key <= *limit {
+                return *weight;
+            }
+        }
+        0.0
+    }
+}
+
+/// Dai's Gaussian with the catchment radius as bandwidth.
+pub(crate) struct GaussianKernel {
+    scale: Scale,
+    radius: f64,
+}
+
+impl Kernel for GaussianKernel {
+    #[inline]
+    fn weight(&self, key: f64) -> f64 {
+        gaussian_weight(self.scale.distance(key), self.radius)
+    }
+}
+
+/// The kernel a catchment asks for.
+pub(crate) enum WeightKernel {
+    Step(StepKernel),
+    Gaussian(GaussianKernel),
+}
+
+impl WeightKernel {
+    pub(crate) fn new(catchment: &Catchment, scale: Scale) -> Self {
+        match &catchment.decay {
+            Decay::Step { zones } => WeightKernel::Step(StepKernel {
+                limits: zones.iter().map(|zone| scale.key_limit(zone.upper)).collect(),
+                weights: zones.iter().map(|zone| zone.weight).collect(),
+            }),
+            Decay::Gaussian => WeightKernel::Gaussian(GaussianKernel {
+                scale,
+                radius: catchment.radius,
+            }),
+        }
+    }
+}
