@@ -44,6 +44,8 @@ pub struct ConfigFile {
     #[serde(default)]
     pub demand: DemandSection,
     #[serde(default)]
+    pub validation: ValidationSection,
+    #[serde(default)]
     pub analysis: AnalysisSection,
     #[serde(default)]
     pub disclosure: DisclosureSection,
@@ -113,6 +115,24 @@ pub enum DemandFormat {
 #[serde(deny_unknown_fields, default)]
 pub struct DemandSection {
     pub format: DemandFormat,
+}
+
+/// What to do with a row (or feature) that fails a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OnBadRow {
+    /// Stop the run and list every problem (the default).
+    #[default]
+    Stop,
+    /// Leave the row out, list it in `NOT-FOR-PUBLICATION/rejects.csv` and count it in the
+    /// manifest. Problems with a file as a whole still stop the run.
+    Skip,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ValidationSection {
+    pub on_bad_row: OnBadRow,
 }
 
 #[derive(Debug, Clone, Deserialize)]

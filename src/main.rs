@@ -40,6 +40,9 @@ enum Command {
         /// Label of the run folder (default: the config's `label`, such as 2025-Q2).
         #[arg(long, short)]
         label: Option<String>,
+        /// Replace an existing run folder of the same label.
+        #[arg(long)]
+        force: bool,
     },
     /// Load and check every input, writing nothing.
     #[command(
@@ -72,11 +75,17 @@ fn progress(message: &str) {
     eprintln!("gapmap: {message}");
 }
 
-fn run(config: Option<PathBuf>, out: PathBuf, label: Option<String>) -> Result<(), gapmap::Error> {
+fn run(
+    config: Option<PathBuf>,
+    out: PathBuf,
+    label: Option<String>,
+    force: bool,
+) -> Result<(), gapmap::Error> {
     let config = load_config(config.as_ref())?;
     let options = RunOptions {
         outputs: out,
         label,
+        force,
     };
     let started = std::time::Instant::now();
     let report = pipeline::run(&config, &options, &mut |m| progress(m))?;
@@ -125,7 +134,12 @@ fn sample(out: PathBuf) -> Result<(), String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { config, out, label } => run(config, out, label).map_err(|e| e.to_string()),
+        Command::Run {
+            config,
+            out,
+            label,
+            force,
+        } => run(config, out, label, force).map_err(|e| e.to_string()),
         Command::Validate { config } => validate(config).map_err(|e| e.to_string()),
         Command::Sample { out } => sample(out),
     };

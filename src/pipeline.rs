@@ -7,7 +7,11 @@ use crate::analyse::{self, Analysis};
 use crate::config::Config;
 use crate::load::{self, Inputs};
 use crate::locate::{self, Placement};
-use crate::problem::InputErrors;
+use std::collections::BTreeSet;
+
+use crate::config::OnBadRow;
+use crate::model::Demand;
+use crate::problem::{InputErrors, Place, Problems};
 use crate::publish::published::{GapRow, PublishedRun};
 use crate::publish::{self, RunData};
 use crate::Error;
@@ -19,6 +23,8 @@ pub struct RunOptions {
     pub outputs: PathBuf,
     /// Overrides the config's label.
     pub label: Option<String>,
+    /// Replace an existing run of the same label.
+    pub force: bool,
 }
 
 /// What a finished run reports back.
@@ -40,7 +46,7 @@ pub struct Checked {
 /// Loads and locates everything, reporting each stage.
 pub fn check(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Checked, Error> {
     progress("loading inputs");
-    let inputs = load::load(config)?;
+    let mut inputs = load::load(config)?;
     progress(&format!(
         "loaded {} services, {} areas in {} districts",
         inputs.services.len(),
@@ -48,20 +54,54 @@ pub fn check(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Checked,
         inputs.districts.len()
     ));
     progress("placing services and people in areas");
-    let placement = locate::locate(
-        &inputs.services,
-        &inputs.demand,
-        &inputs.areas,
-        &inputs.districts,
-        &config.file.inputs.demand,
-    )
-    .map_err(InputErrors)?;
-    let warnings = placement.warnings.clone();
+    let placement = match place(&inputs) {
+        Ok(p) => p,
+        Err(problems) if config.file.validation.on_bad_row == OnBadRow::Skip => {
+            drop_rows(&mut inputs.demand, &problems);
+            inputs.rejected.extend(problems);
+            place(&inputs).map_err(InputErrors)?
+        }
+        Err(problems) => return Err(InputErrors(problems).into()),
+    };
+    let mut warnings = placement.warnings.clone();
+    if !inputs.rejected.is_empty() {
+        warnings.push(format!(
+            "{} bad row{} left out, as the config allows (on_bad_row = \"skip\"); each is listed with its reason in NOT-FOR-PUBLICATION/rejects.csv",
+            inputs.rejected.len(),
+            if inputs.rejected.len() == 1 { " was" } else { "s were" }
+        ));
+    }
     Ok(Checked {
         inputs,
         placement,
         warnings,
     })
+}
+
+fn place(inputs: &Inputs) -> Result<Placement, Problems> {
+    locate::locate(
+        &inputs.services,
+        &inputs.demand,
+        &inputs.areas,
+        &inputs.districts,
+        &inputs.demand_name,
+    )
+}
+
+/// Leaves out the demand rows on the lines the problems name.
+fn drop_rows(demand: &mut Demand, problems: &Problems) {
+    let lines: BTreeSet<u64> = problems
+        .listed
+        .iter()
+        .filter_map(|p| match p.place {
+            Place::Line(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    match demand {
+        Demand::People(people) => people.retain(|p| !lines.contains(&p.line)),
+        Demand::Aggregated(cells) => cells.retain(|c| !lines.contains(&c.line)),
+    }
 }
 
 /// Runs the whole pipeline and writes the run folder.
@@ -87,6 +127,7 @@ pub fn run(
             published: &published,
             analysis: &analysis,
             label: &label,
+            replace: options.force,
             warnings: &checked.warnings,
         },
         &options.outputs,

@@ -1,12 +1,12 @@
 //! Problems found in the inputs, and the error that carries them.
 //!
-//! Loaders do not stop at the first bad value: they collect [`Problem`]s (up to
-//! [`MAX_PROBLEMS`]) so an analyst can fix a file in one pass. Each problem names the file,
+//! Loaders do not stop at the first bad value: they collect every [`Problem`] so an analyst
+//! can fix a file in one pass (messages list the first [`MAX_PROBLEMS`]). Each problem names the file,
 //! the line or feature, the column or property, the bad value and what was expected.
 
 use std::fmt;
 
-/// How many problems are listed before the rest are only counted.
+/// How many problems a message lists before the rest are only counted.
 pub const MAX_PROBLEMS: usize = 50;
 
 /// Where in a file a problem is.
@@ -67,7 +67,9 @@ impl fmt::Display for Problem {
         if let Some(field) = &self.field {
             let kind = match self.place {
                 Place::Feature(_) => "property",
-                _ => "column",
+                Place::Line(_) => "column",
+                Place::File if self.file.ends_with("json") => "member",
+                Place::File => "field",
             };
             write!(f, " {kind} {field}:")?;
         }
@@ -78,20 +80,15 @@ impl fmt::Display for Problem {
     }
 }
 
-/// A collector of problems that keeps the first [`MAX_PROBLEMS`] and counts the rest.
+/// A collector of problems. All are kept; messages list the first [`MAX_PROBLEMS`].
 #[derive(Debug, Default, Clone)]
 pub struct Problems {
     pub listed: Vec<Problem>,
-    pub more: usize,
 }
 
 impl Problems {
     pub fn push(&mut self, problem: Problem) {
-        if self.listed.len() < MAX_PROBLEMS {
-            self.listed.push(problem);
-        } else {
-            self.more += 1;
-        }
+        self.listed.push(problem);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -99,14 +96,11 @@ impl Problems {
     }
 
     pub fn len(&self) -> usize {
-        self.listed.len() + self.more
+        self.listed.len()
     }
 
     pub fn extend(&mut self, other: Problems) {
-        for p in other.listed {
-            self.push(p);
-        }
-        self.more += other.more;
+        self.listed.extend(other.listed);
     }
 
     /// `Ok(value)` when nothing was wrong, else the problems as an error.
@@ -117,6 +111,15 @@ impl Problems {
             Err(InputErrors(self))
         }
     }
+}
+
+/// What a loader read: the records that passed every check, and the problems of the rows
+/// (or features) that did not, which were left out. Problems with a file as a whole (a
+/// missing column, text that is not UTF-8) are returned as an error instead.
+#[derive(Debug, Clone)]
+pub struct Checked<T> {
+    pub records: Vec<T>,
+    pub rejected: Problems,
 }
 
 /// The inputs have problems; the run stops before writing anything.
@@ -131,11 +134,11 @@ impl fmt::Display for InputErrors {
             "{n} problem{} in the inputs:",
             if n == 1 { "" } else { "s" }
         )?;
-        for p in &self.0.listed {
+        for p in self.0.listed.iter().take(MAX_PROBLEMS) {
             writeln!(f, "  {p}")?;
         }
-        if self.0.more > 0 {
-            writeln!(f, "  ... and {} more", self.0.more)?;
+        if n > MAX_PROBLEMS {
+            writeln!(f, "  ... and {} more", n - MAX_PROBLEMS)?;
         }
         Ok(())
     }
@@ -147,7 +150,7 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     candidates
         .into_iter()
         .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .filter(|(d, c)| *d <= c.len().max(word.len()) / 3)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
@@ -197,6 +200,9 @@ mod tests {
         assert_eq!(closest("capcity", cols), Some("capacity"));
         assert_eq!(closest("lattitude", cols), Some("latitude"));
         assert_eq!(closest("provider", cols), None);
+        // Short codes suggest only a difference of case: "G" is not a misspelt "D".
+        assert_eq!(closest("G", ["D", "F"]), None);
+        assert_eq!(closest("d", ["D", "F"]), Some("D"));
     }
 
     #[test]

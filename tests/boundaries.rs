@@ -134,7 +134,12 @@ fn every_lsoa_lands_in_its_own_dissolved_district() {
         return;
     };
     let input = InputFile::read("lsoa", &dir.join("leicestershire-lsoa11.geojson")).expect("read");
-    let (lsoas, districts) = areas::load(&input, &lsoa_settings()).expect("valid");
+    let (lsoas, districts, rejected) = areas::load(&input, &lsoa_settings()).expect("valid");
+    assert!(
+        rejected.is_empty(),
+        "real ONS boundaries must pass every check: {:?}",
+        rejected.listed
+    );
     assert_eq!(lsoas.len(), 396);
     let codes: Vec<&str> = districts.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(
@@ -185,9 +190,10 @@ fn services_land_in_the_same_district_with_real_and_sample_boundaries() {
         &gapmap::sample::input("services.csv").expect("embedded"),
         &config.catalogue,
     )
-    .expect("valid");
+    .expect("valid")
+    .records;
     let input = InputFile::read("lsoa", &dir.join("leicestershire-lsoa11.geojson")).expect("read");
-    let (lsoas, _) = areas::load(&input, &lsoa_settings()).expect("valid");
+    let (lsoas, _, _) = areas::load(&input, &lsoa_settings()).expect("valid");
     let sample = sample_districts();
     let lsoa_index = AreaIndex::new(&lsoas);
     let sample_index = AreaIndex::new(&sample);

@@ -53,7 +53,12 @@ pub fn standard_cases() -> Vec<BenchCase> {
         case("county-5000x500", Extent::County, 5_000, 500),
         case("county-33000x3000", Extent::County, 33_000, 3_000),
         case("england-lsoa-35000x20000", Extent::England, 35_000, 20_000),
-        case("england-postcode-1500000x20000", Extent::England, 1_500_000, 20_000),
+        case(
+            "england-postcode-1500000x20000",
+            Extent::England,
+            1_500_000,
+            20_000,
+        ),
     ]
 }
 
@@ -130,7 +135,13 @@ pub fn peak_memory_bytes() -> Option<u64> {
 
 fn parse_vm_hwm(status: &str) -> Option<u64> {
     let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    let kilobytes: u64 = line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse().ok()?;
+    let kilobytes: u64 = line
+        .trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
     Some(kilobytes * 1024)
 }
 

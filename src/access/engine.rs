@@ -6,7 +6,7 @@
 use rayon::prelude::*;
 
 use super::matrix::{MatrixLookup, MatrixReach};
-use super::metric::{FramePoint, Frame, Scale};
+use super::metric::{Frame, FramePoint, Scale};
 use super::reach::{GridReach, PairSource, Side};
 use super::weights::{Kernel, WeightKernel};
 use super::{
@@ -209,7 +209,11 @@ impl NeedTask<'_> {
         };
         let demand = pick(self.demand, demand_points);
         let services = pick(self.services, service_points);
-        let weights: Vec<f64> = self.demand.iter().map(|&s| problem.demand[s as usize].weight).collect();
+        let weights: Vec<f64> = self
+            .demand
+            .iter()
+            .map(|&s| problem.demand[s as usize].weight)
+            .collect();
         let capacities: Vec<f64> = self
             .services
             .iter()
@@ -247,9 +251,10 @@ impl NeedTask<'_> {
         let ratios = map_slots(self.execution, source.service_len(), |j| {
             service_ratio(source, kernel, j)
         });
+        let columns = RatioColumns::of(&ratios);
         let scale = self.scale;
         let access = map_slots(self.execution, source.demand_len(), |i| {
-            site_access(source, kernel, scale, &ratios, i)
+            site_access(source, kernel, scale, &columns, i)
         });
         for (slot, result) in access.into_iter().enumerate() {
             sites[source.demand_site(slot)] = result;
@@ -260,9 +265,12 @@ impl NeedTask<'_> {
 
 /// R_j = S_j / sum_i P_i W(d_ij), flat and weighted, over demand in reach of service `j`.
 fn service_ratio<S: PairSource, K: Kernel>(source: &S, kernel: &K, j: usize) -> ServiceRatio {
+    let reach = source.reach_key();
     let mut flat = 0.0;
     let mut weighted = 0.0;
-    source.visit_demand_in_reach(j, |weight, key| {
+    source.visit_demand_near(j, |weight, key| {
+        // Pairs beyond reach add +0.0, which leaves the sums' bits unchanged.
+        let weight = if key <= reach { weight } else { 0.0 };
         flat += weight;
         weighted += weight * kernel.weight(key);
     });
@@ -274,38 +282,56 @@ fn service_ratio<S: PairSource, K: Kernel>(source: &S, kernel: &K, j: usize) -> 
     }
 }
 
+/// The services' R_j as the A_i pass reads them: undefined ratios as 0.
+struct RatioColumns {
+    flat: Vec<f64>,
+    weighted: Vec<f64>,
+}
+
+impl RatioColumns {
+    fn of(ratios: &[ServiceRatio]) -> Self {
+        RatioColumns {
+            flat: ratios.iter().map(|r| r.flat.unwrap_or(0.0)).collect(),
+            weighted: ratios.iter().map(|r| r.weighted.unwrap_or(0.0)).collect(),
+        }
+    }
+}
+
 /// A_i = sum_j R_j W(d_ij), flat and weighted, the services in reach and the nearest.
 fn site_access<S: PairSource, K: Kernel>(
     source: &S,
     kernel: &K,
     scale: Scale,
-    ratios: &[ServiceRatio],
+    ratios: &RatioColumns,
     i: usize,
 ) -> SiteAccess {
+    let reach = source.reach_key();
     let mut in_reach = 0u32;
     let mut flat = 0.0;
     let mut weighted = 0.0;
-    // (key, service index, slot): the nearest in reach, ties to the lowest service index.
-    let mut nearest: Option<(f64, usize, usize)> = None;
-    source.visit_services_in_reach(i, |j, key| {
-        in_reach += 1;
-        let ratio = ratios[j];
-        if let Some(r) = ratio.flat {
-            flat += r;
-        }
-        if let Some(r) = ratio.weighted {
-            weighted += r * kernel.weight(key);
-        }
-        let closer = nearest.is_none_or(|(best, best_site, _)| {
-            key < best || (key == best && source.service_site(j) < best_site)
-        });
-        if closer {
-            nearest = Some((key, source.service_site(j), j));
+    // (key, service index, slot) of the nearest visited, ties to the lowest service index:
+    // the nearest in reach whenever any service is in reach.
+    let mut nearest = (f64::INFINITY, usize::MAX, usize::MAX);
+    source.visit_services_near(i, |j, key| {
+        let within = key <= reach;
+        in_reach += u32::from(within);
+        flat += if within { ratios.flat[j] } else { 0.0 };
+        weighted += if within {
+            ratios.weighted[j] * kernel.weight(key)
+        } else {
+            0.0
+        };
+        if key <= nearest.0 {
+            let site = source.service_site(j);
+            if key < nearest.0 || site < nearest.1 {
+                nearest = (key, site, j);
+            }
         }
     });
-    let nearest = match nearest {
-        Some((key, _, slot)) => Some((slot, key)),
-        None => source.nearest_service(i),
+    let nearest = if in_reach > 0 {
+        Some((nearest.2, nearest.0))
+    } else {
+        source.nearest_service(i)
     };
     SiteAccess {
         nearest: nearest.map(|(slot, key)| Nearest {

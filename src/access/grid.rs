@@ -90,7 +90,13 @@ impl Grid {
     /// that meet the disc of `radius` around (x, y): one range per grid row. A superset of
     /// the points within `radius`; callers test each candidate exactly.
     #[inline]
-    pub(crate) fn for_each_range(&self, x: f64, y: f64, radius: f64, mut visit: impl FnMut(usize, usize)) {
+    pub(crate) fn for_each_range(
+        &self,
+        x: f64,
+        y: f64,
+        radius: f64,
+        mut visit: impl FnMut(usize, usize),
+    ) {
         let Some((first_row, last_row)) = self.span(y - self.y0, radius, self.rows) else {
             return;
         };
@@ -171,5 +177,7 @@ impl Bounds {
 }
 
 fn cells_across(length: f64, cell: f64) -> usize {
-    ((length / cell).floor() as usize).saturating_add(1).min(MAX_CELLS)
+    ((length / cell).floor() as usize)
+        .saturating_add(1)
+        .min(MAX_CELLS)
 }

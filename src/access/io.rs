@@ -160,7 +160,11 @@ pub fn assemble_problem(
         ..NeedNames::default()
     };
     needs.reindex();
-    let service_need: Vec<usize> = services.needs.iter().map(|name| needs.index(name)).collect();
+    let service_need: Vec<usize> = services
+        .needs
+        .iter()
+        .map(|name| needs.index(name))
+        .collect();
     let services = services
         .services
         .into_iter()
@@ -187,7 +191,10 @@ pub fn read_problem(
     let demand = read_demand_csv(open(demand)?, &demand.display().to_string())?;
     let services = read_services_csv(open(services)?, &services.display().to_string())?;
     let travel_costs = match travel_costs {
-        Some(path) => Some(read_travel_costs_csv(open(path)?, &path.display().to_string())?),
+        Some(path) => Some(read_travel_costs_csv(
+            open(path)?,
+            &path.display().to_string(),
+        )?),
         None => None,
     };
     assemble_problem(demand, services, travel_costs)
@@ -208,7 +215,8 @@ pub fn write_access_csv(
 ) -> Result<(), AccessError> {
     let mut csv = csv::Writer::from_writer(writer);
     for row in result.rows(problem) {
-        csv.serialize(row).map_err(|source| write_error(file, source))?;
+        csv.serialize(row)
+            .map_err(|source| write_error(file, source))?;
     }
     csv.flush().map_err(|source| AccessError::io(file, source))
 }
@@ -221,7 +229,8 @@ pub fn write_need_summary_csv(
 ) -> Result<(), AccessError> {
     let mut csv = csv::Writer::from_writer(writer);
     for need in needs {
-        csv.serialize(need).map_err(|source| write_error(file, source))?;
+        csv.serialize(need)
+            .map_err(|source| write_error(file, source))?;
     }
     csv.flush().map_err(|source| AccessError::io(file, source))
 }
@@ -279,7 +288,10 @@ impl Header {
         let record = csv.headers().map_err(|source| csv_error(file, source))?;
         Ok(Header {
             file: file.to_string(),
-            names: record.iter().map(|name| name.trim().to_lowercase()).collect(),
+            names: record
+                .iter()
+                .map(|name| name.trim().to_lowercase())
+                .collect(),
         })
     }
 
@@ -290,11 +302,12 @@ impl Header {
     }
 
     fn column(&self, aliases: &[&str], expected: &'static str) -> Result<usize, AccessError> {
-        self.find(aliases).ok_or_else(|| AccessError::MissingColumn {
-            file: self.file.clone(),
-            column: aliases.join("|"),
-            expected,
-        })
+        self.find(aliases)
+            .ok_or_else(|| AccessError::MissingColumn {
+                file: self.file.clone(),
+                column: aliases.join("|"),
+                expected,
+            })
     }
 
     /// The coordinate columns: x/y (easting/northing) or longitude/latitude.
@@ -391,7 +404,12 @@ impl Row<'_> {
         Ok(value)
     }
 
-    fn number(&self, column: usize, name: &str, expected: &'static str) -> Result<f64, AccessError> {
+    fn number(
+        &self,
+        column: usize,
+        name: &str,
+        expected: &'static str,
+    ) -> Result<f64, AccessError> {
         let value = self.raw(column);
         match value.parse::<f64>() {
             Ok(number) if number.is_finite() => Ok(number),
@@ -408,7 +426,12 @@ impl Row<'_> {
         Ok(number)
     }
 
-    fn location(&self, coordinates: Coordinates, x: usize, y: usize) -> Result<Location, AccessError> {
+    fn location(
+        &self,
+        coordinates: Coordinates,
+        x: usize,
+        y: usize,
+    ) -> Result<Location, AccessError> {
         let (x_name, y_name, x_expected, y_expected, x_limit, y_limit) = match coordinates {
             Coordinates::LonLat => (
                 "longitude",

@@ -58,7 +58,16 @@ impl TravelCosts {
         for (row, (origin, destination, cost)) in rows.into_iter().enumerate() {
             costs
                 .insert(origin, destination, cost)
-                .map_err(|rejection| rejection_error("travel costs", row as u64 + 1, origin, destination, cost, rejection))?;
+                .map_err(|rejection| {
+                    rejection_error(
+                        "travel costs",
+                        row as u64 + 1,
+                        origin,
+                        destination,
+                        cost,
+                        rejection,
+                    )
+                })?;
         }
         Ok(costs)
     }
@@ -74,7 +83,11 @@ impl TravelCosts {
             return Err(TravelCostRejection::BadCost);
         }
         let origin = intern(&mut self.origins, &mut self.origin_index, origin);
-        let destination = intern(&mut self.destinations, &mut self.destination_index, destination);
+        let destination = intern(
+            &mut self.destinations,
+            &mut self.destination_index,
+            destination,
+        );
         if !self.seen.insert((origin, destination)) {
             return Err(TravelCostRejection::DuplicatePair);
         }
@@ -238,7 +251,13 @@ impl MatrixReach {
         services: &[u32],
         reach: f64,
     ) -> MatrixReach {
-        let mut pairs = need_pairs(lookup, problem.demand.len(), problem.services.len(), demand, services);
+        let mut pairs = need_pairs(
+            lookup,
+            problem.demand.len(),
+            problem.services.len(),
+            demand,
+            services,
+        );
         pairs.sort_unstable_by_key(|&(i, j, _)| (i, j));
         let by_demand = Adjacency::from_sorted(demand.len(), &pairs);
         let mut in_reach: Vec<(u32, u32, f64)> = pairs
@@ -251,9 +270,15 @@ impl MatrixReach {
         MatrixReach {
             reach,
             demand_sites: demand.to_vec(),
-            weights: demand.iter().map(|&s| problem.demand[s as usize].weight).collect(),
+            weights: demand
+                .iter()
+                .map(|&s| problem.demand[s as usize].weight)
+                .collect(),
             service_sites: services.to_vec(),
-            capacities: services.iter().map(|&s| problem.services[s as usize].capacity).collect(),
+            capacities: services
+                .iter()
+                .map(|&s| problem.services[s as usize].capacity)
+                .collect(),
             by_demand,
             by_service,
         }
@@ -317,14 +342,18 @@ impl PairSource for MatrixReach {
         self.capacities[service]
     }
 
-    fn visit_demand_in_reach(&self, service: usize, mut visit: impl FnMut(f64, f64)) {
+    fn reach_key(&self) -> f64 {
+        self.reach
+    }
+
+    fn visit_demand_near(&self, service: usize, mut visit: impl FnMut(f64, f64)) {
         let (targets, costs) = self.by_service.row(service);
         for (&demand, &cost) in targets.iter().zip(costs) {
             visit(self.weights[demand as usize], cost);
         }
     }
 
-    fn visit_services_in_reach(&self, demand: usize, mut visit: impl FnMut(usize, f64)) {
+    fn visit_services_near(&self, demand: usize, mut visit: impl FnMut(usize, f64)) {
         let (targets, costs) = self.by_demand.row(demand);
         for (&service, &cost) in targets.iter().zip(costs) {
             if cost <= self.reach {

@@ -75,13 +75,11 @@ pub use bench::{
 pub use engine::{compute_access, compute_access_parallel};
 pub use error::AccessError;
 pub use io::{
-    assemble_problem, read_demand_csv, read_problem, read_services_csv, read_travel_costs_csv, write_access_csv,
-    write_need_summary_csv, DemandFile, ServiceFile,
+    assemble_problem, read_demand_csv, read_problem, read_services_csv, read_travel_costs_csv,
+    write_access_csv, write_need_summary_csv, DemandFile, ServiceFile,
 };
 pub use matrix::{TravelCost, TravelCostRejection, TravelCosts};
-pub use problem::{
-    AccessProblem, Coordinates, DemandSite, Location, ServiceSite, MAX_QUANTITY,
-};
+pub use problem::{AccessProblem, Coordinates, DemandSite, Location, ServiceSite, MAX_QUANTITY};
 pub use result::{AccessResult, AccessRow, Nearest, NeedSummary, SiteAccess};
 pub use settings::{AccessSettings, Catchment, Decay, Metric, Zone};
 pub use synth::{synth, Extent, SynthSpec};

@@ -132,7 +132,11 @@ impl AccessProblem {
             return Err(fail("weight", site.weight.to_string(), QUANTITY));
         }
         if site.need >= self.needs.len() {
-            return Err(fail("need", site.need.to_string(), "an index into the needs"));
+            return Err(fail(
+                "need",
+                site.need.to_string(),
+                "an index into the needs",
+            ));
         }
         Ok(())
     }

@@ -14,6 +14,10 @@ use super::grid::Grid;
 use super::metric::{key_between, key_of, FramePoint};
 
 /// The pairs of one need within reach of each other.
+///
+/// The `visit_*_near` methods visit every pair within reach, and may visit some beyond it
+/// (key above [`PairSource::reach_key`]): callers mask those, which keeps the hot loops free
+/// of unpredictable branches.
 pub(crate) trait PairSource: Sync {
     fn demand_len(&self) -> usize;
     fn service_len(&self) -> usize;
@@ -22,10 +26,13 @@ pub(crate) trait PairSource: Sync {
     /// Index into the problem's services of a service slot.
     fn service_site(&self, service: usize) -> usize;
     fn capacity(&self, service: usize) -> f64;
-    /// Calls `visit(weight, key)` for every demand site within reach of a service.
-    fn visit_demand_in_reach(&self, service: usize, visit: impl FnMut(f64, f64));
-    /// Calls `visit(service slot, key)` for every service within reach of a demand site.
-    fn visit_services_in_reach(&self, demand: usize, visit: impl FnMut(usize, f64));
+    /// Pairs with a key `<=` this are within reach.
+    fn reach_key(&self) -> f64;
+    /// Calls `visit(weight, key)` for the demand sites near a service, in a fixed order.
+    fn visit_demand_near(&self, service: usize, visit: impl FnMut(f64, f64));
+    /// Calls `visit(service slot, key)` for the services near a demand site, in a fixed
+    /// order.
+    fn visit_services_near(&self, demand: usize, visit: impl FnMut(usize, f64));
     /// The nearest service of all, as (service slot, key), ties to the lowest service
     /// index; asked only for sites with no service in reach.
     fn nearest_service(&self, demand: usize) -> Option<(usize, f64)>;
@@ -43,18 +50,18 @@ struct Cloud {
 }
 
 impl Cloud {
-    fn build(points: &[FramePoint], values: &[f64], sites: &[u32], cell: f64) -> Cloud {
-        let plane: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
+    fn build(side: &Side, cell: f64) -> Cloud {
+        let plane: Vec<(f64, f64)> = side.points.iter().map(|p| (p.x, p.y)).collect();
         let (grid, order) = Grid::build(&plane, cell);
         let pick = |of: &dyn Fn(usize) -> f64| -> Vec<f64> {
             order.iter().map(|&k| of(k as usize)).collect()
         };
         Cloud {
-            x: pick(&|k| points[k].x),
-            y: pick(&|k| points[k].y),
-            z: pick(&|k| points[k].z),
-            value: pick(&|k| values[k]),
-            site: order.iter().map(|&k| sites[k as usize]).collect(),
+            x: pick(&|k| side.points[k].x),
+            y: pick(&|k| side.points[k].y),
+            z: pick(&|k| side.points[k].z),
+            value: pick(&|k| side.values[k]),
+            site: order.iter().map(|&k| side.sites[k as usize]).collect(),
             grid,
         }
     }
@@ -67,25 +74,20 @@ impl Cloud {
         }
     }
 
-    /// Calls `visit(slot, key)` for the points whose key to `centre` is `<= reach_key`.
+    /// Calls `visit(slot, key)` for the points in the grid cells that meet the disc of
+    /// `plane_radius` around `centre`: every point within that distance, and some beyond.
     #[inline]
-    fn visit_within(
-        &self,
-        centre: FramePoint,
-        plane_radius: f64,
-        reach_key: f64,
-        mut visit: impl FnMut(usize, f64),
-    ) {
+    fn visit_near(&self, centre: FramePoint, plane_radius: f64, mut visit: impl FnMut(usize, f64)) {
         self.grid
             .for_each_range(centre.x, centre.y, plane_radius, |start, end| {
                 let xs = &self.x[start..end];
                 let ys = &self.y[start..end];
                 let zs = &self.z[start..end];
                 for (offset, ((x, y), z)) in xs.iter().zip(ys).zip(zs).enumerate() {
-                    let key = key_of(x - centre.x, y - centre.y, z - centre.z);
-                    if key <= reach_key {
-                        visit(start + offset, key);
-                    }
+                    visit(
+                        start + offset,
+                        key_of(x - centre.x, y - centre.y, z - centre.z),
+                    );
                 }
             });
     }
@@ -115,13 +117,8 @@ impl GridReach {
         let plane_radius = reach_key.sqrt() * (1.0 + 1e-9) + 1e-9;
         // Fine cells for the demand grid (queried once per service, with thousands of
         // candidates each), coarser for the services (queried once per demand site).
-        let demand = Cloud::build(demand.points, demand.values, demand.sites, plane_radius / 8.0);
-        let services = Cloud::build(
-            services.points,
-            services.values,
-            services.sites,
-            plane_radius / 4.0,
-        );
+        let demand = Cloud::build(&demand, plane_radius / DEMAND_CELLS_PER_RADIUS);
+        let services = Cloud::build(&services, plane_radius / SERVICE_CELLS_PER_RADIUS);
         let entries = (0..services.site.len())
             .map(|slot| {
                 let p = services.point(slot);
@@ -137,6 +134,9 @@ impl GridReach {
         }
     }
 }
+
+const DEMAND_CELLS_PER_RADIUS: f64 = 8.0;
+const SERVICE_CELLS_PER_RADIUS: f64 = 4.0;
 
 impl PairSource for GridReach {
     fn demand_len(&self) -> usize {
@@ -159,21 +159,24 @@ impl PairSource for GridReach {
         self.services.value[service]
     }
 
+    fn reach_key(&self) -> f64 {
+        self.reach_key
+    }
+
     #[inline]
-    fn visit_demand_in_reach(&self, service: usize, mut visit: impl FnMut(f64, f64)) {
+    fn visit_demand_near(&self, service: usize, mut visit: impl FnMut(f64, f64)) {
         let centre = self.services.point(service);
         let weights = &self.demand.value;
         self.demand
-            .visit_within(centre, self.plane_radius, self.reach_key, |slot, key| {
+            .visit_near(centre, self.plane_radius, |slot, key| {
                 visit(weights[slot], key)
             });
     }
 
     #[inline]
-    fn visit_services_in_reach(&self, demand: usize, visit: impl FnMut(usize, f64)) {
+    fn visit_services_near(&self, demand: usize, visit: impl FnMut(usize, f64)) {
         let centre = self.demand.point(demand);
-        self.services
-            .visit_within(centre, self.plane_radius, self.reach_key, visit);
+        self.services.visit_near(centre, self.plane_radius, visit);
     }
 
     fn nearest_service(&self, demand: usize) -> Option<(usize, f64)> {
@@ -181,7 +184,10 @@ impl PairSource for GridReach {
         let query = [centre.x, centre.y, centre.z];
         let mut best: Option<(f64, u32, usize)> = None;
         let mut first_distance = None;
-        for (entry, distance_2) in self.service_tree.nearest_neighbor_iter_with_distance_2(&query) {
+        for (entry, distance_2) in self
+            .service_tree
+            .nearest_neighbor_iter_with_distance_2(&query)
+        {
             // The tree's squared distance may differ from the key in the last bits: keep
             // looking a little past the first hit, then rank by key and service index.
             let first = *first_distance.get_or_insert(distance_2);

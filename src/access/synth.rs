@@ -185,7 +185,7 @@ impl Towns {
 /// synthetic points need plausible degrees, not the Ordnance Survey's transformation.
 fn to_lon_lat(extent: Extent, x: f64, y: f64) -> Location {
     let (west, south, east, north) = extent.bounds();
-    let (lon0, lat0) = (-1.2, 52.6);
+    let (lon0, lat0): (f64, f64) = (-1.2, 52.6);
     let km_per_degree = 111.2;
     let north_km = (y - (south + north) / 2.0) / 1000.0;
     let east_km = (x - (west + east) / 2.0) / 1000.0;

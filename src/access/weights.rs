@@ -19,12 +19,12 @@ pub(crate) struct StepKernel {
 impl Kernel for StepKernel {
     #[inline]
     fn weight(&self, key: f64) -> f64 {
-        for (limit, weight) in self.limits.iter().zip(&self.weights) {
-            if key <= *limit {
-                return *weight;
-            }
+        // Innermost zone last, as selects rather than branches: zones are unpredictable.
+        let mut weight = 0.0;
+        for (limit, zone_weight) in self.limits.iter().zip(&self.weights).rev() {
+            weight = if key <= *limit { *zone_weight } else { weight };
         }
-        0.0
+        weight
     }
 }
 
@@ -32,11 +32,16 @@ impl Kernel for StepKernel {
 pub(crate) struct GaussianKernel {
     scale: Scale,
     radius: f64,
+    /// Key limit of the radius: beyond it W = 0, without the cost of a distance.
+    reach_key: f64,
 }
 
 impl Kernel for GaussianKernel {
     #[inline]
     fn weight(&self, key: f64) -> f64 {
+        if key > self.reach_key {
+            return 0.0;
+        }
         gaussian_weight(self.scale.distance(key), self.radius)
     }
 }
@@ -51,12 +56,16 @@ impl WeightKernel {
     pub(crate) fn new(catchment: &Catchment, scale: Scale) -> Self {
         match &catchment.decay {
             Decay::Step { zones } => WeightKernel::Step(StepKernel {
-                limits: zones.iter().map(|zone| scale.key_limit(zone.upper)).collect(),
+                limits: zones
+                    .iter()
+                    .map(|zone| scale.key_limit(zone.upper))
+                    .collect(),
                 weights: zones.iter().map(|zone| zone.weight).collect(),
             }),
             Decay::Gaussian => WeightKernel::Gaussian(GaussianKernel {
                 scale,
                 radius: catchment.radius,
+                reach_key: scale.key_limit(catchment.radius),
             }),
         }
     }

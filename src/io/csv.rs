@@ -16,6 +16,8 @@ pub struct CsvTable {
     pub file: String,
     pub header: Vec<String>,
     pub rows: Vec<(u64, Vec<String>)>,
+    /// Records that could not be read as rows (ragged rows), left out of `rows`.
+    pub rejected: Problems,
     columns: BTreeMap<String, usize>,
 }
 
@@ -50,6 +52,9 @@ impl CsvTable {
             }
         };
         check_delimiter(&input.name, &header, required, &mut problems);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
         let columns: BTreeMap<String, usize> = header
             .iter()
             .enumerate()
@@ -60,25 +65,27 @@ impl CsvTable {
             return Err(problems);
         }
         let lines = LineIndex::new(text);
+        let mut rejected = Problems::default();
         let rows = read_records(
             &input.name,
             &mut reader,
             header.len(),
             &lines,
-            &mut problems,
+            &mut rejected,
         );
-        if rows.is_empty() && problems.is_empty() {
+        if rows.is_empty() && rejected.is_empty() {
             problems.push(Problem::new(
                 &input.name,
                 Place::File,
                 "has a header but no records",
             ));
+            return Err(problems);
         }
-        problems.into_result(()).map_err(|e| e.0)?;
         Ok(CsvTable {
             file: input.name.clone(),
             header,
             rows,
+            rejected,
             columns,
         })
     }
@@ -338,7 +345,9 @@ mod tests {
 
     #[test]
     fn ragged_row_names_its_line() {
-        let e = CsvTable::parse(&input("a,b\n1,2\n3\n"), &["a", "b"]).unwrap_err();
+        let t = CsvTable::parse(&input("a,b\n1,2\n3\n"), &["a", "b"]).expect("parses");
+        assert_eq!(t.rows.len(), 1);
+        let e = t.rejected;
         assert!(e.listed[0]
             .to_string()
             .starts_with("t.csv:3: has 1 fields but the header has 2"));

@@ -8,12 +8,14 @@
 
 use std::io::Write;
 
+use geo::algorithm::line_intersection::{line_intersection, LineIntersection};
+use geo::algorithm::validation::{InvalidPolygon, RingRole, Validation};
 use geo::orient::{Direction, Orient};
-use geo::{Coord, LineString, MultiPolygon, Point, Polygon};
+use geo::{Coord, Line, LineString, MultiPolygon, Point, Polygon};
 use geojson::{GeoJson, GeometryValue, JsonObject, Position};
 
 use crate::io::InputFile;
-use crate::problem::{Place, Problem, Problems};
+use crate::problem::{Checked, Place, Problem, Problems};
 
 /// Decimal places kept in written coordinates.
 pub const DECIMALS: i32 = 6;
@@ -27,15 +29,20 @@ pub struct PolygonFeature {
     pub geometry: MultiPolygon<f64>,
 }
 
-/// Reads every feature of a FeatureCollection of polygons.
-pub fn read_polygon_features(input: &InputFile) -> Result<Vec<PolygonFeature>, Problems> {
+/// Reads every feature of a FeatureCollection of polygons; features with problems are
+/// left out and their problems returned with the rest.
+pub fn read_polygon_features(input: &InputFile) -> Result<Checked<PolygonFeature>, Problems> {
     let mut problems = Problems::default();
     let text = input.text().map_err(one)?;
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         one(Problem::new(
             &input.name,
             Place::Line(e.line() as u64),
-            format!("is not valid JSON (column {}): {e}", e.column()),
+            format!(
+                "column {}: is not valid JSON: {}",
+                e.column(),
+                json_reason(&e)
+            ),
         ))
     })?;
     check_crs(&input.name, &value).map_err(one)?;
@@ -85,7 +92,20 @@ pub fn read_polygon_features(input: &InputFile) -> Result<Vec<PolygonFeature>, P
             });
         }
     }
-    problems.into_result(features).map_err(|e| e.0)
+    Ok(Checked {
+        records: features,
+        rejected: problems,
+    })
+}
+
+/// serde_json's message without its trailing " at line L column C", which the problem
+/// already gives.
+fn json_reason(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
 }
 
 fn one(p: Problem) -> Problems {
@@ -161,9 +181,50 @@ fn polygons_of(
             continue;
         }
         let exterior = converted.remove(0);
-        out.push(Polygon::new(exterior, converted));
+        let polygon = Polygon::new(exterior, converted);
+        for error in polygon.validation_errors() {
+            if let InvalidPolygon::SelfIntersection(ring) = error {
+                if !crosses_itself(&polygon, &ring) {
+                    // Touching itself at a vertex, as generalised ONS boundaries sometimes
+                    // do, is accepted: every GIS reads it the same way.
+                    continue;
+                }
+                problems.push(at(format!(
+                    "polygon {}: {ring} crosses itself (a self-intersecting polygon; repair it, e.g. with QGIS's Fix geometries)",
+                    p + 1
+                )));
+                ok = false;
+            }
+        }
+        out.push(polygon);
     }
     ok.then_some(MultiPolygon(out))
+}
+
+/// Whether a ring that geo reports as self-intersecting really crosses (or doubles back
+/// along) itself, rather than only touching itself at a vertex. Quadratic in the ring's
+/// length, so used only on rings already flagged.
+fn crosses_itself(polygon: &Polygon<f64>, role: &RingRole) -> bool {
+    let ring = match role {
+        RingRole::Exterior => polygon.exterior(),
+        RingRole::Interior(i) => match polygon.interiors().get(*i) {
+            Some(r) => r,
+            None => return false,
+        },
+    };
+    let lines: Vec<Line<f64>> = ring.lines().collect();
+    let n = lines.len();
+    (0..n).any(|i| {
+        (i + 2..n).filter(|&j| !(i == 0 && j == n - 1)).any(|j| {
+            match line_intersection(lines[i], lines[j]) {
+                Some(LineIntersection::SinglePoint { is_proper, .. }) => is_proper,
+                Some(LineIntersection::Collinear { intersection }) => {
+                    intersection.start != intersection.end
+                }
+                None => false,
+            }
+        })
+    })
 }
 
 fn ring_of(ring: &[Position]) -> Result<LineString<f64>, String> {
@@ -317,7 +378,7 @@ mod tests {
         write_feature_collection(&mut buf, &[f]).expect("writes");
         let text = String::from_utf8(buf).expect("utf8");
         let back = read_polygon_features(&input(&text)).expect("reads back");
-        let poly = &back[0].geometry.0[0];
+        let poly = &back.records[0].geometry.0[0];
         assert!(poly.exterior().is_ccw());
         assert!(poly.interiors()[0].is_cw());
     }
@@ -344,7 +405,7 @@ mod tests {
         assert!(
             e.listed[0]
                 .to_string()
-                .starts_with("areas.geojson:3: is not valid JSON"),
+                .starts_with("areas.geojson:3: column 14: is not valid JSON"),
             "{}",
             e.listed[0]
         );
@@ -355,7 +416,9 @@ mod tests {
         let text = r#"{"type":"FeatureCollection","features":[
           {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]}},
           {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[0,0]}}]}"#;
-        let e = read_polygon_features(&input(text)).unwrap_err();
+        let e = read_polygon_features(&input(text))
+            .expect("readable")
+            .rejected;
         let messages: Vec<String> = e.listed.iter().map(|p| p.to_string()).collect();
         assert_eq!(
             messages,
@@ -364,6 +427,30 @@ mod tests {
                 "areas.geojson: feature 2: has a Point geometry (expected Polygon or MultiPolygon)",
             ]
         );
+    }
+
+    #[test]
+    fn a_bow_tie_is_reported_as_self_intersecting() {
+        let text = r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}]}"#;
+        let checked = read_polygon_features(&input(text)).expect("readable");
+        assert!(checked.records.is_empty());
+        let message = checked.rejected.listed[0].to_string();
+        assert!(
+            message.starts_with("areas.geojson: feature 1: polygon 1: "),
+            "{message}"
+        );
+        assert!(message.contains("crosses itself"), "{message}");
+    }
+
+    #[test]
+    fn a_ring_touching_itself_at_a_vertex_is_accepted() {
+        // A figure of eight joined at (1, 1): the ring touches itself but never crosses.
+        let text = r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[2,0],[2,2],[1,1],[0,2],[0,0]]]}}]}"#;
+        let checked = read_polygon_features(&input(text)).expect("readable");
+        assert!(checked.rejected.is_empty(), "{:?}", checked.rejected.listed);
+        assert_eq!(checked.records.len(), 1);
     }
 
     #[test]

@@ -14,13 +14,15 @@ use crate::io::InputFile;
 use crate::model::{Area, District};
 use crate::problem::{Place, Problem, Problems};
 
-/// Loads the areas and the districts they make up.
-pub fn load(
-    input: &InputFile,
-    settings: &AreasSection,
-) -> Result<(Vec<Area>, Vec<District>), Problems> {
-    let features = read_polygon_features(input)?;
-    let mut problems = Problems::default();
+/// Loaded areas, the districts they make up, and the features left out for problems.
+pub type LoadedAreas = (Vec<Area>, Vec<District>, Problems);
+
+/// Loads the areas and the districts they make up; features with problems are left out
+/// and reported.
+pub fn load(input: &InputFile, settings: &AreasSection) -> Result<LoadedAreas, Problems> {
+    let checked = read_polygon_features(input)?;
+    let features = checked.records;
+    let mut problems = checked.rejected;
     let mut areas = Vec::with_capacity(features.len());
     let mut seen = BTreeSet::new();
     let mut district_names = BTreeMap::new();
@@ -63,7 +65,6 @@ pub fn load(
             geometry: feature.geometry.clone(),
         });
     }
-    let areas = problems.into_result(areas).map_err(|e| e.0)?;
     let districts = if settings.district_property.is_some() {
         dissolve(&areas, &district_names)
     } else {
@@ -76,7 +77,7 @@ pub fn load(
             })
             .collect()
     };
-    Ok((areas, districts))
+    Ok((areas, districts, problems))
 }
 
 /// A property that must be present and hold text.

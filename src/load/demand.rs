@@ -13,7 +13,7 @@ use crate::io::csv::{CsvTable, Row};
 use crate::io::InputFile;
 use crate::load::services::{location_of, lookup};
 use crate::model::{Catalogue, Demand, DemandCell, DemandStatus, PersonNeed, Unit};
-use crate::problem::{expected_one_of, Problems};
+use crate::problem::{expected_one_of, Checked, Problems};
 
 pub const PERSON_COLUMNS: [&str; 10] = [
     "person_id",
@@ -31,33 +31,44 @@ pub const PERSON_COLUMNS: [&str; 10] = [
 pub const AGGREGATED_COLUMNS: [&str; 5] =
     ["area_code", "lot", "age_band", "current_users", "waiting"];
 
-/// Loads demand in the configured form.
-pub fn load(input: &InputFile, config: &Config) -> Result<Demand, Problems> {
-    match config.file.demand.format {
-        DemandFormat::People => load_people(input, &config.catalogue).map(Demand::People),
-        DemandFormat::Aggregated => {
-            load_aggregated(input, &config.catalogue).map(Demand::Aggregated)
+/// Loads demand in the configured form; rows with any problem are left out and reported.
+pub fn load(input: &InputFile, config: &Config) -> Result<(Demand, Problems), Problems> {
+    Ok(match config.file.demand.format {
+        DemandFormat::People => {
+            let c = load_people(input, &config.catalogue)?;
+            (Demand::People(c.records), c.rejected)
         }
-    }
+        DemandFormat::Aggregated => {
+            let c = load_aggregated(input, &config.catalogue)?;
+            (Demand::Aggregated(c.records), c.rejected)
+        }
+    })
 }
 
-fn load_people(input: &InputFile, catalogue: &Catalogue) -> Result<Vec<PersonNeed>, Problems> {
+fn load_people(input: &InputFile, catalogue: &Catalogue) -> Result<Checked<PersonNeed>, Problems> {
     let table = CsvTable::parse(input, &PERSON_COLUMNS)?;
-    let mut problems = Problems::default();
+    let mut problems = table.rejected.clone();
     let mut seen = BTreeSet::new();
     let mut people = Vec::with_capacity(table.rows.len());
     for row in table.rows() {
-        if let Some(person) = person_of(&row, catalogue, &mut problems) {
-            if !seen.insert((person.person_id.clone(), person.lot)) {
-                problems.push(row.problem(
-                    "lot",
-                    "repeats a lot already given for this person_id (one row per person per lot)",
-                ));
-            }
+        let before = problems.len();
+        let Some(person) = person_of(&row, catalogue, &mut problems) else {
+            continue;
+        };
+        if !seen.insert((person.person_id.clone(), person.lot)) {
+            problems.push(row.problem(
+                "lot",
+                "repeats a lot already given for this person_id (one row per person per lot)",
+            ));
+        }
+        if problems.len() == before {
             people.push(person);
         }
     }
-    problems.into_result(people).map_err(|e| e.0)
+    Ok(Checked {
+        records: people,
+        rejected: problems,
+    })
 }
 
 fn person_of(row: &Row, catalogue: &Catalogue, problems: &mut Problems) -> Option<PersonNeed> {
@@ -121,9 +132,12 @@ fn band_of(row: &Row, catalogue: &Catalogue, problems: &mut Problems) -> Option<
     lookup(row, "band", &ids, problems).map(Some)
 }
 
-fn load_aggregated(input: &InputFile, catalogue: &Catalogue) -> Result<Vec<DemandCell>, Problems> {
+fn load_aggregated(
+    input: &InputFile,
+    catalogue: &Catalogue,
+) -> Result<Checked<DemandCell>, Problems> {
     let table = CsvTable::parse(input, &AGGREGATED_COLUMNS)?;
-    let mut problems = Problems::default();
+    let mut problems = table.rejected.clone();
     let lot_ids: Vec<&str> = catalogue.lots.iter().map(|l| l.id.as_str()).collect();
     let mut seen = BTreeSet::new();
     let mut cells = Vec::with_capacity(table.rows.len());
@@ -145,6 +159,7 @@ fn load_aggregated(input: &InputFile, catalogue: &Catalogue) -> Result<Vec<Deman
                 "area_code",
                 "repeats an area, lot and age band given on an earlier row",
             ));
+            continue;
         }
         cells.push(DemandCell {
             area_code: area.to_string(),
@@ -157,5 +172,8 @@ fn load_aggregated(input: &InputFile, catalogue: &Catalogue) -> Result<Vec<Deman
             line: row.line,
         });
     }
-    problems.into_result(cells).map_err(|e| e.0)
+    Ok(Checked {
+        records: cells,
+        rejected: problems,
+    })
 }

@@ -13,10 +13,10 @@ pub mod trend;
 
 use std::collections::BTreeMap;
 
-use crate::config::{Config, Origin};
+use crate::config::{Config, OnBadRow, Origin};
 use crate::io::InputFile;
 use crate::model::{Area, Demand, District, PopulationRow, Service, TrendPoint};
-use crate::problem::{InputErrors, Problems};
+use crate::problem::{Checked, InputErrors, Problems};
 
 /// What the manifest records of each input.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -40,6 +40,10 @@ pub struct Inputs {
     pub population: Vec<PopulationRow>,
     pub trend: Vec<TrendPoint>,
     pub records: Vec<InputRecord>,
+    /// Rows and features left out for problems (only when the config says to skip them).
+    pub rejected: Problems,
+    /// The demand file's name as messages give it.
+    pub demand_name: String,
 }
 
 /// Reads an input by its configured name, from disk or from the embedded sample.
@@ -53,13 +57,35 @@ fn read_input(config: &Config, name: &str) -> Result<InputFile, crate::problem::
     }
 }
 
-/// Loads and checks every input of a run.
+/// Problems with whole files, and problems with rows that were left out.
+#[derive(Default)]
+struct Found {
+    fatal: Problems,
+    rejected: Problems,
+}
+
+impl Found {
+    fn take<T>(&mut self, result: Option<Result<Checked<T>, Problems>>) -> Option<Vec<T>> {
+        match result? {
+            Ok(c) => {
+                self.rejected.extend(c.rejected);
+                Some(c.records)
+            }
+            Err(p) => {
+                self.fatal.extend(p);
+                None
+            }
+        }
+    }
+}
+
+/// Loads and checks every input of a run. With `on_bad_row = "stop"` any problem stops the
+/// run; with `"skip"` bad rows are left out and returned in [`Inputs::rejected`].
 pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
-    let mut problems = Problems::default();
+    let mut found = Found::default();
     let mut records = Vec::new();
     let names = &config.file.inputs;
-    let mut read = |role: &str, name: &str, problems: &mut Problems| match read_input(config, name)
-    {
+    let mut read = |role: &str, name: &str, found: &mut Found| match read_input(config, name) {
         Ok(file) => {
             records.push(InputRecord {
                 role: role.to_string(),
@@ -70,44 +96,72 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
             Some(file)
         }
         Err(p) => {
-            problems.push(p);
+            found.fatal.push(p);
             None
         }
     };
-    let services_file = read("services", &names.services, &mut problems);
-    let areas_file = read("areas", &names.areas, &mut problems);
-    let demand_file = read("demand", &names.demand, &mut problems);
+    let services_file = read("services", &names.services, &mut found);
+    let areas_file = read("areas", &names.areas, &mut found);
+    let demand_file = read("demand", &names.demand, &mut found);
+    let demand_name = demand_file
+        .as_ref()
+        .map_or_else(|| names.demand.clone(), |f| f.name.clone());
     let population_file = names
         .population
         .as_ref()
-        .and_then(|n| read("population", n, &mut problems));
+        .and_then(|n| read("population", n, &mut found));
     let trend_file = names
         .users_trend
         .as_ref()
-        .and_then(|n| read("users_trend", n, &mut problems));
+        .and_then(|n| read("users_trend", n, &mut found));
 
-    let mut counts = BTreeMap::new();
-    let services = collect(
-        services_file.map(|f| services::load(&f, &config.catalogue)),
-        &mut problems,
-    );
-    let areas = collect(
-        areas_file.map(|f| areas::load(&f, &config.file.areas)),
-        &mut problems,
-    );
-    let demand = collect(demand_file.map(|f| demand::load(&f, config)), &mut problems);
-    let population = collect(population_file.map(|f| population::load(&f)), &mut problems);
-    let trend = collect(trend_file.map(|f| trend::load(&f)), &mut problems);
-    counts.insert("services", services.as_ref().map_or(0, Vec::len));
-    counts.insert("areas", areas.as_ref().map_or(0, |(a, _)| a.len()));
-    counts.insert("demand", demand.as_ref().map_or(0, demand_len));
-    counts.insert("population", population.as_ref().map_or(0, Vec::len));
-    counts.insert("users_trend", trend.as_ref().map_or(0, Vec::len));
+    let services = found.take(services_file.map(|f| services::load(&f, &config.catalogue)));
+    let areas = areas_file
+        .map(|f| areas::load(&f, &config.file.areas))
+        .and_then(|r| match r {
+            Ok((a, d, rejected)) => {
+                found.rejected.extend(rejected);
+                Some((a, d))
+            }
+            Err(p) => {
+                found.fatal.extend(p);
+                None
+            }
+        });
+    let demand = demand_file
+        .map(|f| demand::load(&f, config))
+        .and_then(|r| match r {
+            Ok((d, rejected)) => {
+                found.rejected.extend(rejected);
+                Some(d)
+            }
+            Err(p) => {
+                found.fatal.extend(p);
+                None
+            }
+        });
+    let population = found.take(population_file.map(|f| population::load(&f)));
+    let trend = found.take(trend_file.map(|f| trend::load(&f)));
+    let counts: BTreeMap<&str, usize> = BTreeMap::from([
+        ("services", services.as_ref().map_or(0, Vec::len)),
+        ("areas", areas.as_ref().map_or(0, |(a, _)| a.len())),
+        ("demand", demand.as_ref().map_or(0, demand_len)),
+        ("population", population.as_ref().map_or(0, Vec::len)),
+        ("users_trend", trend.as_ref().map_or(0, Vec::len)),
+    ]);
     for r in &mut records {
         r.records = counts.get(r.role.as_str()).copied().unwrap_or(0);
     }
+    let skip = config.file.validation.on_bad_row == OnBadRow::Skip;
+    let Found {
+        mut fatal,
+        rejected,
+    } = found;
+    if !skip {
+        fatal.extend(rejected.clone());
+    }
     match (services, areas, demand) {
-        (Some(services), Some((areas, districts)), Some(demand)) if problems.is_empty() => {
+        (Some(services), Some((areas, districts)), Some(demand)) if fatal.is_empty() => {
             Ok(Inputs {
                 services,
                 areas,
@@ -116,9 +170,11 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
                 population: population.unwrap_or_default(),
                 trend: trend.unwrap_or_default(),
                 records,
+                rejected: if skip { rejected } else { Problems::default() },
+                demand_name,
             })
         }
-        _ => Err(InputErrors(problems)),
+        _ => Err(InputErrors(fatal)),
     }
 }
 
@@ -126,15 +182,5 @@ fn demand_len(d: &Demand) -> usize {
     match d {
         Demand::People(p) => p.len(),
         Demand::Aggregated(c) => c.len(),
-    }
-}
-
-fn collect<T>(result: Option<Result<T, Problems>>, problems: &mut Problems) -> Option<T> {
-    match result? {
-        Ok(v) => Some(v),
-        Err(p) => {
-            problems.extend(p);
-            None
-        }
     }
 }

@@ -3,13 +3,13 @@
 use crate::io::csv::CsvTable;
 use crate::io::InputFile;
 use crate::model::PopulationRow;
-use crate::problem::Problems;
+use crate::problem::{Checked, Problems};
 
 pub const COLUMNS: [&str; 4] = ["area_code", "area_name", "age_band", "population"];
 
-pub fn load(input: &InputFile) -> Result<Vec<PopulationRow>, Problems> {
+pub fn load(input: &InputFile) -> Result<Checked<PopulationRow>, Problems> {
     let table = CsvTable::parse(input, &COLUMNS)?;
-    let mut problems = Problems::default();
+    let mut problems = table.rejected.clone();
     let mut rows = Vec::new();
     for row in table.rows() {
         let code = row.required("area_code", &mut problems);
@@ -24,5 +24,8 @@ pub fn load(input: &InputFile) -> Result<Vec<PopulationRow>, Problems> {
             });
         }
     }
-    problems.into_result(rows).map_err(|e| e.0)
+    Ok(Checked {
+        records: rows,
+        rejected: problems,
+    })
 }

@@ -12,7 +12,7 @@ use geo::Point;
 use crate::io::csv::{CsvTable, Row};
 use crate::io::InputFile;
 use crate::model::{Catalogue, Service, ServiceStatus};
-use crate::problem::{expected_one_of, Problems};
+use crate::problem::{expected_one_of, Checked, Problems};
 
 pub const COLUMNS: [&str; 12] = [
     "service_id",
@@ -29,13 +29,14 @@ pub const COLUMNS: [&str; 12] = [
     "status",
 ];
 
-/// Loads and checks the services file.
-pub fn load(input: &InputFile, catalogue: &Catalogue) -> Result<Vec<Service>, Problems> {
+/// Loads and checks the services file; rows with any problem are left out and reported.
+pub fn load(input: &InputFile, catalogue: &Catalogue) -> Result<Checked<Service>, Problems> {
     let table = CsvTable::parse(input, &COLUMNS)?;
-    let mut problems = Problems::default();
+    let mut problems = table.rejected.clone();
     let mut seen = BTreeSet::new();
     let mut services = Vec::with_capacity(table.rows.len());
     for row in table.rows() {
+        let before = problems.len();
         if let Some(id) = row.required("service_id", &mut problems) {
             if !seen.insert(id) {
                 problems.push(row.problem(
@@ -44,11 +45,15 @@ pub fn load(input: &InputFile, catalogue: &Catalogue) -> Result<Vec<Service>, Pr
                 ));
             }
         }
-        if let Some(service) = service_of(&row, catalogue, &mut problems) {
+        let service = service_of(&row, catalogue, &mut problems);
+        if let (Some(service), true) = (service, problems.len() == before) {
             services.push(service);
         }
     }
-    problems.into_result(services).map_err(|e| e.0)
+    Ok(Checked {
+        records: services,
+        rejected: problems,
+    })
 }
 
 fn service_of(row: &Row, catalogue: &Catalogue, problems: &mut Problems) -> Option<Service> {
@@ -185,10 +190,10 @@ pub(crate) fn location_of(row: &Row, problems: &mut Problems) -> Option<Point<f6
         return Some(Point::new(lon, lat));
     }
     let message = if in_uk(lon, lat) {
-        format!("latitude {lat} and longitude {lon} look swapped (the point would be in the UK the other way round)")
+        format!("looks swapped with longitude \"{lon}\" (the point would be in the UK the other way round)")
     } else {
         format!(
-            "latitude {lat}, longitude {lon} is outside the UK (expected latitude {} to {}, longitude {} to {})",
+            "with longitude \"{lon}\" is outside the UK (expected latitude {} to {}, longitude {} to {})",
             UK_LAT.0, UK_LAT.1, UK_LON.0, UK_LON.1
         )
     };

@@ -4,15 +4,16 @@
 use crate::io::csv::CsvTable;
 use crate::io::InputFile;
 use crate::model::TrendPoint;
-use crate::problem::Problems;
+use crate::problem::{Checked, Problems};
 
 pub const COLUMNS: [&str; 4] = ["period", "date", "age_band", "users"];
 
-pub fn load(input: &InputFile) -> Result<Vec<TrendPoint>, Problems> {
+pub fn load(input: &InputFile) -> Result<Checked<TrendPoint>, Problems> {
     let table = CsvTable::parse(input, &COLUMNS)?;
-    let mut problems = Problems::default();
+    let mut problems = table.rejected.clone();
     let mut points = Vec::new();
     for row in table.rows() {
+        let before = problems.len();
         let period = row.required("period", &mut problems);
         let date = row.required("date", &mut problems);
         if let Some(d) = date {
@@ -22,7 +23,9 @@ pub fn load(input: &InputFile) -> Result<Vec<TrendPoint>, Problems> {
         }
         let age = row.required("age_band", &mut problems);
         let users = row.count("users", &mut problems);
-        if let (Some(period), Some(date), Some(age), Some(users)) = (period, date, age, users) {
+        if let (Some(period), Some(date), Some(age), Some(users), true) =
+            (period, date, age, users, problems.len() == before)
+        {
             points.push(TrendPoint {
                 period: period.to_string(),
                 date: date.to_string(),
@@ -31,7 +34,10 @@ pub fn load(input: &InputFile) -> Result<Vec<TrendPoint>, Problems> {
             });
         }
     }
-    problems.into_result(points).map_err(|e| e.0)
+    Ok(Checked {
+        records: points,
+        rejected: problems,
+    })
 }
 
 fn is_iso_date(text: &str) -> bool {

@@ -6,6 +6,9 @@
 //! A service outside every area (such as one in a neighbouring city) still serves people
 //! and is reported; a person outside every area is an input problem.
 
+pub mod bng;
+pub mod postcode;
+
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::{BoundingRect, Point};
 use rayon::prelude::*;

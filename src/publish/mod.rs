@@ -34,6 +34,8 @@ pub enum PublishError {
     Label(String),
     #[error("{0}: {1}")]
     Io(PathBuf, std::io::Error),
+    #[error("{} already exists: give --force to replace that run, or --label to name a new one", .0.display())]
+    Exists(PathBuf),
     #[error("writing a table: {0}")]
     Table(#[from] TableError),
     #[error("drawing a chart: {0}")]
@@ -49,6 +51,8 @@ pub struct RunData<'a> {
     /// The unprotected analysis: used only for the internal table, when configured.
     pub analysis: &'a crate::analyse::Analysis,
     pub label: &'a str,
+    /// Whether an existing run of the same label may be replaced.
+    pub replace: bool,
     pub warnings: &'a [String],
 }
 
@@ -103,7 +107,7 @@ fn qgis_styles(folder: &mut RunFolder, run: &RunData) -> Result<(), PublishError
 /// Writes the whole run folder under `outputs` and returns its path.
 pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
     let (config, inputs, published) = (run.config, run.inputs, run.published);
-    let mut folder = RunFolder::create(outputs, run.label)?;
+    let mut folder = RunFolder::create(outputs, run.label, run.replace)?;
     let mut all_rows = published.districts.clone();
     all_rows.extend(published.groupings.iter().cloned());
     table_files(&mut folder, "tables/gaps", &tables::gaps(config, &all_rows))?;
@@ -135,6 +139,11 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
         &maps::services(config, inputs, published),
     )?;
     qgis_styles(&mut folder, run)?;
+    if !inputs.rejected.is_empty() {
+        let mut csv = Vec::new();
+        tables::rejects(&inputs.rejected).write_csv(&mut csv)?;
+        folder.write("NOT-FOR-PUBLICATION/rejects.csv", &csv)?;
+    }
     if config.file.disclosure.write_unrounded {
         let table = tables::gaps_unrounded(config, inputs, run.analysis);
         table_files(&mut folder, "NOT-FOR-PUBLICATION/gaps_unrounded", &table)?;
@@ -179,7 +188,7 @@ fn manifest_of(run: &RunData, folder: &RunFolder) -> Manifest {
             areas: inputs.areas.len(),
             districts: inputs.districts.len(),
             demand_rows: inputs.records.iter().find(|r| r.role == "demand").map_or(0, |r| r.records),
-            rejected_rows: 0,
+            rejected_rows: inputs.rejected.len(),
         },
         warnings: run.warnings.to_vec(),
         outputs: folder

@@ -1,7 +1,7 @@
 //! The run folder: written in full beside its final place, then renamed into place.
 //!
 //! Files go into `<outputs>/.<label>.partial/`; only [`RunFolder::commit`] moves them to
-//! `<outputs>/<label>/`, replacing an earlier run of the same label in one rename. A run
+//! `<outputs>/<label>/`, replacing an earlier run of the same label (only when asked to). A run
 //! that fails (or is dropped before commit) removes its partial folder and leaves earlier
 //! runs as they were.
 
@@ -36,10 +36,14 @@ pub fn check_label(label: &str) -> Result<(), PublishError> {
 }
 
 impl RunFolder {
-    pub fn create(outputs: &Path, label: &str) -> Result<RunFolder, PublishError> {
+    /// Starts a run folder. An existing run of the same label is an error unless `replace`.
+    pub fn create(outputs: &Path, label: &str, replace: bool) -> Result<RunFolder, PublishError> {
         check_label(label)?;
         let staging = outputs.join(format!(".{label}.partial"));
         let target = outputs.join(label);
+        if target.exists() && !replace {
+            return Err(PublishError::Exists(target));
+        }
         let io = |e| PublishError::Io(staging.clone(), e);
         std::fs::create_dir_all(outputs).map_err(|e| PublishError::Io(outputs.to_path_buf(), e))?;
         if staging.exists() {
@@ -110,11 +114,15 @@ mod tests {
     #[test]
     fn an_unfinished_folder_leaves_the_earlier_run_untouched() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut first = RunFolder::create(dir.path(), "2025-Q2").expect("create");
+        let mut first = RunFolder::create(dir.path(), "2025-Q2", false).expect("create");
         first.write("a.txt", b"first").expect("write");
         first.commit().expect("commit");
         {
-            let mut second = RunFolder::create(dir.path(), "2025-Q2").expect("create");
+            assert!(matches!(
+                RunFolder::create(dir.path(), "2025-Q2", false),
+                Err(PublishError::Exists(_))
+            ));
+            let mut second = RunFolder::create(dir.path(), "2025-Q2", true).expect("create");
             second.write("a.txt", b"second").expect("write");
             // dropped without commit, as when a later step fails
         }
