@@ -70,6 +70,8 @@ pub struct InputsSection {
     pub demand: String,
     pub population: Option<String>,
     pub users_trend: Option<String>,
+    /// An ONS Postcode Directory (ONSPD or NSPL) CSV, for rows located by postcode.
+    pub postcodes: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -86,6 +88,9 @@ pub struct AreasSection {
     pub district_name_property: Option<String>,
     /// Attribution line printed under maps.
     pub attribution: String,
+    /// The boundary file's coordinate reference system when it does not say:
+    /// "EPSG:4326" (WGS84, the default) or "EPSG:27700" (British National Grid).
+    pub crs: Option<String>,
 }
 
 impl Default for AreasSection {
@@ -96,6 +101,7 @@ impl Default for AreasSection {
             district_property: None,
             district_name_property: None,
             attribution: "Boundaries: as supplied".into(),
+            crs: None,
         }
     }
 }

@@ -113,6 +113,7 @@ fn lsoa_settings() -> AreasSection {
         district_property: Some("LAD11CD".into()),
         district_name_property: Some("LAD11NM".into()),
         attribution: String::new(),
+        crs: None,
     }
 }
 
@@ -189,6 +190,7 @@ fn services_land_in_the_same_district_with_real_and_sample_boundaries() {
     let services = services::load(
         &gapmap::sample::input("services.csv").expect("embedded"),
         &config.catalogue,
+        &Default::default(),
     )
     .expect("valid")
     .records;

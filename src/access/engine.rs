@@ -236,6 +236,7 @@ impl NeedTask<'_> {
 
     fn solve_with<S: PairSource>(&self, source: &S, sites: &mut [SiteAccess]) -> Vec<ServiceRatio> {
         match WeightKernel::new(self.catchment, self.scale) {
+            WeightKernel::FewZones(kernel) => self.passes(source, &kernel, sites),
             WeightKernel::Step(kernel) => self.passes(source, &kernel, sites),
             WeightKernel::Gaussian(kernel) => self.passes(source, &kernel, sites),
         }

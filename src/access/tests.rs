@@ -810,3 +810,30 @@ fn mixed_coordinates_are_an_error() {
         "{message}"
     );
 }
+
+#[test]
+fn many_zones_engine_matches_brute_force() {
+    // More zones than the fixed-size kernel holds, and zones ending before the catchment.
+    let zones = (1..=6)
+        .map(|k| Zone {
+            upper: 1.5 * k as f64,
+            weight: 1.0 / k as f64,
+        })
+        .collect();
+    let problem = county(Coordinates::LonLat, 500, 50, 12);
+    let settings = short_catchment(Metric::GreatCircle { circuity: 1.1 }, Decay::Step { zones });
+    assert_matches_brute_force(&problem, &settings);
+}
+
+#[test]
+fn bench_case_names_are_unique() {
+    let mut names: Vec<&str> = standard_cases()
+        .iter()
+        .chain(&variant_cases())
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(standard_cases().len(), 5);
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), 7);
+}

@@ -28,6 +28,30 @@ impl Kernel for StepKernel {
     }
 }
 
+/// Up to [`FEW_ZONES`] step zones in a fixed-size array, so the zone lookup unrolls into
+/// selects. Unused zones have limit -1 (no key is below it).
+pub(crate) struct FewZonesKernel {
+    limits: [f64; FEW_ZONES],
+    weights: [f64; FEW_ZONES],
+}
+
+pub(crate) const FEW_ZONES: usize = 4;
+
+impl Kernel for FewZonesKernel {
+    #[inline]
+    fn weight(&self, key: f64) -> f64 {
+        let mut weight = 0.0;
+        for zone in (0..FEW_ZONES).rev() {
+            weight = if key <= self.limits[zone] {
+                self.weights[zone]
+            } else {
+                weight
+            };
+        }
+        weight
+    }
+}
+
 /// Dai's Gaussian with the catchment radius as bandwidth.
 pub(crate) struct GaussianKernel {
     scale: Scale,
@@ -48,6 +72,7 @@ impl Kernel for GaussianKernel {
 
 /// The kernel a catchment asks for.
 pub(crate) enum WeightKernel {
+    FewZones(FewZonesKernel),
     Step(StepKernel),
     Gaussian(GaussianKernel),
 }
@@ -55,6 +80,17 @@ pub(crate) enum WeightKernel {
 impl WeightKernel {
     pub(crate) fn new(catchment: &Catchment, scale: Scale) -> Self {
         match &catchment.decay {
+            Decay::Step { zones } if zones.len() <= FEW_ZONES => {
+                let mut kernel = FewZonesKernel {
+                    limits: [-1.0; FEW_ZONES],
+                    weights: [0.0; FEW_ZONES],
+                };
+                for (k, zone) in zones.iter().enumerate() {
+                    kernel.limits[k] = scale.key_limit(zone.upper);
+                    kernel.weights[k] = zone.weight;
+                }
+                WeightKernel::FewZones(kernel)
+            }
             Decay::Step { zones } => WeightKernel::Step(StepKernel {
                 limits: zones
                     .iter()

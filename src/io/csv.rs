@@ -237,6 +237,11 @@ impl<'a> Row<'a> {
         &self.table.file
     }
 
+    /// Whether the file has a column.
+    pub fn has(&self, column: &str) -> bool {
+        self.table.has(column)
+    }
+
     /// The raw (trimmed) text of a column; empty when the column is absent.
     pub fn text(&self, column: &str) -> &'a str {
         self.table

@@ -29,9 +29,38 @@ pub struct PolygonFeature {
     pub geometry: MultiPolygon<f64>,
 }
 
+/// The coordinate reference systems boundary files come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Crs {
+    /// WGS84 longitude/latitude (EPSG:4326, OGC CRS84), as RFC 7946 requires.
+    #[default]
+    Wgs84,
+    /// British National Grid easting/northing in metres (EPSG:27700), as ONS and OS files
+    /// often are; transformed to WGS84 on reading.
+    BritishNationalGrid,
+}
+
+impl Crs {
+    /// The CRS a name such as "EPSG:27700" or "urn:ogc:def:crs:EPSG::27700" stands for.
+    pub fn from_name(name: &str) -> Option<Crs> {
+        let n = name.trim().to_ascii_uppercase();
+        if n.ends_with("CRS84") || n.ends_with(":4326") {
+            Some(Crs::Wgs84)
+        } else if n.ends_with(":27700") {
+            Some(Crs::BritishNationalGrid)
+        } else {
+            None
+        }
+    }
+}
+
 /// Reads every feature of a FeatureCollection of polygons; features with problems are
-/// left out and their problems returned with the rest.
-pub fn read_polygon_features(input: &InputFile) -> Result<Checked<PolygonFeature>, Problems> {
+/// left out and their problems returned with the rest. Coordinates are in the file's
+/// legacy `crs` member's system if it has one, else in `declared`.
+pub fn read_polygon_features(
+    input: &InputFile,
+    declared: Crs,
+) -> Result<Checked<PolygonFeature>, Problems> {
     let mut problems = Problems::default();
     let text = input.text().map_err(one)?;
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
@@ -45,7 +74,9 @@ pub fn read_polygon_features(input: &InputFile) -> Result<Checked<PolygonFeature
             ),
         ))
     })?;
-    check_crs(&input.name, &value).map_err(one)?;
+    let crs = check_crs(&input.name, &value)
+        .map_err(one)?
+        .unwrap_or(declared);
     let collection = match serde_json::from_value::<GeoJson>(value) {
         Ok(GeoJson::FeatureCollection(fc)) => fc,
         Ok(_) => {
@@ -74,7 +105,7 @@ pub fn read_polygon_features(input: &InputFile) -> Result<Checked<PolygonFeature
     for (i, feature) in collection.features.into_iter().enumerate() {
         let index = i + 1;
         let geometry = match feature.geometry {
-            Some(g) => polygons_of(&input.name, index, &g.value, &mut problems),
+            Some(g) => polygons_of(&input.name, index, &g.value, crs, &mut problems),
             None => {
                 problems.push(Problem::new(
                     &input.name,
@@ -114,30 +145,24 @@ fn one(p: Problem) -> Problems {
     problems
 }
 
-/// Accepts no `crs`, or a legacy `crs` naming WGS84 longitude/latitude.
-fn check_crs(file: &str, value: &serde_json::Value) -> Result<(), Problem> {
+/// The system a legacy `crs` member names, if there is one; one gapmap cannot read is a
+/// problem.
+fn check_crs(file: &str, value: &serde_json::Value) -> Result<Option<Crs>, Problem> {
     let Some(crs) = value.get("crs") else {
-        return Ok(());
+        return Ok(None);
     };
     let name = crs
         .pointer("/properties/name")
         .and_then(|n| n.as_str())
         .unwrap_or("");
-    let wgs84 = [
-        "urn:ogc:def:crs:OGC:1.3:CRS84",
-        "urn:ogc:def:crs:OGC::CRS84",
-        "EPSG:4326",
-        "urn:ogc:def:crs:EPSG::4326",
-    ];
-    if wgs84.contains(&name) {
-        Ok(())
-    } else {
-        Err(Problem::new(
+    match Crs::from_name(name) {
+        Some(c) => Ok(Some(c)),
+        None => Err(Problem::new(
             file,
             Place::File,
-            format!("declares coordinate reference system {name:?}; gapmap reads WGS84 longitude/latitude (EPSG:4326, as RFC 7946 requires): reproject the file first"),
+            format!("declares coordinate reference system {name:?}; gapmap reads WGS84 longitude/latitude (EPSG:4326) or British National Grid (EPSG:27700): reproject the file to one of them"),
         )
-        .field("crs"))
+        .field("crs")),
     }
 }
 
@@ -145,6 +170,7 @@ fn polygons_of(
     file: &str,
     index: usize,
     value: &GeometryValue,
+    crs: Crs,
     problems: &mut Problems,
 ) -> Option<MultiPolygon<f64>> {
     let at = |message: String| Problem::new(file, Place::Feature(index), message);
@@ -169,7 +195,7 @@ fn polygons_of(
         }
         let mut converted = Vec::with_capacity(rings.len());
         for (r, ring) in rings.iter().enumerate() {
-            match ring_of(ring) {
+            match ring_of(ring, crs) {
                 Ok(ls) => converted.push(ls),
                 Err(message) => {
                     problems.push(at(format!("polygon {}, ring {}: {message}", p + 1, r + 1)));
@@ -227,25 +253,23 @@ fn crosses_itself(polygon: &Polygon<f64>, role: &RingRole) -> bool {
     })
 }
 
-fn ring_of(ring: &[Position]) -> Result<LineString<f64>, String> {
+fn ring_of(ring: &[Position], crs: Crs) -> Result<LineString<f64>, String> {
     let mut coords = Vec::with_capacity(ring.len());
     for (i, pos) in ring.iter().enumerate() {
         let s = pos.as_slice();
         if s.len() < 2 {
             return Err(format!("position {} has fewer than 2 numbers", i + 1));
         }
-        let (x, y) = (s[0], s[1]);
-        if !(x.is_finite()
-            && (-180.0..=180.0).contains(&x)
-            && y.is_finite()
-            && (-90.0..=90.0).contains(&y))
-        {
-            return Err(format!(
-                "position {} [{x}, {y}] is not a longitude/latitude in degrees (projected coordinates such as British National Grid must be reprojected to WGS84)",
-                i + 1
-            ));
-        }
-        coords.push(Coord { x, y });
+        coords.push(to_wgs84(s[0], s[1], crs).ok_or_else(|| match crs {
+            Crs::Wgs84 => format!(
+                "position {} [{}, {}] is not a longitude/latitude in degrees (for British National Grid metres, set areas.crs = \"EPSG:27700\" in the config)",
+                i + 1, s[0], s[1]
+            ),
+            Crs::BritishNationalGrid => format!(
+                "position {} [{}, {}] is not a British National Grid easting/northing in Great Britain",
+                i + 1, s[0], s[1]
+            ),
+        })?);
     }
     if coords.len() < 4 {
         return Err(format!(
@@ -268,6 +292,20 @@ fn geometry_name(value: &GeometryValue) -> &'static str {
         GeometryValue::Polygon { .. } => "Polygon",
         GeometryValue::MultiPolygon { .. } => "MultiPolygon",
         GeometryValue::GeometryCollection { .. } => "GeometryCollection",
+    }
+}
+
+/// One position in WGS84, or `None` when it is not a position of `crs`.
+fn to_wgs84(x: f64, y: f64, crs: Crs) -> Option<Coord<f64>> {
+    match crs {
+        Crs::Wgs84 => (x.is_finite()
+            && (-180.0..=180.0).contains(&x)
+            && y.is_finite()
+            && (-90.0..=90.0).contains(&y))
+        .then_some(Coord { x, y }),
+        Crs::BritishNationalGrid => {
+            crate::locate::bng::bng_to_wgs84(x, y).map(|(lon, lat)| Coord { x: lon, y: lat })
+        }
     }
 }
 
@@ -356,6 +394,10 @@ mod tests {
     use super::*;
     use geo::{polygon, Winding};
 
+    fn read_polygon_features_wgs84(input: &InputFile) -> Result<Checked<PolygonFeature>, Problems> {
+        read_polygon_features(input, Crs::Wgs84)
+    }
+
     fn input(text: &str) -> InputFile {
         InputFile {
             name: "areas.geojson".into(),
@@ -377,7 +419,7 @@ mod tests {
         };
         write_feature_collection(&mut buf, &[f]).expect("writes");
         let text = String::from_utf8(buf).expect("utf8");
-        let back = read_polygon_features(&input(&text)).expect("reads back");
+        let back = read_polygon_features_wgs84(&input(&text)).expect("reads back");
         let poly = &back.records[0].geometry.0[0];
         assert!(poly.exterior().is_ccw());
         assert!(poly.interiors()[0].is_cw());
@@ -398,7 +440,7 @@ mod tests {
 
     #[test]
     fn invalid_json_names_its_line() {
-        let e = read_polygon_features(&input(
+        let e = read_polygon_features_wgs84(&input(
             "{\n\"type\": \"FeatureCollection\",\n\"features\": [,]\n}",
         ))
         .unwrap_err();
@@ -416,7 +458,7 @@ mod tests {
         let text = r#"{"type":"FeatureCollection","features":[
           {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]}},
           {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[0,0]}}]}"#;
-        let e = read_polygon_features(&input(text))
+        let e = read_polygon_features_wgs84(&input(text))
             .expect("readable")
             .rejected;
         let messages: Vec<String> = e.listed.iter().map(|p| p.to_string()).collect();
@@ -433,7 +475,7 @@ mod tests {
     fn a_bow_tie_is_reported_as_self_intersecting() {
         let text = r#"{"type":"FeatureCollection","features":[
           {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}]}"#;
-        let checked = read_polygon_features(&input(text)).expect("readable");
+        let checked = read_polygon_features_wgs84(&input(text)).expect("readable");
         assert!(checked.records.is_empty());
         let message = checked.rejected.listed[0].to_string();
         assert!(
@@ -448,15 +490,30 @@ mod tests {
         // A figure of eight joined at (1, 1): the ring touches itself but never crosses.
         let text = r#"{"type":"FeatureCollection","features":[
           {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[2,0],[2,2],[1,1],[0,2],[0,0]]]}}]}"#;
-        let checked = read_polygon_features(&input(text)).expect("readable");
+        let checked = read_polygon_features_wgs84(&input(text)).expect("readable");
         assert!(checked.rejected.is_empty(), "{:?}", checked.rejected.listed);
         assert_eq!(checked.records.len(), 1);
     }
 
     #[test]
-    fn projected_crs_is_refused() {
-        let text = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::27700"}},"features":[]}"#;
-        let e = read_polygon_features(&input(text)).unwrap_err();
-        assert!(e.listed[0].message.contains("EPSG::27700"));
+    fn web_mercator_is_refused() {
+        let text = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3857"}},"features":[]}"#;
+        let e = read_polygon_features_wgs84(&input(text)).unwrap_err();
+        assert!(e.listed[0].message.contains("EPSG::3857"));
+    }
+
+    #[test]
+    fn british_national_grid_is_transformed_to_wgs84() {
+        // A 1 km square in Leicester, given in BNG metres with a legacy crs member.
+        let text = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::27700"}},"features":[
+          {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[458000,304000],[459000,304000],[459000,305000],[458000,305000],[458000,304000]]]}}]}"#;
+        let checked = read_polygon_features_wgs84(&input(text)).expect("reads");
+        assert!(checked.rejected.is_empty(), "{:?}", checked.rejected.listed);
+        let first = checked.records[0].geometry.0[0].exterior().0[0];
+        // E 458000 N 304000 is near Leicester's city centre, about (-1.14, 52.63).
+        assert!(
+            (first.x + 1.14).abs() < 0.02 && (first.y - 52.63).abs() < 0.02,
+            "{first:?}"
+        );
     }
 }

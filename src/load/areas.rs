@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use geo::{unary_union, MultiPolygon, Polygon};
 
 use crate::config::AreasSection;
-use crate::io::geojson::{read_polygon_features, PolygonFeature};
+use crate::io::geojson::{read_polygon_features, Crs, PolygonFeature};
 use crate::io::InputFile;
 use crate::model::{Area, District};
 use crate::problem::{Place, Problem, Problems};
@@ -20,7 +20,19 @@ pub type LoadedAreas = (Vec<Area>, Vec<District>, Problems);
 /// Loads the areas and the districts they make up; features with problems are left out
 /// and reported.
 pub fn load(input: &InputFile, settings: &AreasSection) -> Result<LoadedAreas, Problems> {
-    let checked = read_polygon_features(input)?;
+    let declared = match settings.crs.as_deref() {
+        None => Crs::Wgs84,
+        Some(name) => Crs::from_name(name).ok_or_else(|| {
+            let mut p = Problems::default();
+            p.push(Problem::new(
+                &input.name,
+                Place::File,
+                format!("areas.crs {name:?} in the config is not a system gapmap reads (expected \"EPSG:4326\" or \"EPSG:27700\")"),
+            ));
+            p
+        })?,
+    };
+    let checked = read_polygon_features(input, declared)?;
     let features = checked.records;
     let mut problems = checked.rejected;
     let mut areas = Vec::with_capacity(features.len());

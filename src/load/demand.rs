@@ -11,14 +11,15 @@ use std::collections::BTreeSet;
 use crate::config::{Config, DemandFormat};
 use crate::io::csv::{CsvTable, Row};
 use crate::io::InputFile;
-use crate::load::services::{location_of, lookup};
+use crate::load::location::{self, location_of, Geocoder};
+use crate::load::services::lookup;
 use crate::model::{Catalogue, Demand, DemandCell, DemandStatus, PersonNeed, Unit};
 use crate::problem::{expected_one_of, Checked, Problems};
 
-pub const PERSON_COLUMNS: [&str; 10] = [
+/// Required columns; a home location comes from latitude and longitude, easting and
+/// northing, or a postcode (see [`crate::load::location`]).
+pub const PERSON_COLUMNS: [&str; 8] = [
     "person_id",
-    "latitude",
-    "longitude",
     "age_band",
     "primary_need",
     "lot",
@@ -32,10 +33,14 @@ pub const AGGREGATED_COLUMNS: [&str; 5] =
     ["area_code", "lot", "age_band", "current_users", "waiting"];
 
 /// Loads demand in the configured form; rows with any problem are left out and reported.
-pub fn load(input: &InputFile, config: &Config) -> Result<(Demand, Problems), Problems> {
+pub fn load(
+    input: &InputFile,
+    config: &Config,
+    geocoder: &Geocoder,
+) -> Result<(Demand, Problems), Problems> {
     Ok(match config.file.demand.format {
         DemandFormat::People => {
-            let c = load_people(input, &config.catalogue)?;
+            let c = load_people(input, &config.catalogue, geocoder)?;
             (Demand::People(c.records), c.rejected)
         }
         DemandFormat::Aggregated => {
@@ -45,14 +50,21 @@ pub fn load(input: &InputFile, config: &Config) -> Result<(Demand, Problems), Pr
     })
 }
 
-fn load_people(input: &InputFile, catalogue: &Catalogue) -> Result<Checked<PersonNeed>, Problems> {
+fn load_people(
+    input: &InputFile,
+    catalogue: &Catalogue,
+    geocoder: &Geocoder,
+) -> Result<Checked<PersonNeed>, Problems> {
     let table = CsvTable::parse(input, &PERSON_COLUMNS)?;
+    if let Some(p) = location::check_header(&table) {
+        return Err(Problems { listed: vec![p] });
+    }
     let mut problems = table.rejected.clone();
     let mut seen = BTreeSet::new();
     let mut people = Vec::with_capacity(table.rows.len());
     for row in table.rows() {
         let before = problems.len();
-        let Some(person) = person_of(&row, catalogue, &mut problems) else {
+        let Some(person) = person_of(&row, catalogue, geocoder, &mut problems) else {
             continue;
         };
         if !seen.insert((person.person_id.clone(), person.lot)) {
@@ -71,10 +83,15 @@ fn load_people(input: &InputFile, catalogue: &Catalogue) -> Result<Checked<Perso
     })
 }
 
-fn person_of(row: &Row, catalogue: &Catalogue, problems: &mut Problems) -> Option<PersonNeed> {
+fn person_of(
+    row: &Row,
+    catalogue: &Catalogue,
+    geocoder: &Geocoder,
+    problems: &mut Problems,
+) -> Option<PersonNeed> {
     let lot_ids: Vec<&str> = catalogue.lots.iter().map(|l| l.id.as_str()).collect();
     let person_id = row.required("person_id", problems);
-    let location = location_of(row, problems);
+    let location = location_of(row, geocoder, problems);
     let age_band = row.required("age_band", problems);
     let primary_need = lookup(row, "primary_need", &lot_ids, problems);
     let lot = lookup(row, "lot", &lot_ids, problems);

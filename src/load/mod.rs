@@ -7,6 +7,7 @@
 
 pub mod areas;
 pub mod demand;
+pub mod location;
 pub mod population;
 pub mod services;
 pub mod trend;
@@ -15,8 +16,10 @@ use std::collections::BTreeMap;
 
 use crate::config::{Config, OnBadRow, Origin};
 use crate::io::InputFile;
+use crate::load::location::Geocoder;
+use crate::locate::postcode::{PostcodeColumns, PostcodeDirectory};
 use crate::model::{Area, Demand, District, PopulationRow, Service, TrendPoint};
-use crate::problem::{Checked, InputErrors, Problems};
+use crate::problem::{Checked, InputErrors, Place, Problem, Problems};
 
 /// What the manifest records of each input.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -114,8 +117,37 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
         .users_trend
         .as_ref()
         .and_then(|n| read("users_trend", n, &mut found));
+    let postcodes_file = names
+        .postcodes
+        .as_ref()
+        .and_then(|n| read("postcodes", n, &mut found));
+    // Only positions are used: area codes in the directory are not needed, so not required.
+    let columns = PostcodeColumns {
+        codes: Vec::new(),
+        ..PostcodeColumns::default()
+    };
+    let postcodes = postcodes_file.as_ref().and_then(|f| {
+        PostcodeDirectory::from_reader(&f.name, f.bytes.as_slice(), &columns)
+            .map_err(|e| {
+                let text = e.to_string();
+                let message = text
+                    .strip_prefix(f.name.as_str())
+                    .map_or(text.as_str(), |rest| {
+                        rest.trim_start_matches([':', ',', ' '])
+                    });
+                found
+                    .fatal
+                    .push(Problem::new(&f.name, Place::File, message));
+            })
+            .ok()
+    });
+    let geocoder = Geocoder {
+        postcodes: postcodes.as_ref(),
+        configured: names.postcodes.is_some(),
+    };
 
-    let services = found.take(services_file.map(|f| services::load(&f, &config.catalogue)));
+    let services =
+        found.take(services_file.map(|f| services::load(&f, &config.catalogue, &geocoder)));
     let areas = areas_file
         .map(|f| areas::load(&f, &config.file.areas))
         .and_then(|r| match r {
@@ -129,7 +161,7 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
             }
         });
     let demand = demand_file
-        .map(|f| demand::load(&f, config))
+        .map(|f| demand::load(&f, config, &geocoder))
         .and_then(|r| match r {
             Ok((d, rejected)) => {
                 found.rejected.extend(rejected);
@@ -148,6 +180,10 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
         ("demand", demand.as_ref().map_or(0, demand_len)),
         ("population", population.as_ref().map_or(0, Vec::len)),
         ("users_trend", trend.as_ref().map_or(0, Vec::len)),
+        (
+            "postcodes",
+            postcodes.as_ref().map_or(0, PostcodeDirectory::len),
+        ),
     ]);
     for r in &mut records {
         r.records = counts.get(r.role.as_str()).copied().unwrap_or(0);

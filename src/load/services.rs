@@ -7,22 +7,21 @@
 
 use std::collections::BTreeSet;
 
-use geo::Point;
-
 use crate::io::csv::{CsvTable, Row};
 use crate::io::InputFile;
+use crate::load::location::{self, location_of, Geocoder};
 use crate::model::{Catalogue, Service, ServiceStatus};
 use crate::problem::{expected_one_of, Checked, Problems};
 
-pub const COLUMNS: [&str; 12] = [
+/// Required columns; a location comes from latitude and longitude, easting and northing, or
+/// a postcode (see [`crate::load::location`]).
+pub const COLUMNS: [&str; 10] = [
     "service_id",
     "provider_id",
     "provider_name",
     "service_name",
     "service_type",
     "lots",
-    "latitude",
-    "longitude",
     "capacity",
     "current_users",
     "bands",
@@ -30,8 +29,15 @@ pub const COLUMNS: [&str; 12] = [
 ];
 
 /// Loads and checks the services file; rows with any problem are left out and reported.
-pub fn load(input: &InputFile, catalogue: &Catalogue) -> Result<Checked<Service>, Problems> {
+pub fn load(
+    input: &InputFile,
+    catalogue: &Catalogue,
+    geocoder: &Geocoder,
+) -> Result<Checked<Service>, Problems> {
     let table = CsvTable::parse(input, &COLUMNS)?;
+    if let Some(p) = location::check_header(&table) {
+        return Err(Problems { listed: vec![p] });
+    }
     let mut problems = table.rejected.clone();
     let mut seen = BTreeSet::new();
     let mut services = Vec::with_capacity(table.rows.len());
@@ -45,7 +51,7 @@ pub fn load(input: &InputFile, catalogue: &Catalogue) -> Result<Checked<Service>
                 ));
             }
         }
-        let service = service_of(&row, catalogue, &mut problems);
+        let service = service_of(&row, catalogue, geocoder, &mut problems);
         if let (Some(service), true) = (service, problems.len() == before) {
             services.push(service);
         }
@@ -56,7 +62,12 @@ pub fn load(input: &InputFile, catalogue: &Catalogue) -> Result<Checked<Service>
     })
 }
 
-fn service_of(row: &Row, catalogue: &Catalogue, problems: &mut Problems) -> Option<Service> {
+fn service_of(
+    row: &Row,
+    catalogue: &Catalogue,
+    geocoder: &Geocoder,
+    problems: &mut Problems,
+) -> Option<Service> {
     let type_ids: Vec<&str> = catalogue
         .service_types
         .iter()
@@ -67,7 +78,7 @@ fn service_of(row: &Row, catalogue: &Catalogue, problems: &mut Problems) -> Opti
     let lots = list(row, "lots", &lot_ids, true, problems);
     let band_ids: Vec<&str> = catalogue.bands.iter().map(|b| b.id.as_str()).collect();
     let bands = list(row, "bands", &band_ids, false, problems);
-    let location = location_of(row, problems);
+    let location = location_of(row, geocoder, problems);
     let capacity = row.number("capacity", 0.0, 1.0e6, problems);
     let current_users = row.count("current_users", problems);
     let status = status_of(row, problems);
@@ -172,31 +183,4 @@ fn list(
         }
     }
     ok.then_some(out)
-}
-
-/// The UK's extent in WGS84, generously: Scilly to Shetland, Northern Ireland to Lowestoft.
-pub const UK_LAT: (f64, f64) = (49.8, 60.95);
-pub const UK_LON: (f64, f64) = (-8.7, 1.8);
-
-/// A WGS84 point from `latitude` and `longitude` columns, checked to lie in the UK.
-pub(crate) fn location_of(row: &Row, problems: &mut Problems) -> Option<Point<f64>> {
-    let lat = row.number("latitude", -90.0, 90.0, problems);
-    let lon = row.number("longitude", -180.0, 180.0, problems);
-    let (lat, lon) = (lat?, lon?);
-    let in_uk = |la: f64, lo: f64| {
-        (UK_LAT.0..=UK_LAT.1).contains(&la) && (UK_LON.0..=UK_LON.1).contains(&lo)
-    };
-    if in_uk(lat, lon) {
-        return Some(Point::new(lon, lat));
-    }
-    let message = if in_uk(lon, lat) {
-        format!("looks swapped with longitude \"{lon}\" (the point would be in the UK the other way round)")
-    } else {
-        format!(
-            "with longitude \"{lon}\" is outside the UK (expected latitude {} to {}, longitude {} to {})",
-            UK_LAT.0, UK_LAT.1, UK_LON.0, UK_LON.1
-        )
-    };
-    problems.push(row.problem("latitude", message));
-    None
 }
