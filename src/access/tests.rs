@@ -837,3 +837,36 @@ fn bench_case_names_are_unique() {
     names.dedup();
     assert_eq!(names.len(), 7);
 }
+
+#[test]
+fn catchment_wider_than_the_earth_reaches_everything() {
+    let problem = county(Coordinates::LonLat, 200, 20, 13);
+    let settings = AccessSettings {
+        catchment: Catchment {
+            radius: 50_000.0,
+            decay: Decay::Gaussian,
+        },
+        ..AccessSettings::default()
+    };
+    let engine = compute_access(&problem, &settings).unwrap();
+    let reference = brute_force(&problem, &settings);
+    for (a, b) in engine.sites.iter().zip(&reference.sites) {
+        assert_eq!(a.services_in_reach, b.services_in_reach);
+        assert_close(a.accessibility_e2sfca, b.accessibility_e2sfca, "E2SFCA");
+    }
+    assert!(engine
+        .needs
+        .iter()
+        .all(|n| n.sites_out_of_reach == 0 || n.services == 0));
+}
+
+#[test]
+fn empty_inputs_give_empty_results() {
+    let problem = planar_problem(&[], &[]);
+    let result = compute_access_parallel(&problem, &planar()).unwrap();
+    assert!(result.sites.is_empty());
+    assert_eq!(result.needs[0].share_out_of_reach, 0.0);
+    let only_demand = planar_problem(&[(1.0, 1.0, 1.0)], &[]);
+    let result = compute_access(&only_demand, &planar()).unwrap();
+    assert_eq!(result.sites[0], SiteAccess::default());
+}
