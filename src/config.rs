@@ -148,6 +148,8 @@ pub struct AnalysisSection {
     pub catchment_km: f64,
     /// Factor applied to great-circle distance to approximate road distance.
     pub circuity: f64,
+    /// E2SFCA step zones as [upper km, weight], inclusive upper bounds.
+    pub zones: Vec<[f64; 2]>,
 }
 
 impl Default for AnalysisSection {
@@ -155,6 +157,7 @@ impl Default for AnalysisSection {
         Self {
             catchment_km: 30.0,
             circuity: 1.0,
+            zones: vec![[10.0, 1.0], [20.0, 0.68], [30.0, 0.22]],
         }
     }
 }

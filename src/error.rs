@@ -11,4 +11,6 @@ pub enum Error {
     Inputs(#[from] InputErrors),
     #[error(transparent)]
     Publish(#[from] crate::publish::PublishError),
+    #[error("access analysis: {0}")]
+    Access(#[from] crate::access::AccessError),
 }

@@ -17,6 +17,7 @@
 //!
 //! [`pipeline`] wires the stages together; the binary only turns arguments into settings.
 
+pub mod access;
 pub mod analyse;
 pub mod config;
 pub mod error;
@@ -28,5 +29,6 @@ pub mod pipeline;
 pub mod problem;
 pub mod publish;
 pub mod sample;
+pub mod standalone;
 
 pub use error::Error;

@@ -1,13 +1,15 @@
 //! The `gapmap` command: turns arguments into settings, runs the library, prints the result
 //! and sets the exit code. All the work is in the library.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use gapmap::access::SynthSpec;
 use gapmap::config::Config;
 use gapmap::pipeline::{self, RunOptions};
+use gapmap::standalone::{self, AccessOptions};
 
 /// Capacity and access gaps for adult social care day opportunities.
 ///
@@ -52,6 +54,83 @@ enum Command {
         /// The config file (TOML); with none, the embedded sample.
         #[arg(long, short)]
         config: Option<PathBuf>,
+    },
+    /// Accessibility of demand points to services: nearest suitable service, services in
+    /// reach, 2SFCA and E2SFCA, per demand point and need.
+    ///
+    /// Demand rows: id, longitude, latitude (or x, y in British National Grid metres),
+    /// weight, need. Service rows: id, longitude, latitude (or x, y), capacity, needs
+    /// (;-separated), and optionally active. Lon/lat use great-circle km, x/y planar km, and
+    /// --cost a travel-cost matrix (origin, destination, cost) whose unit the catchment and
+    /// zones then take.
+    #[command(
+        after_help = "Examples:\n  gapmap access --demand people.csv --services services.csv --out access.csv\n  gapmap access --demand lsoa_points.csv --services services.csv --cost osrm_minutes.csv --catchment 45 --zones 15:1,30:0.68,45:0.22 --out access.parquet\n  gapmap access --demand d.csv --services s.csv --gaussian --out access.csv"
+    )]
+    Access {
+        /// Demand points (CSV).
+        #[arg(long)]
+        demand: PathBuf,
+        /// Services (CSV).
+        #[arg(long)]
+        services: PathBuf,
+        /// Origin-destination travel costs (CSV: origin, destination, cost), e.g. from OSRM.
+        #[arg(long)]
+        cost: Option<PathBuf>,
+        /// Output file: .csv or .parquet.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Catchment: the largest distance (km, or the matrix's unit) counted as in reach.
+        #[arg(long, default_value_t = 30.0)]
+        catchment: f64,
+        /// E2SFCA step zones as UPPER:WEIGHT pairs.
+        #[arg(
+            long,
+            default_value = "10:1,20:0.68,30:0.22",
+            conflicts_with = "gaussian"
+        )]
+        zones: String,
+        /// Use the Gaussian decay (weight 1 at 0, 0 at the catchment) instead of zones.
+        #[arg(long)]
+        gaussian: bool,
+        /// Factor applied to straight-line distance to approximate road distance.
+        #[arg(long, default_value_t = 1.0)]
+        circuity: f64,
+    },
+    /// Generate a seeded instance (demand.csv, services.csv) with town-like clustering.
+    #[command(
+        after_help = "Examples:\n  gapmap synth --demand 33000 --services 3000 --seed 1 --out county\n  gapmap synth --demand 35000 --services 20000 --extent england --out england"
+    )]
+    Synth {
+        #[arg(long)]
+        demand: usize,
+        #[arg(long)]
+        services: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// county (a 100 km square) or england (England's extent and density).
+        #[arg(long, default_value = "county")]
+        extent: String,
+        /// Need categories to spread demand and services over.
+        #[arg(long, default_value_t = 1)]
+        needs: usize,
+        /// Folder to write into.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// Benchmark the access engine on generated instances, each case in a fresh process.
+    #[command(
+        after_help = "Examples:\n  gapmap bench                 # every case, 5 runs each\n  gapmap bench --filter county --runs 9"
+    )]
+    Bench {
+        /// Runs per case (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Only cases whose name contains this.
+        #[arg(long, default_value = "")]
+        filter: String,
+        /// Run one case and print its report as JSON (used by the benchmark itself).
+        #[arg(long, hide = true)]
+        case: Option<String>,
     },
     /// Write the sample inputs and their config into a folder, as templates to edit.
     #[command(
@@ -131,6 +210,123 @@ fn sample(out: PathBuf) -> Result<(), String> {
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
+fn access(
+    demand: &Path,
+    services: &Path,
+    cost: Option<&Path>,
+    out: &Path,
+    catchment: f64,
+    zones: &str,
+    gaussian: bool,
+    circuity: f64,
+) -> Result<(), String> {
+    let options = AccessOptions {
+        catchment,
+        zones: if gaussian {
+            Vec::new()
+        } else {
+            standalone::parse_zones(zones).map_err(|e| e.to_string())?
+        },
+        circuity,
+    };
+    let started = std::time::Instant::now();
+    let summary =
+        standalone::run_access(demand, services, cost, out, &options).map_err(|e| e.to_string())?;
+    for need in &summary.result.needs {
+        println!(
+            "{}: {} demand points, {:.1}% of demand weight with no suitable service in reach, {} services with no demand in reach",
+            need.need,
+            need.demand_sites,
+            100.0 * need.share_out_of_reach,
+            need.services_without_demand
+        );
+    }
+    println!(
+        "{} demand points x {} services, {} pairs in reach, in {:.2} s; wrote {}",
+        summary.demand_sites,
+        summary.services,
+        summary.pairs_in_reach,
+        started.elapsed().as_secs_f64(),
+        summary.out.display()
+    );
+    Ok(())
+}
+
+fn synth(
+    demand: usize,
+    services: usize,
+    seed: u64,
+    extent: &str,
+    needs: usize,
+    out: &Path,
+) -> Result<(), String> {
+    let mut spec = SynthSpec::new(
+        standalone::extent(extent).map_err(|e| e.to_string())?,
+        demand,
+        services,
+    );
+    spec.seed = seed;
+    spec.needs = needs.max(1);
+    let (d, s) = standalone::run_synth(&spec, out).map_err(|e| e.to_string())?;
+    println!("Wrote {} and {}", d.display(), s.display());
+    Ok(())
+}
+
+fn bench_cases() -> Vec<gapmap::access::BenchCase> {
+    let mut cases = gapmap::access::standard_cases();
+    cases.extend(gapmap::access::variant_cases());
+    cases
+}
+
+fn bench_one(name: &str, runs: usize) -> Result<(), String> {
+    let case = bench_cases()
+        .into_iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| format!("no benchmark case {name:?}"))?;
+    let report = gapmap::access::bench_case(&case, runs).map_err(|e| e.to_string())?;
+    println!(
+        "{}",
+        serde_json::to_string(&report).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+fn bench_all(runs: usize, filter: &str) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("finding this program: {e}"))?;
+    println!(
+        "{:<34} {:>9} {:>7} {:>13} {:>10} {:>12} {:>9}",
+        "case", "demand", "services", "pairs", "median s", "pairs/s", "peak MB"
+    );
+    for case in bench_cases().iter().filter(|c| c.name.contains(filter)) {
+        let out = std::process::Command::new(&exe)
+            .args(["bench", "--case", case.name, "--runs", &runs.to_string()])
+            .output()
+            .map_err(|e| format!("running case {}: {e}", case.name))?;
+        if !out.status.success() {
+            return Err(format!(
+                "case {} failed: {}",
+                case.name,
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let r: serde_json::Value =
+            serde_json::from_slice(&out.stdout).map_err(|e| format!("case {}: {e}", case.name))?;
+        let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
+        println!(
+            "{:<34} {:>9} {:>7} {:>13} {:>10.3} {:>12.3e} {:>9.1}",
+            case.name,
+            r["demand_sites"],
+            r["services"],
+            r["pairs_in_reach"],
+            num("median_seconds"),
+            num("pairs_per_second"),
+            num("peak_memory_bytes") / 1_048_576.0
+        );
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -142,6 +338,37 @@ fn main() -> ExitCode {
         } => run(config, out, label, force).map_err(|e| e.to_string()),
         Command::Validate { config } => validate(config).map_err(|e| e.to_string()),
         Command::Sample { out } => sample(out),
+        Command::Access {
+            demand,
+            services,
+            cost,
+            out,
+            catchment,
+            zones,
+            gaussian,
+            circuity,
+        } => access(
+            &demand,
+            &services,
+            cost.as_deref(),
+            &out,
+            catchment,
+            &zones,
+            gaussian,
+            circuity,
+        ),
+        Command::Synth {
+            demand,
+            services,
+            seed,
+            extent,
+            needs,
+            out,
+        } => synth(demand, services, seed, &extent, needs, &out),
+        Command::Bench { runs, filter, case } => match case {
+            Some(name) => bench_one(&name, runs),
+            None => bench_all(runs, &filter),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -112,7 +112,7 @@ pub fn run(
 ) -> Result<RunReport, Error> {
     let checked = check(config, progress)?;
     progress("computing gaps, distances and costs");
-    let analysis: Analysis = analyse::analyse(config, &checked.inputs, &checked.placement);
+    let analysis: Analysis = analyse::analyse(config, &checked.inputs, &checked.placement)?;
     let published = PublishedRun::new(config, &checked.inputs, &checked.placement, &analysis);
     let label = options
         .label

@@ -244,6 +244,22 @@ fn a_full_run_works_on_the_real_lsoa_boundaries() {
         .filter(|r| r["lot"] == "pmld" && r["area_code"].starts_with("E07"))
         .map(|r| (r["area_name"].as_str(), r["supply"].as_str()))
         .collect();
+    // Small areas give access by area: one row per LSOA and lot, a map of the LSOAs.
+    let by_area = common::read_csv(&out.join("2025-Q2/tables/access_by_area.csv"));
+    assert_eq!(by_area.len(), 396 * 7);
+    for r in by_area.iter().filter(|r| r["lot"] == "pmld") {
+        let km: f64 = r["nearest_distance_km"]
+            .parse()
+            .expect("every LSOA has a nearest PMLD service");
+        // Leicestershire is about 60 km across and PMLD services sit in every district.
+        assert!((0.0..30.0).contains(&km), "{} {km}", r["area_code"]);
+    }
+    let map: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(out.join("2025-Q2/maps/small_areas.geojson")).expect("map"),
+    )
+    .expect("json");
+    assert_eq!(map["features"].as_array().map(Vec::len), Some(396));
+    assert!(map["features"][0]["properties"]["pmld_e2sfca"].is_number());
     // The same PMLD supply by district as with the sample boundaries (data/README.md).
     assert_eq!(
         pmld,

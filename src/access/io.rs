@@ -485,3 +485,72 @@ impl Row<'_> {
         }
     }
 }
+
+/// Writes a problem's demand sites in the layout [`read_demand_csv`] reads (lon/lat or
+/// x/y by the problem's coordinates), so generated instances can be fed back in.
+pub fn write_demand_csv(
+    writer: impl Write,
+    file: &str,
+    problem: &AccessProblem,
+) -> Result<(), AccessError> {
+    let mut csv = csv::Writer::from_writer(writer);
+    let (x, y) = coordinate_names(problem.coordinates);
+    let write = |csv: &mut csv::Writer<_>, fields: &[&str]| {
+        csv.write_record(fields).map_err(|s| write_error(file, s))
+    };
+    write(&mut csv, &["id", x, y, "weight", "need"])?;
+    for site in &problem.demand {
+        let need = problem.needs.get(site.need).map_or("", String::as_str);
+        write(
+            &mut csv,
+            &[
+                &site.id,
+                &site.location.x.to_string(),
+                &site.location.y.to_string(),
+                &site.weight.to_string(),
+                need,
+            ],
+        )?;
+    }
+    csv.flush().map_err(|source| AccessError::io(file, source))
+}
+
+/// Writes a problem's services in the layout [`read_services_csv`] reads.
+pub fn write_services_csv(
+    writer: impl Write,
+    file: &str,
+    problem: &AccessProblem,
+) -> Result<(), AccessError> {
+    let mut csv = csv::Writer::from_writer(writer);
+    let (x, y) = coordinate_names(problem.coordinates);
+    let write = |csv: &mut csv::Writer<_>, fields: &[&str]| {
+        csv.write_record(fields).map_err(|s| write_error(file, s))
+    };
+    write(&mut csv, &["id", x, y, "capacity", "needs", "active"])?;
+    for s in &problem.services {
+        let needs: Vec<&str> = s
+            .needs
+            .iter()
+            .filter_map(|&n| problem.needs.get(n).map(String::as_str))
+            .collect();
+        write(
+            &mut csv,
+            &[
+                &s.id,
+                &s.location.x.to_string(),
+                &s.location.y.to_string(),
+                &s.capacity.to_string(),
+                &needs.join(";"),
+                if s.active { "true" } else { "false" },
+            ],
+        )?;
+    }
+    csv.flush().map_err(|source| AccessError::io(file, source))
+}
+
+fn coordinate_names(coordinates: Coordinates) -> (&'static str, &'static str) {
+    match coordinates {
+        Coordinates::LonLat => ("longitude", "latitude"),
+        Coordinates::EastingNorthing => ("x", "y"),
+    }
+}

@@ -9,7 +9,7 @@
 //! - easting/northing: metres become km, z = 0, the key is the squared planar distance;
 //! - travel costs: the key is the matrix's cost itself.
 //!
-//! Zone and catchment bounds are turned into key limits once ([`Scale::key_limit`]), and
+//! Zone and catchment bounds are turned into key limits once (`Scale::key_limit`), and
 //! the limits are nudged to the last floating-point key whose distance is within the bound,
 //! so "key <= limit" gives bit for bit the same answer as "distance <= bound": thresholds
 //! stay inclusive and no pair needs an `asin` to be placed in its zone.

@@ -3,7 +3,7 @@
 //! capacity, needs served, active or not), per need: the distance to the nearest suitable
 //! service, the number of suitable services within the catchment, 2SFCA and E2SFCA
 //! accessibility (Luo and Qi 2009), and the share of demand with no suitable service in
-//! reach. It also owns the seeded instance generator ([`synth`]) and the benchmark cases
+//! reach. It also owns the seeded instance generator ([`synth()`]) and the benchmark cases
 //! ([`standard_cases`], [`bench_case`]), and small CSV readers and writers for the
 //! standalone `gapmap access` command ([`read_demand_csv`] and friends).
 //!
@@ -76,7 +76,8 @@ pub use engine::{compute_access, compute_access_parallel};
 pub use error::AccessError;
 pub use io::{
     assemble_problem, read_demand_csv, read_problem, read_services_csv, read_travel_costs_csv,
-    write_access_csv, write_need_summary_csv, DemandFile, ServiceFile,
+    write_access_csv, write_demand_csv, write_need_summary_csv, write_services_csv, DemandFile,
+    ServiceFile,
 };
 pub use matrix::{TravelCost, TravelCostRejection, TravelCosts};
 pub use problem::{AccessProblem, Coordinates, DemandSite, Location, ServiceSite, MAX_QUANTITY};

@@ -1,124 +1,183 @@
-//! Distance from each person to the nearest active service that serves their lot.
+//! Access for the pipeline: each person's nearest suitable service, the services within
+//! the catchment and E2SFCA accessibility, and the same for small-area points when the
+//! boundaries are small areas. The work is done by the access engine ([`crate::access`]);
+//! this module turns loaded, located data into its problem and its answers into per-person
+//! and per-area rows.
 //!
-//! Distances are great-circle kilometres on a sphere of the Earth's mean radius, times
-//! the configured circuity factor. The search uses an R-tree of services on the unit
-//! sphere (3-D chord length orders points exactly as great-circle distance does); ties
-//! go to the service listed first. A person whose lot no active service serves has no
-//! nearest service; the summary counts them as beyond the catchment.
+//! Distances are great-circle kilometres times the configured circuity. A person whose lot
+//! no active service serves has no nearest service and counts as beyond the catchment.
 
-use geo::Point;
-use rayon::prelude::*;
-use rstar::primitives::GeomWithData;
-use rstar::RTree;
+use geo::InteriorPoint;
 
+use crate::access::{
+    self, AccessError, AccessProblem, AccessSettings, Catchment, Coordinates, Decay, DemandSite,
+    Location, Metric, ServiceSite, Zone,
+};
 use crate::config::AnalysisSection;
 use crate::load::Inputs;
 use crate::locate::Placement;
 use crate::model::{Catalogue, Demand, Service, ServiceStatus};
 
-/// Mean radius of the Earth (IUGG), km.
-pub const EARTH_RADIUS_KM: f64 = 6371.0088;
-
-/// Great-circle distance in km between two WGS84 points (haversine).
-pub fn great_circle_km(a: Point<f64>, b: Point<f64>) -> f64 {
-    let (lat1, lat2) = (a.y().to_radians(), b.y().to_radians());
-    let dlat = lat2 - lat1;
-    let dlon = (b.x() - a.x()).to_radians();
-    let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
-    2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
-}
-
-fn unit_vector(p: Point<f64>) -> [f64; 3] {
-    let (lat, lon) = (p.y().to_radians(), p.x().to_radians());
-    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
-}
-
-type Entry = GeomWithData<[f64; 3], usize>;
-
-/// Per lot, an index of the active services that serve it.
-pub struct ServiceIndex {
-    trees: Vec<RTree<Entry>>,
-}
-
-impl ServiceIndex {
-    pub fn new(services: &[Service], n_lots: usize) -> Self {
-        let trees = (0..n_lots)
-            .map(|lot| {
-                let entries = services
+/// The engine's settings for the run's analysis settings.
+pub fn engine_settings(settings: &AnalysisSection) -> AccessSettings {
+    AccessSettings {
+        metric: Metric::GreatCircle {
+            circuity: settings.circuity,
+        },
+        catchment: Catchment {
+            radius: settings.catchment_km,
+            decay: Decay::Step {
+                zones: settings
+                    .zones
                     .iter()
-                    .enumerate()
-                    .filter(|(_, s)| s.status == ServiceStatus::Active && s.lots.contains(&lot))
-                    .map(|(i, s)| GeomWithData::new(unit_vector(s.location), i))
-                    .collect();
-                RTree::bulk_load(entries)
-            })
-            .collect();
-        ServiceIndex { trees }
-    }
-
-    /// The nearest suitable service to `point` for `lot`: (service index, great-circle km).
-    pub fn nearest(
-        &self,
-        services: &[Service],
-        lot: usize,
-        point: Point<f64>,
-    ) -> Option<(usize, f64)> {
-        let tree = self.trees.get(lot)?;
-        let query = unit_vector(point);
-        let mut best: Option<(usize, f64)> = None;
-        let mut best_chord = f64::INFINITY;
-        for (entry, chord2) in tree.nearest_neighbor_iter_with_distance_2(&query) {
-            if chord2 > best_chord * (1.0 + 1e-12) {
-                break;
-            }
-            let km = great_circle_km(point, services[entry.data].location);
-            let better = match best {
-                None => true,
-                Some((i, d)) => km < d || (km == d && entry.data < i),
-            };
-            if better {
-                best = Some((entry.data, km));
-                best_chord = best_chord.min(chord2);
-            }
-        }
-        best
+                    .map(|[upper, weight]| Zone {
+                        upper: *upper,
+                        weight: *weight,
+                    })
+                    .collect(),
+            },
+        },
+        ..AccessSettings::default()
     }
 }
 
-/// The nearest suitable service for one person row.
+fn service_sites(services: &[Service]) -> Vec<ServiceSite> {
+    services
+        .iter()
+        .map(|s| ServiceSite {
+            id: s.id.clone(),
+            location: Location {
+                x: s.location.x(),
+                y: s.location.y(),
+            },
+            capacity: s.capacity,
+            needs: s.lots.clone(),
+            active: s.status == ServiceStatus::Active,
+        })
+        .collect()
+}
+
+fn problem(catalogue: &Catalogue, services: &[Service], demand: Vec<DemandSite>) -> AccessProblem {
+    AccessProblem {
+        coordinates: Coordinates::LonLat,
+        needs: catalogue.lots.iter().map(|l| l.id.clone()).collect(),
+        demand,
+        services: service_sites(services),
+        travel_costs: None,
+    }
+}
+
+/// Access from one demand point (a person, or a small area) for one lot.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PersonAccess {
     /// Index into the services, or `None` if no active service serves the lot.
     pub service: Option<usize>,
     /// Distance in km (times circuity); `None` with no service.
     pub distance_km: Option<f64>,
+    pub services_in_reach: u32,
+    pub e2sfca: f64,
 }
 
-/// Nearest suitable service for every person row (empty for aggregated demand).
+fn solve(
+    catalogue: &Catalogue,
+    inputs: &Inputs,
+    demand: Vec<DemandSite>,
+    settings: &AnalysisSection,
+) -> Result<Vec<PersonAccess>, AccessError> {
+    let problem = problem(catalogue, &inputs.services, demand);
+    let result = access::compute_access_parallel(&problem, &engine_settings(settings))?;
+    Ok(result
+        .sites
+        .iter()
+        .map(|site| PersonAccess {
+            service: site.nearest.map(|n| n.service),
+            distance_km: site.nearest.map(|n| n.distance),
+            services_in_reach: site.services_in_reach,
+            e2sfca: site.accessibility_e2sfca,
+        })
+        .collect())
+}
+
+/// Access for every person row (empty for aggregated demand), in row order.
 pub fn nearest_for_people(
     catalogue: &Catalogue,
     inputs: &Inputs,
     settings: &AnalysisSection,
-) -> Vec<PersonAccess> {
+) -> Result<Vec<PersonAccess>, AccessError> {
     let Demand::People(people) = &inputs.demand else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
-    let index = ServiceIndex::new(&inputs.services, catalogue.lots.len());
-    people
-        .par_iter()
-        .map(
-            |p| match index.nearest(&inputs.services, p.lot, p.location) {
-                Some((service, km)) => PersonAccess {
-                    service: Some(service),
-                    distance_km: Some(km * settings.circuity),
-                },
-                None => PersonAccess {
-                    service: None,
-                    distance_km: None,
-                },
+    let demand = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| DemandSite {
+            id: i.to_string(),
+            location: Location {
+                x: p.location.x(),
+                y: p.location.y(),
             },
-        )
-        .collect()
+            weight: 1.0,
+            need: p.lot,
+        })
+        .collect();
+    solve(catalogue, inputs, demand, settings)
+}
+
+/// Access from one small area's point for one lot, weighted by the people there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaAccess {
+    pub area: usize,
+    pub lot: usize,
+    /// People (current and waiting) in the area asking for the lot.
+    pub people: u32,
+    pub access: PersonAccess,
+}
+
+/// Access by small area and lot (only when the areas are small areas within districts):
+/// each area's interior point is a demand site weighted by its people for the lot.
+pub fn by_small_area(
+    catalogue: &Catalogue,
+    inputs: &Inputs,
+    placement: &Placement,
+    settings: &AnalysisSection,
+) -> Result<Vec<AreaAccess>, AccessError> {
+    let n_lots = catalogue.lots.len();
+    let mut people = vec![0u32; inputs.areas.len() * n_lots];
+    if let Demand::People(rows) = &inputs.demand {
+        for (p, &area) in rows.iter().zip(&placement.person_area) {
+            people[area * n_lots + p.lot] += 1;
+        }
+    }
+    let mut keys = Vec::new();
+    let mut demand = Vec::new();
+    for (area, a) in inputs.areas.iter().enumerate() {
+        let Some(point) = a.geometry.interior_point() else {
+            continue;
+        };
+        for lot in 0..n_lots {
+            keys.push((area, lot));
+            demand.push(DemandSite {
+                id: format!("{area}:{lot}"),
+                location: Location {
+                    x: point.x(),
+                    y: point.y(),
+                },
+                weight: f64::from(people[area * n_lots + lot]),
+                need: lot,
+            });
+        }
+    }
+    let answers = solve(catalogue, inputs, demand, settings)?;
+    Ok(keys
+        .into_iter()
+        .zip(answers)
+        .map(|((area, lot), access)| AreaAccess {
+            area,
+            lot,
+            people: people[area * n_lots + lot],
+            access,
+        })
+        .collect())
 }
 
 /// Distance summary for one district and lot, over current and waiting people.
@@ -132,6 +191,8 @@ pub struct AccessCell {
     pub mean_km: Option<f64>,
     /// 90th percentile (nearest rank) of distance, over people with a suitable service.
     pub p90_km: Option<f64>,
+    /// Mean E2SFCA accessibility (capacity per person within reach, distance-weighted).
+    pub mean_e2sfca: Option<f64>,
 }
 
 /// Summaries by district and lot, in the same order as the gap cells.
@@ -145,37 +206,39 @@ pub fn summarise(
     let Demand::People(people) = &inputs.demand else {
         return Vec::new();
     };
-    let mut distances: Vec<Vec<Option<f64>>> = vec![Vec::new(); inputs.districts.len() * n_lots];
+    let mut cells: Vec<Vec<PersonAccess>> = vec![Vec::new(); inputs.districts.len() * n_lots];
     for ((p, a), d) in people.iter().zip(access).zip(&placement.person_district) {
-        distances[d * n_lots + p.lot].push(a.distance_km);
+        cells[d * n_lots + p.lot].push(*a);
     }
-    distances
+    cells
         .into_iter()
         .enumerate()
-        .map(|(i, ds)| cell_summary(i / n_lots, i % n_lots, ds, catchment_km))
+        .map(|(i, cell)| cell_summary(i / n_lots, i % n_lots, &cell, catchment_km))
         .collect()
 }
 
 fn cell_summary(
     district: usize,
     lot: usize,
-    ds: Vec<Option<f64>>,
+    cell: &[PersonAccess],
     catchment_km: f64,
 ) -> AccessCell {
-    let beyond = ds
+    let beyond = cell
         .iter()
-        .filter(|d| d.is_none_or(|km| km > catchment_km))
+        .filter(|a| a.distance_km.is_none_or(|km| km > catchment_km))
         .count() as u32;
-    let mut known: Vec<f64> = ds.iter().flatten().copied().collect();
+    let mut known: Vec<f64> = cell.iter().filter_map(|a| a.distance_km).collect();
     known.sort_by(f64::total_cmp);
-    let mean = (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64);
+    let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+    let e2sfca: Vec<f64> = cell.iter().map(|a| a.e2sfca).collect();
     AccessCell {
         district,
         lot,
-        people: ds.len() as u32,
+        people: cell.len() as u32,
         beyond_catchment: beyond,
-        mean_km: mean,
+        mean_km: mean(&known),
         p90_km: percentile_nearest_rank(&known, 0.9),
+        mean_e2sfca: mean(&e2sfca),
     }
 }
 
@@ -193,25 +256,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_degree_of_latitude_is_about_111_km() {
-        let d = great_circle_km(Point::new(-1.0, 52.0), Point::new(-1.0, 53.0));
-        // 2 * pi * 6371.0088 / 360 = 111.195 km
-        assert!((d - 111.1951).abs() < 1e-3, "{d}");
-    }
-
-    #[test]
-    fn leicester_to_loughborough_is_about_15_km() {
-        // Clock Tower, Leicester to Loughborough: 0.136 deg of latitude (15.12 km) and 0.073 deg of
-        // longitude at 52.7 deg N (4.92 km) make 15.90 km on a flat approximation.
-        let d = great_circle_km(Point::new(-1.1332, 52.6361), Point::new(-1.2062, 52.7721));
-        assert!((d - 15.9).abs() < 0.5, "{d}");
-    }
-
-    #[test]
     fn nearest_rank_percentile() {
         let v: Vec<f64> = (1..=10).map(f64::from).collect();
         assert_eq!(percentile_nearest_rank(&v, 0.9), Some(9.0));
         assert_eq!(percentile_nearest_rank(&v[..3], 0.9), Some(3.0));
         assert_eq!(percentile_nearest_rank(&[], 0.9), None);
+    }
+
+    #[test]
+    fn leicester_to_loughborough_is_about_16_km() {
+        // Clock Tower, Leicester to Loughborough: 0.136 deg of latitude (15.12 km) and 0.073
+        // deg of longitude at 52.7 deg N (4.92 km) make 15.90 km on a flat approximation.
+        let d = access::metric::haversine_km(
+            Location {
+                x: -1.1332,
+                y: 52.6361,
+            },
+            Location {
+                x: -1.2062,
+                y: 52.7721,
+            },
+        );
+        assert!((d - 15.9).abs() < 0.1, "{d}");
     }
 }

@@ -8,11 +8,12 @@ pub mod access;
 pub mod cost;
 pub mod gaps;
 
+use crate::access::AccessError;
 use crate::config::Config;
 use crate::load::Inputs;
 use crate::locate::Placement;
 
-pub use access::{AccessCell, PersonAccess};
+pub use access::{AccessCell, AreaAccess, PersonAccess};
 pub use cost::BandCost;
 pub use gaps::GapCell;
 
@@ -25,6 +26,8 @@ pub struct Analysis {
     pub access: Vec<PersonAccess>,
     /// Distance summaries per district and lot, same order as `gaps`.
     pub access_cells: Vec<AccessCell>,
+    /// Access by small area and lot, when the boundaries are small areas.
+    pub area_access: Vec<AreaAccess>,
     /// Cost per band; empty when demand is aggregated (no packages to cost).
     pub cost: Vec<BandCost>,
     /// Distinct people by status and age band: (age band, current, waiting).
@@ -35,37 +38,50 @@ pub struct Analysis {
     pub current_people: u32,
 }
 
-/// Runs every analysis.
-pub fn analyse(config: &Config, inputs: &Inputs, placement: &Placement) -> Analysis {
+/// Runs every analysis. Fails only if the access engine refuses its inputs, which loading
+/// has already checked.
+pub fn analyse(
+    config: &Config,
+    inputs: &Inputs,
+    placement: &Placement,
+) -> Result<Analysis, AccessError> {
     let catalogue = &config.catalogue;
     let settings = &config.file;
-    let ((gaps, (access, access_cells)), cost) = rayon::join(
+    let small_areas = settings.areas.district_property.is_some();
+    let ((gaps, access), cost) = rayon::join(
         || {
             rayon::join(
                 || gaps::compute(catalogue, inputs, placement),
-                || {
-                    let access = access::nearest_for_people(catalogue, inputs, &settings.analysis);
-                    let cells = access::summarise(
-                        &access,
-                        inputs,
-                        placement,
-                        catalogue.lots.len(),
-                        settings.analysis.catchment_km,
-                    );
-                    (access, cells)
+                || -> Result<_, AccessError> {
+                    let people = access::nearest_for_people(catalogue, inputs, &settings.analysis)?;
+                    let areas = if small_areas {
+                        access::by_small_area(catalogue, inputs, placement, &settings.analysis)?
+                    } else {
+                        Vec::new()
+                    };
+                    Ok((people, areas))
                 },
             )
         },
         || cost::compute(catalogue, &inputs.demand, &settings.cost),
     );
+    let (access, area_access) = access?;
+    let access_cells = access::summarise(
+        &access,
+        inputs,
+        placement,
+        catalogue.lots.len(),
+        settings.analysis.catchment_km,
+    );
     let people = gaps::people_counts(catalogue, &inputs.demand);
-    Analysis {
+    Ok(Analysis {
         gaps,
         access,
         access_cells,
+        area_access,
         cost,
         people_by_age: people.by_age,
         people_by_primary_need: people.by_primary_need,
         current_people: people.current,
-    }
+    })
 }

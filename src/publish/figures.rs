@@ -65,6 +65,14 @@ fn specs(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Vec<(Str
             Spec::Map(gap_map(config, inputs, published, lot)),
         ));
     }
+    if !published.areas.is_empty() {
+        for (lot, l) in config.catalogue.lots.iter().enumerate() {
+            specs.push((
+                format!("map_access_{}", l.id),
+                Spec::Map(access_map(config, inputs, published, lot)),
+            ));
+        }
+    }
     if !inputs.trend.is_empty() {
         specs.push((
             "users_by_age_band".into(),
@@ -298,6 +306,59 @@ pub fn gap_map(
         palette: Palette::Diverging,
         legend_title: format!("Gap ({})", l.unit.label()),
         label_regions: true,
+        points: inputs
+            .services
+            .iter()
+            .filter(|s| s.status == crate::model::ServiceStatus::Active && s.lots.contains(&lot))
+            .map(|s| MapPoint {
+                lon: s.location.x(),
+                lat: s.location.y(),
+                label: None,
+            })
+            .collect(),
+        points_label: Some("Active services for this lot".into()),
+        attribution: config.file.areas.attribution.clone(),
+    }
+}
+
+/// Distance from each small area to the nearest suitable service, as a sequential map.
+fn access_map(
+    config: &Config,
+    inputs: &Inputs,
+    published: &PublishedRun,
+    lot: usize,
+) -> ChoroplethMap {
+    let l = &config.catalogue.lots[lot];
+    let regions: Vec<MapRegion> = published
+        .areas
+        .iter()
+        .filter(|r| r.lot == lot)
+        .map(|r| MapRegion {
+            name: inputs.areas[r.area].name.clone(),
+            geometry: inputs.areas[r.area].geometry.clone(),
+            value: r.nearest_km,
+        })
+        .collect();
+    let values: Vec<f64> = regions.iter().filter_map(|r| r.value).collect();
+    let breaks = match config.file.maps.classification {
+        Classification::Jenks => charts::jenks_breaks(&values, config.file.maps.classes),
+        Classification::Quantile => charts::quantile_breaks(&values, config.file.maps.classes),
+        Classification::EqualInterval => {
+            charts::equal_interval_breaks(&values, config.file.maps.classes)
+        }
+    };
+    ChoroplethMap {
+        title: format!("{}: distance to the nearest service", l.label),
+        subtitle: Some(format!(
+            "{}: km from each small area to the nearest active service for this lot ({})",
+            config.file.label,
+            distance_words(config.file.analysis.circuity)
+        )),
+        regions,
+        breaks,
+        palette: Palette::Sequential,
+        legend_title: "Kilometres".into(),
+        label_regions: false,
         points: inputs
             .services
             .iter()

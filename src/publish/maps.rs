@@ -103,3 +103,38 @@ pub fn services(config: &Config, inputs: &Inputs, published: &PublishedRun) -> V
         })
         .collect()
 }
+
+/// One feature per small area, with `<lot>_nearest_km`, `<lot>_services_in_reach` and
+/// `<lot>_e2sfca` for every lot (empty unless the boundaries are small areas).
+pub fn small_areas(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Vec<OutFeature> {
+    let areas = &config.file.areas;
+    let district_prop = areas
+        .district_property
+        .clone()
+        .unwrap_or_else(|| "district_code".into());
+    inputs
+        .areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let mut props: Vec<(String, Value)> = vec![
+                (areas.code_property.clone(), a.code.clone().into()),
+                (areas.name_property.clone(), a.name.clone().into()),
+                (district_prop.clone(), a.district_code.clone().into()),
+            ];
+            for r in published.areas.iter().filter(|r| r.area == i) {
+                let id = &config.catalogue.lots[r.lot].id;
+                props.push((format!("{id}_nearest_km"), num(r.nearest_km, 3)));
+                props.push((
+                    format!("{id}_services_in_reach"),
+                    Value::from(r.services_in_reach),
+                ));
+                props.push((format!("{id}_e2sfca"), num(Some(r.e2sfca), 6)));
+            }
+            OutFeature {
+                geometry: OutGeometry::Area(a.geometry.clone()),
+                properties: props,
+            }
+        })
+        .collect()
+}

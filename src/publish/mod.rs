@@ -139,6 +139,18 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
         &maps::services(config, inputs, published),
     )?;
     qgis_styles(&mut folder, run)?;
+    if !published.areas.is_empty() {
+        table_files(
+            &mut folder,
+            "tables/access_by_area",
+            &tables::access_by_area(config, inputs, published),
+        )?;
+        geojson_file(
+            &mut folder,
+            "small_areas",
+            &maps::small_areas(config, inputs, published),
+        )?;
+    }
     if !inputs.rejected.is_empty() {
         let mut csv = Vec::new();
         tables::rejects(&inputs.rejected).write_csv(&mut csv)?;

@@ -34,6 +34,20 @@ pub struct GapRow {
     pub share_beyond_catchment: Option<f64>,
     pub mean_km: Option<f64>,
     pub p90_km: Option<f64>,
+    /// Mean E2SFCA accessibility of the people behind the access figures.
+    pub mean_e2sfca: Option<f64>,
+}
+
+/// Access from one small area for one lot. Distances and accessibility describe the place,
+/// not its people, so they are published for every area; the count of people is protected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaRow {
+    pub area: usize,
+    pub lot: usize,
+    pub people: Published,
+    pub nearest_km: Option<f64>,
+    pub services_in_reach: u32,
+    pub e2sfca: f64,
 }
 
 /// A service as published.
@@ -62,6 +76,8 @@ pub struct PublishedRun {
     pub districts: Vec<GapRow>,
     pub groupings: Vec<GapRow>,
     pub services: Vec<ServiceRow>,
+    /// Access by small area and lot (empty unless the boundaries are small areas).
+    pub areas: Vec<AreaRow>,
     pub cost: Vec<CostRow>,
     /// (age band, current, waiting)
     pub people_by_age: Vec<(String, Published, Published)>,
@@ -110,6 +126,7 @@ impl PublishedRun {
                     share_beyond_catchment: Disclosure::rate(beyond, people),
                     mean_km: shown(access.and_then(|a| a.mean_km)),
                     p90_km: shown(access.and_then(|a| a.p90_km)),
+                    mean_e2sfca: shown(access.and_then(|a| a.mean_e2sfca)),
                 }
             })
             .collect();
@@ -138,11 +155,24 @@ impl PublishedRun {
                 }
             })
             .collect();
+        let areas = analysis
+            .area_access
+            .iter()
+            .map(|a| AreaRow {
+                area: a.area,
+                lot: a.lot,
+                people: d.count(a.people),
+                nearest_km: a.access.distance_km,
+                services_in_reach: a.access.services_in_reach,
+                e2sfca: a.access.e2sfca,
+            })
+            .collect();
         PublishedRun {
             disclosure: d,
             districts,
             groupings,
             services,
+            areas,
             cost,
             people_by_age: analysis
                 .people_by_age
@@ -224,6 +254,7 @@ fn group_rows(config: &Config, districts: &[GapRow]) -> Vec<GapRow> {
                 share_beyond_catchment: Disclosure::rate(beyond, people),
                 mean_km: None,
                 p90_km: None,
+                mean_e2sfca: None,
             });
         }
     }

@@ -570,6 +570,15 @@ impl Report<'_> {
             crate::publish::figures::distance_words(a.circuity),
             num(a.catchment_km)
         );
+        for l in &self.config.catalogue.lots {
+            s.push_str(&self.figure(
+                &format!("map_access_{}", l.id),
+                &format!(
+                    "{}: distance from each small area to the nearest service",
+                    l.label
+                ),
+            ));
+        }
         s.push_str(&self.figure(
             "distance_to_nearest_service",
             "Mean distance to the nearest suitable service",

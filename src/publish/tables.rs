@@ -69,6 +69,43 @@ pub fn gaps(config: &Config, rows: &[GapRow]) -> Table {
             rows.iter().map(|r| r.p90_km).collect(),
             2,
         )
+        .float(
+            "mean_e2sfca",
+            rows.iter().map(|r| r.mean_e2sfca).collect(),
+            6,
+        )
+}
+
+/// Access by small area and lot: the distance from the area's interior point to the
+/// nearest suitable service, services within the catchment and E2SFCA accessibility.
+pub fn access_by_area(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Table {
+    let lots = &config.catalogue.lots;
+    let rows = &published.areas;
+    let area = |r: &crate::publish::published::AreaRow| &inputs.areas[r.area];
+    Table::default()
+        .text("area_code", text(rows, |r| area(r).code.clone()))
+        .text("area_name", text(rows, |r| area(r).name.clone()))
+        .text(
+            "district_code",
+            text(rows, |r| area(r).district_code.clone()),
+        )
+        .text("lot", text(rows, |r| lots[r.lot].id.clone()))
+        .int(
+            "people",
+            opt_u(&rows.iter().map(|r| r.people).collect::<Vec<_>>()),
+        )
+        .float(
+            "nearest_distance_km",
+            rows.iter().map(|r| r.nearest_km).collect(),
+            3,
+        )
+        .int(
+            "services_in_reach",
+            rows.iter()
+                .map(|r| Some(i64::from(r.services_in_reach)))
+                .collect(),
+        )
+        .float("e2sfca", rows.iter().map(|r| Some(r.e2sfca)).collect(), 6)
 }
 
 /// Demand by district and lot: the people and units behind the gap table.
