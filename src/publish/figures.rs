@@ -306,16 +306,7 @@ pub fn gap_map(
         palette: Palette::Diverging,
         legend_title: format!("Gap ({})", l.unit.label()),
         label_regions: true,
-        points: inputs
-            .services
-            .iter()
-            .filter(|s| s.status == crate::model::ServiceStatus::Active && s.lots.contains(&lot))
-            .map(|s| MapPoint {
-                lon: s.location.x(),
-                lat: s.location.y(),
-                label: None,
-            })
-            .collect(),
+        points: active_service_points(inputs, lot),
         points_label: Some("Active services for this lot".into()),
         attribution: config.file.areas.attribution.clone(),
     }
@@ -340,13 +331,7 @@ fn access_map(
         })
         .collect();
     let values: Vec<f64> = regions.iter().filter_map(|r| r.value).collect();
-    let breaks = match config.file.maps.classification {
-        Classification::Jenks => charts::jenks_breaks(&values, config.file.maps.classes),
-        Classification::Quantile => charts::quantile_breaks(&values, config.file.maps.classes),
-        Classification::EqualInterval => {
-            charts::equal_interval_breaks(&values, config.file.maps.classes)
-        }
-    };
+    let breaks = classify(&values, &config.file.maps);
     ChoroplethMap {
         title: format!("{}: distance to the nearest service", l.label),
         subtitle: Some(format!(
@@ -359,30 +344,40 @@ fn access_map(
         palette: Palette::Sequential,
         legend_title: "Kilometres".into(),
         label_regions: false,
-        points: inputs
-            .services
-            .iter()
-            .filter(|s| s.status == crate::model::ServiceStatus::Active && s.lots.contains(&lot))
-            .map(|s| MapPoint {
-                lon: s.location.x(),
-                lat: s.location.y(),
-                label: None,
-            })
-            .collect(),
+        points: active_service_points(inputs, lot),
         points_label: Some("Active services for this lot".into()),
         attribution: config.file.areas.attribution.clone(),
+    }
+}
+
+/// The active services serving a lot, as map points.
+fn active_service_points(inputs: &Inputs, lot: usize) -> Vec<MapPoint> {
+    inputs
+        .services
+        .iter()
+        .filter(|s| s.status == crate::model::ServiceStatus::Active && s.lots.contains(&lot))
+        .map(|s| MapPoint {
+            lon: s.location.x(),
+            lat: s.location.y(),
+            label: None,
+        })
+        .collect()
+}
+
+/// Class upper bounds by the configured method.
+fn classify(values: &[f64], settings: &MapsSection) -> Vec<f64> {
+    let k = settings.classes;
+    match settings.classification {
+        Classification::Jenks => charts::jenks_breaks(values, k),
+        Classification::Quantile => charts::quantile_breaks(values, k),
+        Classification::EqualInterval => charts::equal_interval_breaks(values, k),
     }
 }
 
 /// Class upper bounds for gap values by the configured method, with zero always a bound so
 /// that shortfalls and spare capacity never share a class.
 pub fn class_breaks(values: &[f64], settings: &MapsSection) -> Vec<f64> {
-    let k = settings.classes;
-    let mut breaks = match settings.classification {
-        Classification::Jenks => charts::jenks_breaks(values, k),
-        Classification::Quantile => charts::quantile_breaks(values, k),
-        Classification::EqualInterval => charts::equal_interval_breaks(values, k),
-    };
+    let mut breaks = classify(values, settings);
     let (min, max) = values
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
