@@ -18,6 +18,7 @@
 //! [`pipeline`] wires the stages together; the binary only turns arguments into settings.
 
 pub mod analyse;
+pub mod compare;
 pub mod config;
 pub mod error;
 pub mod io;
