@@ -112,6 +112,8 @@ pub struct GapChange {
     pub before: f64,
     pub after: f64,
     pub change: f64,
+    /// The row's note: the gap compares, but other measures of the row may not.
+    pub comparable: String,
 }
 
 /// A service that opened, closed or changed, matched by `service_id`.
@@ -298,6 +300,7 @@ fn gap_changes(areas: &[AreaChange], threshold: f64) -> Vec<GapChange> {
                 before,
                 after,
                 change,
+                comparable: r.comparable.clone(),
             })
         })
         .collect();

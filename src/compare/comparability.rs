@@ -175,3 +175,79 @@ fn lot_notes(before: &Run, after: &Run) -> Vec<(String, String)> {
     }
     notes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::runs::{ConfigText, DisclosureSettings, RunManifest};
+
+    fn run(label: &str, config: &str, threshold: u32) -> Run {
+        Run {
+            folder: label.into(),
+            manifest: RunManifest {
+                label: label.into(),
+                data_date: "2025-06-30".into(),
+                config: ConfigText {
+                    sha256: String::new(),
+                    text: config.into(),
+                },
+                inputs: Vec::new(),
+                disclosure: DisclosureSettings {
+                    threshold,
+                    rounding_base: 5,
+                },
+            },
+            settings: toml::from_str(config).expect("parses"),
+            gaps: Vec::new(),
+            services: Vec::new(),
+        }
+    }
+
+    const LOTS: &str = r#"
+[[lots]]
+id = "pmld"
+label = "PMLD"
+unit = "places"
+[[lots]]
+id = "pa"
+label = "PA"
+unit = "hours"
+[[bands]]
+id = "D"
+full_day = 157.40
+"#;
+
+    #[test]
+    fn the_same_settings_compare_in_full() {
+        let c = Comparability::of(&run("a", LOTS, 7), &run("b", LOTS, 7));
+        assert_eq!(c, Comparability::default());
+        assert_eq!(c.row_note("pmld"), "yes");
+    }
+
+    #[test]
+    fn disclosure_lots_units_and_rates_that_differ_are_named() {
+        let later = LOTS
+            .replace("unit = \"hours\"", "unit = \"places\"")
+            .replace("157.40", "160.00")
+            + "[[lots]]\nid = \"new\"\nlabel = \"New\"\nunit = \"places\"\n";
+        let c = Comparability::of(&run("a", LOTS, 7), &run("b", &later, 10));
+        assert_eq!(
+            c.people.as_deref(),
+            Some("counts of people not comparable (disclosure.threshold 7 -> 10)")
+        );
+        assert_eq!(c.access, None);
+        assert_eq!(
+            c.cost.as_deref(),
+            Some("cost not comparable (band D rates differ)")
+        );
+        assert_eq!(
+            c.lot("pa"),
+            Some("lot pa not comparable (unit PA hours per week -> places)")
+        );
+        assert_eq!(c.lot("new"), Some("lot new not comparable (only in b)"));
+        // Supply is not a count of people: it still compares for a comparable lot.
+        assert!(c.blocking("pmld", Measure::Supply).is_empty());
+        assert_eq!(c.blocking("pmld", Measure::Waiting).len(), 1);
+        assert_eq!(c.blocking("pa", Measure::Supply).len(), 1);
+    }
+}

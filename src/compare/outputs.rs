@@ -84,6 +84,7 @@ pub fn gap_changes(c: &Comparison) -> Table {
         )
         .float("gap_after", rows.iter().map(|g| Some(g.after)).collect(), 2)
         .float("change", rows.iter().map(|g| Some(g.change)).collect(), 2)
+        .text("comparable", text(rows, |g| g.comparable.clone()))
         .text(
             "summary",
             text(rows, |g| super::summary::gap_sentence(g, c)),
