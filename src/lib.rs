@@ -19,6 +19,7 @@
 
 pub mod access;
 pub mod analyse;
+pub mod compare;
 pub mod config;
 pub mod error;
 pub mod io;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use gapmap::access::SynthSpec;
+use gapmap::compare::{CompareOptions, HistoryOptions};
 use gapmap::config::Config;
 use gapmap::pipeline::{self, RunOptions};
 use gapmap::standalone::{self, AccessOptions};
@@ -131,6 +132,39 @@ enum Command {
         /// Run one case and print its report as JSON (used by the benchmark itself).
         #[arg(long, hide = true)]
         case: Option<String>,
+    },
+    /// Compare two kept runs: what changed in supply, demand, gaps, access and services.
+    ///
+    /// BEFORE and AFTER are run folder paths, or labels of run folders under --outputs.
+    #[command(
+        after_help = "Examples:\n  gapmap compare 2025-Q2 2025-Q3\n  gapmap compare outputs/2025-Q2 outputs/2025-Q3 --threshold 5\n  gapmap compare 2025-Q2 2025-Q3 --out q3-changes --force"
+    )]
+    Compare {
+        /// The earlier run (folder path, or label under --outputs).
+        before: String,
+        /// The later run (folder path, or label under --outputs).
+        after: String,
+        /// Folder to write the comparison into (default: <outputs>/compare-<BEFORE>-<AFTER>).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Folder holding run folders.
+        #[arg(long, default_value = "outputs")]
+        outputs: PathBuf,
+        /// List gaps that opened, closed, widened or narrowed by more than this (in the lot's unit).
+        #[arg(long, default_value_t = gapmap::compare::DEFAULT_THRESHOLD)]
+        threshold: f64,
+        /// Replace an existing comparison folder.
+        #[arg(long)]
+        force: bool,
+    },
+    /// List every kept run in time order, and chart the county's gaps across them.
+    #[command(
+        after_help = "Examples:\n  gapmap history\n  gapmap history --outputs /shared/gapmap-runs"
+    )]
+    History {
+        /// Folder holding run folders.
+        #[arg(long, default_value = "outputs")]
+        outputs: PathBuf,
     },
     /// Write the sample inputs and their config into a folder, as templates to edit.
     #[command(
@@ -327,6 +361,24 @@ fn bench_all(runs: usize, filter: &str) -> Result<(), String> {
     Ok(())
 }
 
+fn compare(options: CompareOptions) -> Result<(), gapmap::compare::CompareError> {
+    let report = gapmap::compare::compare(&options)?;
+    for line in &report.summary {
+        println!("{line}");
+    }
+    println!("Wrote {}", report.folder.display());
+    Ok(())
+}
+
+fn history(outputs: PathBuf) -> Result<(), gapmap::compare::CompareError> {
+    let report = gapmap::compare::history(&HistoryOptions { outputs })?;
+    for line in &report.lines {
+        println!("{line}");
+    }
+    println!("Wrote {}", report.folder.display());
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -337,6 +389,23 @@ fn main() -> ExitCode {
             force,
         } => run(config, out, label, force).map_err(|e| e.to_string()),
         Command::Validate { config } => validate(config).map_err(|e| e.to_string()),
+        Command::Compare {
+            before,
+            after,
+            out,
+            outputs,
+            threshold,
+            force,
+        } => compare(CompareOptions {
+            before,
+            after,
+            outputs,
+            out,
+            threshold,
+            force,
+        })
+        .map_err(|e| e.to_string()),
+        Command::History { outputs } => history(outputs).map_err(|e| e.to_string()),
         Command::Sample { out } => sample(out),
         Command::Access {
             demand,
