@@ -46,6 +46,10 @@ enum Command {
         /// Replace an existing run folder of the same label.
         #[arg(long)]
         force: bool,
+        /// Compare with an earlier run (its label under --out, or its folder): the report
+        /// gains a "Since last quarter" section and the run folder the change tables and map.
+        #[arg(long, value_name = "LABEL")]
+        compare_with: Option<String>,
     },
     /// Load and check every input, writing nothing.
     #[command(
@@ -188,18 +192,8 @@ fn progress(message: &str) {
     eprintln!("gapmap: {message}");
 }
 
-fn run(
-    config: Option<PathBuf>,
-    out: PathBuf,
-    label: Option<String>,
-    force: bool,
-) -> Result<(), gapmap::Error> {
+fn run(config: Option<PathBuf>, options: RunOptions) -> Result<(), gapmap::Error> {
     let config = load_config(config.as_ref())?;
-    let options = RunOptions {
-        outputs: out,
-        label,
-        force,
-    };
     let started = std::time::Instant::now();
     let report = pipeline::run(&config, &options, &mut |m| progress(m))?;
     for w in &report.warnings {
@@ -387,7 +381,17 @@ fn main() -> ExitCode {
             out,
             label,
             force,
-        } => run(config, out, label, force).map_err(|e| e.to_string()),
+            compare_with,
+        } => run(
+            config,
+            RunOptions {
+                outputs: out,
+                label,
+                force,
+                compare_with,
+            },
+        )
+        .map_err(|e| e.to_string()),
         Command::Validate { config } => validate(config).map_err(|e| e.to_string()),
         Command::Compare {
             before,

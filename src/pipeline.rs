@@ -25,6 +25,8 @@ pub struct RunOptions {
     pub label: Option<String>,
     /// Replace an existing run of the same label.
     pub force: bool,
+    /// Compare with this earlier run (a label under `outputs`, or a run folder).
+    pub compare_with: Option<String>,
 }
 
 /// What a finished run reports back.
@@ -110,6 +112,13 @@ pub fn run(
     options: &RunOptions,
     progress: &mut dyn FnMut(&str),
 ) -> Result<RunReport, Error> {
+    let compare_with = match &options.compare_with {
+        Some(label) => Some(
+            crate::compare::runs::resolve(label, &options.outputs)
+                .map_err(|e| crate::publish::PublishError::Compare(e.to_string()))?,
+        ),
+        None => None,
+    };
     let checked = check(config, progress)?;
     progress("computing gaps, distances and costs");
     let analysis: Analysis = analyse::analyse(config, &checked.inputs, &checked.placement)?;
@@ -128,6 +137,7 @@ pub fn run(
             analysis: &analysis,
             label: &label,
             replace: options.force,
+            compare_with: compare_with.as_deref(),
             warnings: &checked.warnings,
         },
         &options.outputs,

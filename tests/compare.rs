@@ -582,3 +582,69 @@ fn history_lists_runs_in_quarter_order_and_charts_the_county_gap() {
         .sum();
     assert_eq!(num(&rows[1]["pmld_county_gap"]), pmld);
 }
+
+#[test]
+fn run_with_compare_with_carries_the_changes_into_the_run_and_its_report() {
+    let q = quarters();
+    let o = ok(gapmap(&[
+        "run",
+        "--config",
+        s(&q.q3.join("gapmap.toml")),
+        "--out",
+        s(&q.outputs),
+        "--label",
+        "2025-Q3b",
+        "--compare-with",
+        "2025-Q2",
+    ]));
+    let run = q.outputs.join("2025-Q3b");
+    for file in [
+        "tables/changes_by_district.csv",
+        "tables/gap_changes.csv",
+        "tables/changes_services.csv",
+        "maps/districts_change.geojson",
+        "charts/change_by_district.png",
+    ] {
+        assert!(run.join(file).exists(), "{file} missing");
+    }
+    let services = read_csv(&run.join("tables/changes_services.csv"));
+    let ids: BTreeSet<&str> = services.iter().map(|r| r["service_id"].as_str()).collect();
+    assert_eq!(ids, BTreeSet::from(["SV023", "SV068"]));
+    let html = std::fs::read_to_string(run.join("report.html")).expect("report");
+    assert!(
+        html.contains("Since last quarter (2025-Q2 to 2025-Q3b)"),
+        "no section"
+    );
+    // The report's section names the changes the comparison found.
+    assert!(
+        html.contains("SV068"),
+        "the new Melton service is not in the report"
+    );
+    // The manifest lists the change files with their checksums, and itself once at most.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("manifest.json")).expect("manifest"))
+            .expect("json");
+    let files: Vec<&str> = manifest["outputs"]
+        .as_array()
+        .expect("outputs")
+        .iter()
+        .filter_map(|o| o["file"].as_str())
+        .collect();
+    assert!(files.contains(&"tables/gap_changes.csv"));
+    assert!(!files.contains(&"manifest.json"));
+    let _ = o;
+    // A missing earlier run is an error before anything is written.
+    let o = gapmap(&[
+        "run",
+        "--config",
+        s(&q.q3.join("gapmap.toml")),
+        "--out",
+        s(&q.outputs),
+        "--label",
+        "2025-Q3c",
+        "--compare-with",
+        "2024-Q1",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!q.outputs.join("2025-Q3c").exists());
+}

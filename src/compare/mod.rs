@@ -129,6 +129,24 @@ pub fn compare(options: &CompareOptions) -> Result<CompareReport, CompareError> 
     })
 }
 
+/// Compares an earlier run with a run being written into `folder` (whose manifest, gap and
+/// supply tables and district map are already there), and writes the change tables, map
+/// and charts into it: the `--compare-with` of `gapmap run`. Returns the summary lines and
+/// the change charts, for the report.
+pub fn compare_into(
+    folder: &mut RunFolder,
+    before: &Path,
+    threshold: f64,
+) -> Result<(Vec<String>, Vec<(String, Figure)>), CompareError> {
+    let before = Run::read(before)?;
+    let after = Run::read(folder.path())?;
+    let shapes = runs::read_district_shapes(folder.path())?;
+    let comparison = changes::compare(&before, &after, threshold);
+    let summary = summary::lines(&comparison);
+    let figures = write_comparison(folder, &comparison, &after, &shapes, &summary)?;
+    Ok((summary, figures))
+}
+
 /// Starts an atomically written folder at `target`: refused when it exists, unless `force`.
 fn start_folder(target: &Path, force: bool) -> Result<RunFolder, CompareError> {
     let name = target
@@ -152,7 +170,7 @@ fn write_comparison(
     after: &Run,
     shapes: &[crate::io::geojson::PolygonFeature],
     summary: &[String],
-) -> Result<(), CompareError> {
+) -> Result<Vec<(String, Figure)>, CompareError> {
     for (name, table) in outputs::tables(comparison) {
         table_files(folder, &format!("tables/{name}"), &table)?;
     }
@@ -162,11 +180,12 @@ fn write_comparison(
         .map_err(|e| PublishError::Io(PathBuf::from("maps/districts_change.geojson"), e))?;
     folder.write("maps/districts_change.geojson", &geojson)?;
     let charts = outputs::change_charts(comparison);
-    write_figures(folder, draw(&charts, crate::publish::charts::bar_chart)?)?;
+    let figures = draw(&charts, crate::publish::charts::bar_chart)?;
+    write_figures(folder, &figures)?;
     let mut text = summary.join("\n");
     text.push('\n');
     folder.write("summary.txt", text.as_bytes())?;
-    Ok(())
+    Ok(figures)
 }
 
 /// Draws charts in parallel, keeping their order: (file name without extension, figure).
@@ -183,10 +202,7 @@ fn draw<C: Sync>(
         .collect()
 }
 
-fn write_figures(
-    folder: &mut RunFolder,
-    figures: Vec<(String, Figure)>,
-) -> Result<(), CompareError> {
+fn write_figures(folder: &mut RunFolder, figures: &[(String, Figure)]) -> Result<(), CompareError> {
     for (name, figure) in figures {
         folder.write(&format!("charts/{name}.svg"), figure.svg.as_bytes())?;
         folder.write(&format!("charts/{name}.png"), &figure.png)?;

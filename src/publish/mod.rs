@@ -40,6 +40,8 @@ pub enum PublishError {
     Table(#[from] TableError),
     #[error("drawing a chart: {0}")]
     Chart(#[from] charts::ChartError),
+    #[error("comparing with the earlier run: {0}")]
+    Compare(String),
 }
 
 /// What a run hands to publishing.
@@ -53,6 +55,8 @@ pub struct RunData<'a> {
     pub label: &'a str,
     /// Whether an existing run of the same label may be replaced.
     pub replace: bool,
+    /// An earlier run folder to compare with ("Since last quarter").
+    pub compare_with: Option<&'a Path>,
     pub warnings: &'a [String],
 }
 
@@ -162,13 +166,40 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
     }
     let figures = figures::draw_all(config, inputs, published)?;
     figures::write_all(&mut folder, &figures)?;
+    let since = match run.compare_with {
+        Some(before) => {
+            // The comparison reads this run's manifest, so write it first; it is rewritten
+            // below with every file's checksum.
+            folder.write("manifest.json", &manifest_of(run, &folder).to_json())?;
+            let (lines, charts) = crate::compare::compare_into(
+                &mut folder,
+                before,
+                crate::compare::DEFAULT_THRESHOLD,
+            )
+            .map_err(|e| PublishError::Compare(e.to_string()))?;
+            Some(report::SinceLast {
+                before: before_label(before),
+                after: run.label.to_string(),
+                lines,
+                charts,
+            })
+        }
+        None => None,
+    };
     folder.write(
         "report.html",
-        report::html(config, inputs, published, &figures).as_bytes(),
+        report::html(config, inputs, published, &figures, since.as_ref()).as_bytes(),
     )?;
     let manifest = manifest_of(run, &folder);
     folder.write("manifest.json", &manifest.to_json())?;
     folder.commit()
+}
+
+fn before_label(folder: &Path) -> String {
+    folder.file_name().map_or_else(
+        || folder.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn manifest_of(run: &RunData, folder: &RunFolder) -> Manifest {
@@ -206,6 +237,7 @@ fn manifest_of(run: &RunData, folder: &RunFolder) -> Manifest {
         outputs: folder
             .files
             .iter()
+            .filter(|(file, _)| file != "manifest.json")
             .map(|(file, sha256)| OutputRecord {
                 file: file.clone(),
                 sha256: sha256.clone(),

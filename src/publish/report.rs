@@ -19,12 +19,25 @@ use crate::publish::charts::Figure;
 use crate::publish::disclosure::MARKER;
 use crate::publish::published::{GapRow, PublishedRun};
 
+/// What changed since an earlier run, for the report's "Since last quarter" section.
+#[derive(Debug, Clone)]
+pub struct SinceLast {
+    /// The earlier run's label.
+    pub before: String,
+    /// This run's label.
+    pub after: String,
+    /// The comparison's summary, one change a line.
+    pub lines: Vec<String>,
+    pub charts: Vec<(String, Figure)>,
+}
+
 /// The whole report.
 pub fn html(
     config: &Config,
     inputs: &Inputs,
     published: &PublishedRun,
     figures: &[(String, Figure)],
+    since: Option<&SinceLast>,
 ) -> String {
     let r = Report {
         config,
@@ -36,6 +49,7 @@ pub fn html(
     out.push_str(&r.head());
     for section in [
         r.summary(),
+        since.map_or_else(String::new, |s| r.since(s)),
         r.services(),
         r.trend(),
         r.needs(),
@@ -260,6 +274,29 @@ impl Report<'_> {
             self.published.disclosure.base,
             self.published.disclosure.threshold + 1
         );
+        s
+    }
+
+    fn since(&self, since: &SinceLast) -> String {
+        let mut s = format!(
+            "<section id=\"since\"><h2>Since last quarter ({} to {})</h2>\n<ul>\n",
+            esc(&since.before),
+            esc(&since.after)
+        );
+        for line in since.lines.iter().filter(|l| !l.trim().is_empty()) {
+            let _ = writeln!(s, "<li>{}</li>", esc(line.trim_start_matches(['-', ' '])));
+        }
+        s.push_str("</ul>\n");
+        for (name, f) in &since.charts {
+            let data = base64::engine::general_purpose::STANDARD.encode(&f.png);
+            let _ = writeln!(
+                s,
+                "<figure><img alt=\"{n}\" src=\"data:image/png;base64,{data}\"><figcaption>Change by district since {b} ({n})</figcaption></figure>",
+                n = esc(name),
+                b = esc(&since.before)
+            );
+        }
+        s.push_str("<p class=\"note\">Changes are computed from the published figures of both runs, so a change involving a suppressed figure is not shown. The tables <code>tables/changes_by_district</code>, <code>tables/gap_changes</code> and <code>tables/changes_services</code> and the map <code>maps/districts_change.geojson</code> carry every change.</p>\n</section>\n");
         s
     }
 

@@ -58,6 +58,11 @@ impl RunFolder {
         })
     }
 
+    /// Where the folder is being written (not its final place).
+    pub fn path(&self) -> &Path {
+        &self.staging
+    }
+
     /// Writes one file at `relative` (forward slashes) inside the folder.
     pub fn write(&mut self, relative: &str, bytes: &[u8]) -> Result<(), PublishError> {
         let path = self.staging.join(relative);
