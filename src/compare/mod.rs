@@ -32,6 +32,9 @@ use crate::publish::PublishError;
 use changes::Comparison;
 use runs::Run;
 
+/// Drawn charts: (file name without extension, figure).
+pub type Figures = Vec<(String, Figure)>;
+
 /// Gap changes smaller than this (in the lot's unit) are not listed, unless told otherwise.
 pub const DEFAULT_THRESHOLD: f64 = 2.0;
 
@@ -137,7 +140,7 @@ pub fn compare_into(
     folder: &mut RunFolder,
     before: &Path,
     threshold: f64,
-) -> Result<(Vec<String>, Vec<(String, Figure)>), CompareError> {
+) -> Result<(Vec<String>, Figures), CompareError> {
     let before = Run::read(before)?;
     let after = Run::read(folder.path())?;
     let shapes = runs::read_district_shapes(folder.path())?;
