@@ -182,7 +182,60 @@ pub fn trend_charts(runs: &[Run], trend: &Trend) -> Vec<(String, LineChart)> {
         };
         charts.push((name.to_string(), trend_chart(runs, trend, Unit::Hours)));
     }
+    for lot in &trend.lots {
+        charts.push((
+            format!("trend_gap_{}", lot.id),
+            district_trend_chart(runs, lot),
+        ));
+    }
     charts
+}
+
+/// One lot's gap in each district across runs: every district's published figure, so a
+/// district suppressed in one run leaves a break in its own line and nowhere else.
+fn district_trend_chart(runs: &[Run], lot: &LotSetting) -> LineChart {
+    let mut districts: Vec<(String, String)> = Vec::new();
+    for r in runs {
+        for g in r
+            .gaps
+            .iter()
+            .filter(|g| g.lot == lot.id && !r.settings.is_grouping(&g.area_code))
+        {
+            if !districts.iter().any(|(code, _)| *code == g.area_code) {
+                districts.push((g.area_code.clone(), g.area_name.clone()));
+            }
+        }
+    }
+    let series = districts
+        .iter()
+        .map(|(code, name)| LineSeries {
+            label: name.clone(),
+            values: runs
+                .iter()
+                .map(|r| {
+                    r.gaps
+                        .iter()
+                        .find(|g| g.lot == lot.id && g.area_code == *code)
+                        .and_then(|g| g.get(Measure::Gap))
+                        .unwrap_or(f64::NAN)
+                })
+                .collect(),
+        })
+        .collect();
+    LineChart {
+        title: format!("{}: gap by district", lot.label),
+        subtitle: Some(format!(
+            "Demand minus supply in each run ({}): positive = shortfall, negative = spare capacity",
+            lot.unit.label()
+        )),
+        x_labels: runs.iter().map(|r| r.label().to_string()).collect(),
+        series,
+        y_label: format!("Gap ({})", lot.unit.label()),
+        footnote: Some(
+            "No point: the district's figure was suppressed in that run (too few people), or the run had no such lot"
+                .into(),
+        ),
+    }
 }
 
 fn trend_chart(runs: &[Run], trend: &Trend, unit: Unit) -> LineChart {
