@@ -323,8 +323,8 @@ fn bench_one(name: &str, runs: usize) -> Result<(), String> {
 fn bench_all(runs: usize, filter: &str) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| format!("finding this program: {e}"))?;
     println!(
-        "{:<34} {:>9} {:>7} {:>13} {:>10} {:>12} {:>9}",
-        "case", "demand", "services", "pairs", "median s", "pairs/s", "peak MB"
+        "{:<34} {:>9} {:>8} {:>14} {:>11} {:>10} {:>9}",
+        "case", "demand", "services", "pairs in reach", "median ms", "pairs/s", "peak MB"
     );
     for case in bench_cases().iter().filter(|c| c.name.contains(filter)) {
         let out = std::process::Command::new(&exe)
@@ -341,13 +341,14 @@ fn bench_all(runs: usize, filter: &str) -> Result<(), String> {
         let r: serde_json::Value =
             serde_json::from_slice(&out.stdout).map_err(|e| format!("case {}: {e}", case.name))?;
         let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
+        let int = |k: &str| r[k].as_u64().unwrap_or(0);
         println!(
-            "{:<34} {:>9} {:>7} {:>13} {:>10.3} {:>12.3e} {:>9.1}",
+            "{:<34} {:>9} {:>8} {:>14} {:>11.2} {:>10.2e} {:>9.1}",
             case.name,
-            r["demand_sites"],
-            r["services"],
-            r["pairs_in_reach"],
-            num("median_seconds"),
+            int("demand_sites"),
+            int("services"),
+            int("pairs_in_reach"),
+            1000.0 * num("median_seconds"),
             num("pairs_per_second"),
             num("peak_memory_bytes") / 1_048_576.0
         );
