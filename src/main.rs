@@ -16,8 +16,10 @@ use gapmap::standalone::{self, AccessOptions};
 ///
 /// gapmap joins service locations, area boundaries and demand by need category, computes
 /// supply, demand and gaps by district and need, the distance from each person to the
-/// nearest suitable service, and cost at the framework's band rates, and writes tables
-/// (CSV, Parquet), GeoJSON maps, charts (SVG, PNG) and a manifest.
+/// nearest suitable service, accessibility (2SFCA, E2SFCA) and cost at the framework's band
+/// rates, and writes tables (CSV, Parquet), GeoJSON maps with QGIS styles, charts (SVG,
+/// PNG), a market position statement report (HTML) and a manifest. It compares each
+/// quarter's run with earlier ones.
 #[derive(Debug, Parser)]
 #[command(name = "gapmap", version, propagate_version = true)]
 struct Cli {
@@ -31,7 +33,7 @@ enum Command {
     ///
     /// With no --config, runs the embedded Leicestershire sample.
     #[command(
-        after_help = "Examples:\n  gapmap run\n  gapmap run --config quarter/gapmap.toml --label 2025-Q3\n  gapmap run --config gapmap.toml --out /shared/gapmap-runs"
+        after_help = "Examples:\n  gapmap run\n  gapmap run --config quarter/gapmap.toml --label 2025-Q3\n  gapmap run --config gapmap.toml --out /shared/gapmap-runs\n  gapmap run --force                   # replace outputs/2025-Q2\n  gapmap run --config q3/gapmap.toml --label 2025-Q3 --compare-with 2025-Q2"
     )]
     Run {
         /// The run's config file (TOML); paths in it are relative to it.
