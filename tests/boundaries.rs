@@ -260,6 +260,10 @@ fn a_full_run_works_on_the_real_lsoa_boundaries() {
     .expect("json");
     assert_eq!(map["features"].as_array().map(Vec::len), Some(396));
     assert!(map["features"][0]["properties"]["pmld_e2sfca"].is_number());
+    let qml = std::fs::read_to_string(out.join("2025-Q2/maps/small_areas.qml"))
+        .expect("small-area style");
+    assert!(qml.contains(r#"attr="managed_pa_nearest_km""#), "{qml}");
+    assert!(!qml.contains("<labeling"), "396 labels would bury the map");
     // The same PMLD supply by district as with the sample boundaries (data/README.md).
     assert_eq!(
         pmld,

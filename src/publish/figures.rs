@@ -313,7 +313,7 @@ pub fn gap_map(
 }
 
 /// Distance from each small area to the nearest suitable service, as a sequential map.
-fn access_map(
+pub fn access_map(
     config: &Config,
     inputs: &Inputs,
     published: &PublishedRun,

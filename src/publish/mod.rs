@@ -81,7 +81,7 @@ fn geojson_file(
 }
 
 /// A QGIS style per lot's gap, and `districts.qml` (loaded by default) for the lot with the
-/// largest shortfall.
+/// largest shortfall; with small areas, the same for their distance to the nearest service.
 fn qgis_styles(folder: &mut RunFolder, run: &RunData) -> Result<(), PublishError> {
     let (config, inputs, published) = (run.config, run.inputs, run.published);
     let areas = &config.file.areas;
@@ -97,12 +97,27 @@ fn qgis_styles(folder: &mut RunFolder, run: &RunData) -> Result<(), PublishError
         let map = figures::gap_map(config, inputs, published, lot);
         let qml = qgis::graduated_style(
             &format!("{}_gap", l.id),
-            &label_field,
+            Some(&label_field),
             &charts::legend_classes(&map),
         );
         folder.write(&format!("maps/districts_{}_gap.qml", l.id), qml.as_bytes())?;
         if lot == headline {
             folder.write("maps/districts.qml", qml.as_bytes())?;
+        }
+        if !published.areas.is_empty() {
+            let map = figures::access_map(config, inputs, published, lot);
+            let qml = qgis::graduated_style(
+                &format!("{}_nearest_km", l.id),
+                None,
+                &charts::legend_classes(&map),
+            );
+            folder.write(
+                &format!("maps/small_areas_{}_nearest_km.qml", l.id),
+                qml.as_bytes(),
+            )?;
+            if lot == headline {
+                folder.write("maps/small_areas.qml", qml.as_bytes())?;
+            }
         }
     }
     Ok(())

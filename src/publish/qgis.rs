@@ -11,8 +11,9 @@ use std::fmt::Write as _;
 use crate::publish::charts::LegendClass;
 use crate::publish::report::esc;
 
-/// A QGIS style document for a polygon layer classified on `field`, labelled by `label_field`.
-pub fn graduated_style(field: &str, label_field: &str, classes: &[LegendClass]) -> String {
+/// A QGIS style document for a polygon layer classified on `field`, labelled by
+/// `label_field` when given (districts), unlabelled otherwise (hundreds of small areas).
+pub fn graduated_style(field: &str, label_field: Option<&str>, classes: &[LegendClass]) -> String {
     let mut ranges = String::new();
     let mut symbols = String::new();
     for (i, c) in classes.iter().enumerate() {
@@ -38,7 +39,17 @@ pub fn graduated_style(field: &str, label_field: &str, classes: &[LegendClass]) 
     <symbols>
 {symbols}    </symbols>
   </renderer-v2>
-  <labeling type="simple">
+{labeling}  <layerGeometryType>2</layerGeometryType>
+</qgis>
+"#,
+        field = esc(field),
+        labeling = label_field.map_or_else(String::new, labeling),
+    )
+}
+
+fn labeling(label_field: &str) -> String {
+    format!(
+        r#"  <labeling type="simple">
     <settings calloutType="simple">
       <text-style fieldName="{label}" isExpression="0" fontFamily="Sans Serif" fontSize="9" fontSizeUnit="Point" fontWeight="75" textColor="20,20,20,255" textOpacity="1" namedStyle="Bold">
         <text-buffer bufferDraw="1" bufferSize="1" bufferSizeUnits="MM" bufferColor="255,255,255,255" bufferOpacity="1"/>
@@ -48,11 +59,8 @@ pub fn graduated_style(field: &str, label_field: &str, classes: &[LegendClass]) 
       <rendering obstacle="1" displayAll="1" drawLabels="1"/>
     </settings>
   </labeling>
-  <layerGeometryType>2</layerGeometryType>
-</qgis>
 "#,
-        field = esc(field),
-        label = esc(label_field),
+        label = esc(label_field)
     )
 }
 
@@ -102,11 +110,13 @@ mod tests {
                 label: "0 to 15 (4)".into(),
             },
         ];
-        let qml = graduated_style("pmld_gap", "LAD24NM", &classes);
+        let qml = graduated_style("pmld_gap", Some("LAD24NM"), &classes);
         assert!(qml.contains(r#"attr="pmld_gap""#));
         assert!(qml.contains(r#"<range lower="-5.000000" upper="0.000000" symbol="0" label="-5 to 0" render="true"/>"#));
         assert!(qml.contains(r#"value="178,24,43,255""#));
         assert!(qml.contains(r#"fieldName="LAD24NM""#));
         assert_eq!(qml.matches("<symbol ").count(), 2);
+        let unlabelled = graduated_style("pmld_nearest_km", None, &classes);
+        assert!(!unlabelled.contains("<labeling"));
     }
 }
