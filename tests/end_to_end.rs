@@ -160,6 +160,22 @@ fn hand_worked_case_gives_the_worked_figures() {
     let km: f64 = e["mean_distance_km"].parse().expect("number");
     assert!((km - 13.52).abs() < 0.01, "{km}");
 
+    // E2SFCA (zones 10/20/30 km at 1.00/0.68/0.22; one weight per person). S1 (20 places)
+    // reaches the 15 West people at 0 km (weight 1) and the 4 East people at 13.52 km
+    // (0.68): R1 = 20 / 17.72. S4 (10 places, outside the areas, 0.4 deg west of West, 27.05
+    // km) reaches only the West people (0.22): R4 = 10 / 3.3. So a West person has
+    // R1 + 0.22 R4 and an East person 0.68 R1.
+    let (r1, r4) = (20.0 / 17.72, 10.0 / 3.3);
+    let e2 = |r: &std::collections::BTreeMap<String, String>| {
+        r["mean_e2sfca"].parse::<f64>().expect("number")
+    };
+    assert!(
+        (e2(w) - (r1 + 0.22 * r4)).abs() < 1e-6,
+        "{}",
+        w["mean_e2sfca"]
+    );
+    assert!((e2(e) - 0.68 * r1).abs() < 1e-6, "{}", e["mean_e2sfca"]);
+
     // East, pa: 10 + 6 current hours, 8 waiting; supply 30; gap 24 - 30 = -6.
     let p = row(&gaps, "E2", "pa");
     assert_eq!(
