@@ -202,12 +202,12 @@ fn run(config: Option<PathBuf>, options: RunOptions) -> Result<(), gapmap::Error
         eprintln!("gapmap: warning: {w}");
     }
     println!("Largest shortfalls ({}):", report.label);
-    let gaps = pipeline::largest_gaps(&report.published, 8);
+    let gaps = report.published.largest_shortfalls(8);
     if gaps.is_empty() {
         println!("  none: supply meets demand in every district and lot");
     }
     for row in gaps {
-        println!("  {}", pipeline::describe_gap(&config, row));
+        println!("  {}", gapmap::publish::report::gap_sentence(&config, row));
     }
     println!(
         "Wrote {} in {:.2} s",

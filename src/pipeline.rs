@@ -1,7 +1,7 @@
 //! The pipeline: config, load, locate, analyse, publish, with progress reported to a
 //! callback so the binary decides where messages go.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::analyse::{self, Analysis};
 use crate::config::Config;
@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use crate::config::OnBadRow;
 use crate::model::Demand;
 use crate::problem::{InputErrors, Place, Problems};
-use crate::publish::published::{GapRow, PublishedRun};
+use crate::publish::published::PublishedRun;
 use crate::publish::{self, RunData};
 use crate::Error;
 
@@ -148,19 +148,4 @@ pub fn run(
         published,
         warnings: checked.warnings,
     })
-}
-
-/// The largest shortfalls among districts (see [`PublishedRun::largest_shortfalls`]).
-pub fn largest_gaps(published: &PublishedRun, n: usize) -> Vec<&GapRow> {
-    published.largest_shortfalls(n)
-}
-
-/// A one-line description of a gap row, as the summary prints it.
-pub fn describe_gap(config: &Config, row: &GapRow) -> String {
-    crate::publish::report::gap_sentence(config, row)
-}
-
-/// The default outputs folder: `outputs/` in the working directory.
-pub fn default_outputs() -> PathBuf {
-    Path::new("outputs").to_path_buf()
 }

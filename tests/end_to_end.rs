@@ -391,3 +391,47 @@ fn validate_and_sample_commands_work() {
     let again = gapmap(&["sample", "--out", target.to_str().expect("utf8")]);
     assert!(!again.status.success());
 }
+
+#[test]
+fn aggregated_demand_gives_the_same_gaps_as_person_records() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_case(dir.path(), SERVICES);
+    let config = CONFIG.replace("demand = \"people.csv\"\n", "demand = \"demand.csv\"\n")
+        + "\n[demand]\nformat = \"aggregated\"\n";
+    std::fs::write(dir.path().join("gapmap.toml"), config).expect("write");
+    // The person records of the hand-worked case, counted by area, lot and age band.
+    let rows =
+        "area_code,lot,age_band,current_users,waiting,current_hours_per_week,waiting_hours_per_week
+E1,ld,18-64,12,3,,
+E2,ld,65+,4,0,,
+E2,pa,18-64,2,1,16,8
+";
+    std::fs::write(dir.path().join("demand.csv"), rows).expect("write");
+    let o = run_case(dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let gaps = read_csv(&dir.path().join("out/T1/tables/gaps.csv"));
+    let w = row(&gaps, "E1", "ld");
+    assert_eq!((w["demand"].as_str(), w["gap"].as_str()), ("15.0", "-5.0"));
+    let p = row(&gaps, "E2", "pa");
+    assert_eq!((p["demand"].as_str(), p["gap"].as_str()), ("24.0", "-6.0"));
+
+    // An area code that is in no boundary file is named with its line.
+    std::fs::write(
+        dir.path().join("demand.csv"),
+        rows.replace("E2,pa", "E9,pa"),
+    )
+    .expect("write");
+    let o = gapmap(&[
+        "validate",
+        "--config",
+        dir.path().join("gapmap.toml").to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(
+            "demand.csv:4: column area_code: \"E9\" is not the code of any area or district"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -8,8 +8,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rayon::prelude::*;
-
 use crate::load::Inputs;
 use crate::locate::Placement;
 use crate::model::{Catalogue, Demand, DemandStatus, ServiceStatus, Unit};
@@ -46,50 +44,54 @@ impl GapCell {
     }
 }
 
-/// Computes every district x lot cell, in district then lot order.
+/// Computes every district x lot cell, in district then lot order, in one pass over the
+/// services and one over the demand rows (work grows with rows, not rows x cells).
 pub fn compute(catalogue: &Catalogue, inputs: &Inputs, placement: &Placement) -> Vec<GapCell> {
     let n_lots = catalogue.lots.len();
-    (0..inputs.districts.len())
-        .into_par_iter()
-        .flat_map_iter(|district| (0..n_lots).map(move |lot| (district, lot)))
-        .map(|(district, lot)| cell(catalogue, inputs, placement, district, lot))
-        .collect()
+    let mut cells: Vec<GapCell> = (0..inputs.districts.len() * n_lots)
+        .map(|i| GapCell {
+            district: i / n_lots,
+            lot: i % n_lots,
+            services: 0,
+            supply: 0.0,
+            current_users: 0,
+            waiting: 0,
+            current_units: 0.0,
+            waiting_units: 0.0,
+        })
+        .collect();
+    add_supply(&mut cells, n_lots, inputs, placement);
+    add_demand(&mut cells, n_lots, catalogue, inputs, placement);
+    cells
 }
 
-fn cell(
-    catalogue: &Catalogue,
-    inputs: &Inputs,
-    placement: &Placement,
-    district: usize,
-    lot: usize,
-) -> GapCell {
-    let mut c = GapCell {
-        district,
-        lot,
-        services: 0,
-        supply: 0.0,
-        current_users: 0,
-        waiting: 0,
-        current_units: 0.0,
-        waiting_units: 0.0,
-    };
-    for (service, d) in inputs.services.iter().zip(&placement.service_district) {
-        if *d == Some(district)
-            && service.status == ServiceStatus::Active
-            && service.lots.contains(&lot)
-        {
+fn add_supply(cells: &mut [GapCell], n_lots: usize, inputs: &Inputs, placement: &Placement) {
+    for (service, district) in inputs.services.iter().zip(&placement.service_district) {
+        let Some(d) = district else { continue };
+        if service.status != ServiceStatus::Active {
+            continue;
+        }
+        for &lot in &service.lots {
+            let c = &mut cells[d * n_lots + lot];
             c.services += 1;
             c.supply += service.capacity;
         }
     }
-    let hours = catalogue.lots[lot].unit == Unit::Hours;
+}
+
+fn add_demand(
+    cells: &mut [GapCell],
+    n_lots: usize,
+    catalogue: &Catalogue,
+    inputs: &Inputs,
+    placement: &Placement,
+) {
+    let hours = |lot: usize| catalogue.lots[lot].unit == Unit::Hours;
     match &inputs.demand {
         Demand::People(people) => {
             for (p, d) in people.iter().zip(&placement.person_district) {
-                if *d != district || p.lot != lot {
-                    continue;
-                }
-                let units = if hours { p.hours_per_week } else { 1.0 };
+                let c = &mut cells[d * n_lots + p.lot];
+                let units = if hours(p.lot) { p.hours_per_week } else { 1.0 };
                 match p.status {
                     DemandStatus::Current => {
                         c.current_users += 1;
@@ -102,26 +104,25 @@ fn cell(
                 }
             }
         }
-        Demand::Aggregated(cells) => {
-            for (row, d) in cells.iter().zip(&placement.cell_district) {
-                if *d == district && row.lot == lot {
-                    c.current_users += row.current_users;
-                    c.waiting += row.waiting;
-                    c.current_units += if hours {
-                        row.current_hours
-                    } else {
-                        row.current_users as f64
-                    };
-                    c.waiting_units += if hours {
-                        row.waiting_hours
-                    } else {
-                        row.waiting as f64
-                    };
-                }
+        Demand::Aggregated(rows) => {
+            for (row, d) in rows.iter().zip(&placement.cell_district) {
+                let c = &mut cells[d * n_lots + row.lot];
+                let h = hours(row.lot);
+                c.current_users += row.current_users;
+                c.waiting += row.waiting;
+                c.current_units += if h {
+                    row.current_hours
+                } else {
+                    f64::from(row.current_users)
+                };
+                c.waiting_units += if h {
+                    row.waiting_hours
+                } else {
+                    f64::from(row.waiting)
+                };
             }
         }
     }
-    c
 }
 
 /// Distinct people: by age band (current, waiting), by primary need (current), and in all.

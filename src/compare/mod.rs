@@ -175,7 +175,7 @@ fn write_comparison(
     summary: &[String],
 ) -> Result<Vec<(String, Figure)>, CompareError> {
     for (name, table) in outputs::tables(comparison) {
-        table_files(folder, &format!("tables/{name}"), &table)?;
+        crate::publish::table_files(folder, &format!("tables/{name}"), &table)?;
     }
     let features = outputs::change_map(comparison, &after.settings, shapes);
     let mut geojson = Vec::new();
@@ -184,7 +184,7 @@ fn write_comparison(
     folder.write("maps/districts_change.geojson", &geojson)?;
     let charts = outputs::change_charts(comparison);
     let figures = draw(&charts, crate::publish::charts::bar_chart)?;
-    write_figures(folder, &figures)?;
+    crate::publish::figures::write_all(folder, &figures)?;
     let mut text = summary.join("\n");
     text.push('\n');
     folder.write("summary.txt", text.as_bytes())?;
@@ -203,28 +203,6 @@ fn draw<C: Sync>(
         .zip(drawn)
         .map(|((name, _), figure)| Ok((name.clone(), figure?)))
         .collect()
-}
-
-fn write_figures(folder: &mut RunFolder, figures: &[(String, Figure)]) -> Result<(), CompareError> {
-    for (name, figure) in figures {
-        folder.write(&format!("charts/{name}.svg"), figure.svg.as_bytes())?;
-        folder.write(&format!("charts/{name}.png"), &figure.png)?;
-    }
-    Ok(())
-}
-
-fn table_files(
-    folder: &mut RunFolder,
-    name: &str,
-    table: &crate::io::table::Table,
-) -> Result<(), CompareError> {
-    let mut csv = Vec::new();
-    table.write_csv(&mut csv)?;
-    folder.write(&format!("{name}.csv"), &csv)?;
-    let mut parquet = Vec::new();
-    table.write_parquet(&mut parquet)?;
-    folder.write(&format!("{name}.parquet"), &parquet)?;
-    Ok(())
 }
 
 /// Options of `gapmap history`.

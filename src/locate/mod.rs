@@ -9,6 +9,8 @@
 pub mod bng;
 pub mod postcode;
 
+use std::collections::HashMap;
+
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::{BoundingRect, Point};
 use rayon::prelude::*;
@@ -149,12 +151,19 @@ pub fn locate(
             }
         }
         Demand::Aggregated(cells) => {
+            // A code names an area (and so its district), or a district directly.
+            let mut by_code: HashMap<&str, usize> = districts
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.code.as_str(), i))
+                .collect();
+            for (a, area) in areas.iter().enumerate() {
+                if let Some(d) = district_of_area[a] {
+                    by_code.insert(area.code.as_str(), d);
+                }
+            }
             for cell in cells {
-                let district = areas
-                    .iter()
-                    .position(|a| a.code == cell.area_code)
-                    .and_then(|a| district_of_area[a])
-                    .or_else(|| districts.iter().position(|d| d.code == cell.area_code));
+                let district = by_code.get(cell.area_code.as_str()).copied();
                 match district {
                     Some(d) => placement.cell_district.push(d),
                     None => problems.push(

@@ -60,7 +60,12 @@ pub struct RunData<'a> {
     pub warnings: &'a [String],
 }
 
-fn table_files(folder: &mut RunFolder, name: &str, table: &Table) -> Result<(), PublishError> {
+/// Writes a table as `<name>.csv` and `<name>.parquet` in the folder.
+pub(crate) fn table_files(
+    folder: &mut RunFolder,
+    name: &str,
+    table: &Table,
+) -> Result<(), PublishError> {
     let mut csv = Vec::new();
     table.write_csv(&mut csv)?;
     folder.write(&format!("{name}.csv"), &csv)?;
