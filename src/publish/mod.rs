@@ -181,7 +181,10 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
         folder.write("NOT-FOR-PUBLICATION/rejects.csv", &csv)?;
     }
     if config.file.disclosure.write_unrounded {
-        let table = tables::gaps_unrounded(config, inputs, run.analysis);
+        let table = tables::gaps(
+            config,
+            &published::unrounded_rows(config, inputs, run.analysis),
+        );
         table_files(&mut folder, "NOT-FOR-PUBLICATION/gaps_unrounded", &table)?;
     }
     let figures = figures::draw_all(config, inputs, published)?;

@@ -260,3 +260,38 @@ fn group_rows(config: &Config, districts: &[GapRow]) -> Vec<GapRow> {
     }
     rows
 }
+
+/// The district rows before disclosure control, in the published rows' shape: for the
+/// internal `NOT-FOR-PUBLICATION` table only.
+pub fn unrounded_rows(config: &Config, inputs: &Inputs, analysis: &Analysis) -> Vec<GapRow> {
+    analysis
+        .gaps
+        .iter()
+        .enumerate()
+        .map(|(i, cell)| {
+            let district = &inputs.districts[cell.district];
+            let access = analysis.access_cells.get(i);
+            GapRow {
+                area_code: district.code.clone(),
+                area_name: district.name.clone(),
+                lot: cell.lot,
+                unit: config.catalogue.lots[cell.lot].unit,
+                services: cell.services,
+                supply: cell.supply,
+                current_users: Some(cell.current_users),
+                waiting: Some(cell.waiting),
+                demand: Some(cell.demand()),
+                gap: Some(cell.gap()),
+                sufficiency: cell.sufficiency(),
+                people: access.map(|a| a.people),
+                beyond_catchment: access.map(|a| a.beyond_catchment),
+                share_beyond_catchment: access
+                    .filter(|a| a.people > 0)
+                    .map(|a| f64::from(a.beyond_catchment) / f64::from(a.people)),
+                mean_km: access.and_then(|a| a.mean_km),
+                p90_km: access.and_then(|a| a.p90_km),
+                mean_e2sfca: access.and_then(|a| a.mean_e2sfca),
+            }
+        })
+        .collect()
+}

@@ -248,52 +248,6 @@ pub fn cost(config: &Config, published: &PublishedRun) -> Table {
         )
 }
 
-/// The gap table before disclosure control: for internal use only, never published.
-pub fn gaps_unrounded(
-    config: &Config,
-    inputs: &Inputs,
-    analysis: &crate::analyse::Analysis,
-) -> Table {
-    let lots = &config.catalogue.lots;
-    let cells = &analysis.gaps;
-    let district = |c: &crate::analyse::GapCell| &inputs.districts[c.district];
-    Table::default()
-        .text("area_code", text(cells, |c| district(c).code.clone()))
-        .text("area_name", text(cells, |c| district(c).name.clone()))
-        .text("lot", text(cells, |c| lots[c.lot].id.clone()))
-        .text(
-            "unit",
-            text(cells, |c| lots[c.lot].unit.label().to_string()),
-        )
-        .int(
-            "services",
-            cells.iter().map(|c| Some(i64::from(c.services))).collect(),
-        )
-        .float("supply", cells.iter().map(|c| Some(c.supply)).collect(), 2)
-        .int(
-            "current_users",
-            cells
-                .iter()
-                .map(|c| Some(i64::from(c.current_users)))
-                .collect(),
-        )
-        .int(
-            "waiting",
-            cells.iter().map(|c| Some(i64::from(c.waiting))).collect(),
-        )
-        .float(
-            "demand",
-            cells.iter().map(|c| Some(c.demand())).collect(),
-            2,
-        )
-        .float("gap", cells.iter().map(|c| Some(c.gap())).collect(), 2)
-        .float(
-            "sufficiency",
-            cells.iter().map(|c| c.sufficiency()).collect(),
-            3,
-        )
-}
-
 /// Rows and features left out of the run, with the reason: for the analyst fixing the
 /// inputs, not for publication (a value may be a person's home location).
 pub fn rejects(problems: &crate::problem::Problems) -> Table {
