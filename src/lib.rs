@@ -27,6 +27,7 @@ pub mod load;
 pub mod locate;
 pub mod model;
 pub mod pipeline;
+pub mod plan;
 pub mod problem;
 pub mod publish;
 pub mod sample;

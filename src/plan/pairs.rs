@@ -1,0 +1,134 @@
+//! Demand-site pairs from geometry, measured exactly as the access engine measures them
+//! (great-circle km for lon/lat, planar km for easting/northing, times circuity), with the
+//! engine's inclusive rule: a pair is in reach when its distance is at most the
+//! catchment. Pairs from an origin-destination matrix would enter [`PlanInstance::new`]
+//! the same way, as one cost per pair.
+
+use rayon::prelude::*;
+use rstar::primitives::GeomWithData;
+use rstar::RTree;
+
+use super::{PairCost, PlanError, PlanInstance, Site};
+use crate::access::metric::{key_between, Frame, FramePoint, Scale};
+use crate::access::{AccessProblem, Coordinates, DemandSite, Location, Metric, ServiceSite};
+
+/// A site with its location.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedSite {
+    pub site: Site,
+    pub location: Location,
+}
+
+/// Which pairs to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairRange {
+    /// Pairs within the catchment (enough for coverage and capacitated plans).
+    Catchment,
+    /// Every demand-site pair (the distance model needs the nearest site however far).
+    All,
+}
+
+/// Builds a plan instance from demand points (location, weight) and sites: checks every
+/// location as the access engine does, projects once into the engine's frame and keeps
+/// the pairs in `range`, costed in the metric's km.
+pub fn geometric_instance(
+    coordinates: Coordinates,
+    metric: Metric,
+    demand: &[(Location, f64)],
+    sites: Vec<PlacedSite>,
+    catchment: f64,
+    range: PairRange,
+) -> Result<PlanInstance, PlanError> {
+    if metric == Metric::TravelCost {
+        return Err(PlanError::Setting {
+            setting: "metric",
+            value: "travel-cost".to_string(),
+            expected: "great-circle or planar (matrix costs enter as pairs)",
+        });
+    }
+    let problem = as_access_problem(coordinates, demand, &sites);
+    problem.validate(&metric)?;
+    let frame = Frame::for_problem(&problem);
+    let scale = Scale::for_metric(metric);
+    let demand_points: Vec<FramePoint> = demand.iter().map(|d| frame.project(d.0)).collect();
+    let site_points: Vec<FramePoint> = sites.iter().map(|s| frame.project(s.location)).collect();
+    let limit = match range {
+        PairRange::Catchment => scale.key_limit(catchment),
+        PairRange::All => f64::MAX,
+    };
+    let tree = RTree::bulk_load(
+        site_points
+            .iter()
+            .enumerate()
+            .map(|(j, p)| GeomWithData::new([p.x, p.y, p.z], j as u32))
+            .collect(),
+    );
+    let pairs: Vec<Vec<PairCost>> = demand_points
+        .par_iter()
+        .enumerate()
+        .map(|(i, &point)| {
+            let near = |j: u32| {
+                let key = key_between(point, site_points[j as usize]);
+                (key <= limit).then(|| PairCost {
+                    demand: i as u32,
+                    site: j,
+                    cost: scale.distance(key),
+                })
+            };
+            match range {
+                PairRange::All => (0..site_points.len() as u32).filter_map(near).collect(),
+                PairRange::Catchment => {
+                    let mut found: Vec<PairCost> = tree
+                        .locate_within_distance(
+                            [point.x, point.y, point.z],
+                            limit * (1.0 + 1e-9) + 1e-12,
+                        )
+                        .filter_map(|entry| near(entry.data))
+                        .collect();
+                    found.sort_unstable_by_key(|p| p.site);
+                    found
+                }
+            }
+        })
+        .collect();
+    let sites = sites.into_iter().map(|s| s.site).collect();
+    let weights = demand.iter().map(|d| d.1).collect();
+    PlanInstance::new(
+        weights,
+        sites,
+        catchment,
+        pairs.into_iter().flatten().collect(),
+    )
+}
+
+fn as_access_problem(
+    coordinates: Coordinates,
+    demand: &[(Location, f64)],
+    sites: &[PlacedSite],
+) -> AccessProblem {
+    AccessProblem {
+        coordinates,
+        needs: vec!["plan".to_string()],
+        demand: demand
+            .iter()
+            .enumerate()
+            .map(|(i, &(location, weight))| DemandSite {
+                id: i.to_string(),
+                location,
+                weight,
+                need: 0,
+            })
+            .collect(),
+        services: sites
+            .iter()
+            .map(|s| ServiceSite {
+                id: s.site.id.clone(),
+                location: s.location,
+                capacity: s.site.capacity,
+                needs: vec![0],
+                active: true,
+            })
+            .collect(),
+        travel_costs: None,
+    }
+}
