@@ -103,6 +103,17 @@ enum Command {
         #[arg(long, default_value_t = 1.0)]
         circuity: f64,
     },
+    /// Where to add capacity: choose new sites (or services to expand) that bring most
+    /// demand within reach, cut most travel, or place most people where there is room.
+    ///
+    /// Standalone (points you already have): --demand and --candidates (and optionally the
+    /// existing --services), in the layouts `gapmap access` reads; candidates are id,
+    /// longitude, latitude (or x, y) and optionally capacity. Writes one row per chosen site
+    /// in the order chosen and prints the objective with a bound on the best possible.
+    #[command(
+        after_help = "Examples:\n  gapmap plan --demand people.csv --candidates sites.csv --new-services 3 --catchment 10 --out plan.csv\n  gapmap plan --demand d.csv --services s.csv --candidates c.csv --new-services 5 --objective distance --out plan.csv\n  gapmap plan --demand d.csv --candidates c.csv --new-services 3 --capacity 10 --need pmld --out plan.csv"
+    )]
+    Plan(PlanArgs),
     /// Generate a seeded instance (demand.csv, services.csv) with town-like clustering.
     #[command(
         after_help = "Examples:\n  gapmap synth --demand 33000 --services 3000 --seed 1 --out county\n  gapmap synth --demand 35000 --services 20000 --extent england --out england"
@@ -181,6 +192,98 @@ enum Command {
         #[arg(long, short)]
         out: PathBuf,
     },
+}
+
+#[derive(Debug, clap::Args)]
+struct PlanArgs {
+    /// Demand points (CSV, as for `gapmap access`): id, longitude, latitude (or x, y),
+    /// weight, need.
+    #[arg(long)]
+    demand: PathBuf,
+    /// Candidate sites (CSV): id, longitude, latitude (or x, y), optional capacity.
+    #[arg(long)]
+    candidates: PathBuf,
+    /// Existing services (CSV, as for `gapmap access`): active ones serving the need are
+    /// open already.
+    #[arg(long)]
+    services: Option<PathBuf>,
+    /// How many new sites to choose.
+    #[arg(long)]
+    new_services: usize,
+    /// The largest distance (km) counted as in reach; inclusive.
+    #[arg(long, default_value_t = 30.0)]
+    catchment: f64,
+    /// coverage (most demand within reach) or distance (least total distance).
+    #[arg(long, default_value = "coverage")]
+    objective: String,
+    /// Places at each candidate without its own capacity; makes the plan capacitated.
+    #[arg(long)]
+    capacity: Option<f64>,
+    /// The need to plan for (required when the demand has several).
+    #[arg(long)]
+    need: Option<String>,
+    /// Factor applied to straight-line distance to approximate road distance.
+    #[arg(long, default_value_t = 1.0)]
+    circuity: f64,
+    /// Output file (.csv).
+    #[arg(long, short)]
+    out: PathBuf,
+}
+
+fn objective(name: &str) -> Result<gapmap::plan::Objective, String> {
+    match name {
+        "coverage" => Ok(gapmap::plan::Objective::Coverage),
+        "distance" => Ok(gapmap::plan::Objective::Distance),
+        other => Err(format!("--objective {other:?} is not coverage or distance")),
+    }
+}
+
+fn plan_points(args: PlanArgs) -> Result<(), String> {
+    let options = gapmap::plan::points::PointPlanOptions {
+        demand: args.demand,
+        candidates: args.candidates,
+        services: args.services,
+        out: args.out,
+        new_services: args.new_services,
+        catchment: args.catchment,
+        objective: objective(&args.objective)?,
+        capacity: args.capacity,
+        need: args.need,
+        circuity: args.circuity,
+    };
+    let started = std::time::Instant::now();
+    let report = gapmap::plan::points::run_point_plan(&options).map_err(|e| e.to_string())?;
+    let plan = &report.plan;
+    println!(
+        "{}: {} demand points, {} existing services, {} candidates, {} pairs",
+        report.need, report.demand_points, report.existing, report.candidates, report.pairs
+    );
+    println!(
+        "{} plan{} for {} new site{}: {}",
+        plan.objective.name(),
+        if plan.capacitated {
+            " (capacitated)"
+        } else {
+            ""
+        },
+        plan.chosen.len(),
+        if plan.chosen.len() == 1 { "" } else { "s" },
+        plan.summary("of demand weight")
+    );
+    for (rank, chosen) in plan.chosen.iter().enumerate() {
+        println!(
+            "  {}. {} (gain {:.1})",
+            rank + 1,
+            report.instance.sites[chosen.site].id,
+            chosen.gain
+        );
+    }
+    println!(
+        "in {:.2} s; wrote {}",
+        started.elapsed().as_secs_f64(),
+        options.out.display()
+    );
+    Ok(())
 }
 
 fn load_config(path: Option<&PathBuf>) -> Result<Config, gapmap::Error> {
@@ -441,6 +544,7 @@ fn main() -> ExitCode {
             needs,
             out,
         } => synth(demand, services, seed, &extent, needs, &out),
+        Command::Plan(args) => plan_points(args),
         Command::Bench { runs, filter, case } => match case {
             Some(name) => bench_one(&name, runs),
             None => bench_all(runs, &filter),

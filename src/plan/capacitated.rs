@@ -104,16 +104,23 @@ impl<'a> CapacitatedModel<'a> {
         let mut network = Network::new(n + sites + 2);
         let mut pair_arcs = Vec::new();
         for i in 0..n {
-            if self.weight_units[i] == 0 {
+            let reachable: Vec<(u32, i64)> = self.reach[i]
+                .iter()
+                .copied()
+                .filter(|&(j, _)| is_open[j as usize] && self.capacity_units[j as usize] > 0)
+                .collect();
+            if self.weight_units[i] == 0 || reachable.is_empty() {
                 continue;
             }
             network.add(source, i, self.weight_units[i], 0);
-            network.add(i, sink, self.weight_units[i], self.unplaced_cost);
-            for &(j, cost) in &self.reach[i] {
-                if is_open[j as usize] {
-                    let arc = network.add(i, n + j as usize, self.weight_units[i], cost);
-                    pair_arcs.push((arc, i, j as usize, cost));
-                }
+            for (j, cost) in reachable {
+                let arc = network.add(
+                    i,
+                    n + j as usize,
+                    self.weight_units[i],
+                    cost - self.unplaced_cost,
+                );
+                pair_arcs.push((arc, i, j as usize, cost));
             }
         }
         for (j, &open) in is_open.iter().enumerate() {
@@ -121,7 +128,9 @@ impl<'a> CapacitatedModel<'a> {
                 network.add(n + j, sink, self.capacity_units[j], 0);
             }
         }
-        let (_, score) = network.min_cost_max_flow(source, sink);
+        let (_, cost) = network.min_cost_flow(source, sink);
+        let everyone: i128 = self.weight_units.iter().map(|&w| i128::from(w)).sum();
+        let score = cost + everyone * i128::from(self.unplaced_cost);
         let mut flows = Vec::new();
         let (mut placed, mut placed_cost) = (0.0, 0.0);
         for (arc, i, j, _) in pair_arcs {
@@ -141,6 +150,12 @@ impl<'a> CapacitatedModel<'a> {
             placed_cost,
             flows,
         }
+    }
+
+    /// The score in the instance's units: weight x cost (with unplaced weight at the
+    /// unplaced cost), for the distance objective.
+    pub(crate) fn score_value(&self, a: &Assignment) -> f64 {
+        a.score as f64 / (1000.0 * self.scale)
     }
 
     /// Slots worth pricing now: those with demand in reach, ranked by the unplaced weight

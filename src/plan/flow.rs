@@ -1,9 +1,10 @@
 //! Exact assignment of demand to open sites with capacities: a transportation problem
 //! solved as a min-cost flow by successive shortest paths (Dijkstra with potentials; Ahuja,
 //! Magnanti and Orlin 1993, ch. 9). Source -> demand point (its weight) -> site within the
-//! catchment (the pair's cost) -> sink (the site's capacity), and demand point -> sink
-//! directly at the "not placed" cost, so every unit of demand flows and the cheapest flow
-//! places people as the objective wants.
+//! catchment -> sink (the site's capacity). Leaving a unit unplaced costs U, so placing it
+//! on a pair of cost c changes the total by c - U: arcs carry c - U (negative), and paths
+//! are augmented while they lower the total. Only placed flow is routed, so the work grows
+//! with the places, not with the people left without one.
 //!
 //! Quantities are integers (people, places, or hundredths of an hour) and costs integers
 //! (thousandths of the cost unit: metres for km), so the solution is exact and the same on
@@ -52,17 +53,20 @@ impl Network {
         self.arcs[arc ^ 1].capacity
     }
 
-    /// Sends as much flow as possible from `source` to `sink` at least cost (costs of
-    /// forward arcs must be `>= 0`). Returns (flow, cost).
-    pub(crate) fn min_cost_max_flow(&mut self, source: usize, sink: usize) -> (i64, i128) {
+    /// Sends flow from `source` to `sink` along shortest paths for as long as a path has
+    /// negative cost: the least-cost flow of any amount. The network with capacity must be
+    /// free of cycles at the start (arcs may have negative costs). Returns (flow, cost).
+    pub(crate) fn min_cost_flow(&mut self, source: usize, sink: usize) -> (i64, i128) {
         let n = self.out.len();
-        let mut potential = vec![0i64; n];
+        let mut potential = self.initial_potentials(source);
         let mut distance = vec![i64::MAX; n];
         let mut via = vec![usize::MAX; n];
         let (mut flow, mut cost) = (0i64, 0i128);
         loop {
             self.shortest_paths(source, &potential, &mut distance, &mut via);
-            if distance[sink] == i64::MAX {
+            if distance[sink] == i64::MAX
+                || distance[sink] + potential[sink] - potential[source] >= 0
+            {
                 break;
             }
             for v in 0..n {
@@ -88,6 +92,36 @@ impl Network {
             flow += push;
         }
         (flow, cost)
+    }
+
+    /// Shortest distances from `source` over arcs with capacity (Bellman-Ford; the networks
+    /// here are three layers deep, so it settles in a few passes). Unreached nodes get 0.
+    fn initial_potentials(&self, source: usize) -> Vec<i64> {
+        let n = self.out.len();
+        let mut distance = vec![i64::MAX; n];
+        distance[source] = 0;
+        for _ in 0..n {
+            let mut changed = false;
+            for u in 0..n {
+                if distance[u] == i64::MAX {
+                    continue;
+                }
+                for &a in &self.out[u] {
+                    let arc = self.arcs[a];
+                    if arc.capacity > 0 && distance[u] + arc.cost < distance[arc.to] {
+                        distance[arc.to] = distance[u] + arc.cost;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        distance
+            .into_iter()
+            .map(|d| if d == i64::MAX { 0 } else { d })
+            .collect()
     }
 
     /// Dijkstra on reduced costs; ties are settled by node index, so paths are the same on

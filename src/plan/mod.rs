@@ -29,6 +29,7 @@ mod flow;
 mod instance;
 pub mod io;
 pub mod pairs;
+pub mod points;
 
 #[cfg(test)]
 mod reference;
@@ -305,7 +306,7 @@ fn solve_capacitated(instance: &PlanInstance, settings: &PlanSettings) -> Solved
     let model = CapacitatedModel::new(instance, settings.objective);
     let value_of = |a: &Assignment| match settings.objective {
         Objective::Coverage => a.placed,
-        Objective::Distance => a.score as f64 / 1000.0,
+        Objective::Distance => model.score_value(a),
     };
     let before = model.assign(&[]);
     let greedy = model.greedy(p);

@@ -1,0 +1,249 @@
+//! `gapmap plan` on points: hand-worked cases and agreement with a brute-force optimum
+//! computed here, independently of the program.
+
+mod common;
+
+use std::path::Path;
+
+use common::{gapmap, read_csv, stderr, stdout};
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path.to_str().expect("utf8").to_string()
+}
+
+/// Planar metres along a line, so distances are exact. Demand: D1 at 0 km (weight 4),
+/// D2 at 12 km (3), D3 at 30 km (5). Existing service E at 0 km. Candidates: A at 10 km,
+/// B at 20 km, C at 40 km. Catchment 10 km, inclusive: E reaches D1; A reaches D1 (10 km)
+/// and D2 (2 km); B reaches D2 (8) and D3 (10); C reaches D3 (10). With p = 1, B newly
+/// covers D2 and D3 (8), A only D2 (3), C only D3 (5): B, covering all 12.
+#[test]
+fn plan_command_matches_the_hand_worked_example() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let demand = write(
+        d,
+        "demand.csv",
+        "id,x,y,weight,need\nD1,400000,300000,4,pmld\nD2,412000,300000,3,pmld\nD3,430000,300000,5,pmld\n",
+    );
+    let services = write(
+        d,
+        "services.csv",
+        "id,x,y,capacity,needs\nE,400000,300000,10,pmld\n",
+    );
+    let candidates = write(
+        d,
+        "candidates.csv",
+        "id,x,y\nA,410000,300000\nB,420000,300000\nC,440000,300000\n",
+    );
+    let out = d.join("plan.csv");
+    let o = gapmap(&[
+        "plan",
+        "--demand",
+        &demand,
+        "--services",
+        &services,
+        "--candidates",
+        &candidates,
+        "--new-services",
+        "1",
+        "--catchment",
+        "10",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = read_csv(&out);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["candidate_id"], "B");
+    assert_eq!(rows[0]["gain"], "8");
+    assert!(
+        stdout(&o).contains("covers 12 of at most 12"),
+        "{}",
+        stdout(&o)
+    );
+    // The distance objective: nearest costs before are D1 0, D2 12, D3 30 (to E); B brings
+    // D2 to 8 and D3 to 10: total 0 + 24 + 50 = 74; A gives 0 + 6 + 5 x 20 = 106; C gives
+    // 0 + 36 + 50 = 86. So B, total 74.
+    let o = gapmap(&[
+        "plan",
+        "--demand",
+        &demand,
+        "--services",
+        &services,
+        "--candidates",
+        &candidates,
+        "--new-services",
+        "1",
+        "--catchment",
+        "10",
+        "--objective",
+        "distance",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(read_csv(&out)[0]["candidate_id"], "B");
+    assert!(
+        stdout(&o).contains("total weighted distance 74"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// A capacitated plan: B has 2 places, A has 5. Uncapacitated, B wins (above). With
+/// capacities, E (10 places) takes D1; B could place 2 of D2 and D3's 8 people, A all 3 of
+/// D2: A places more.
+#[test]
+fn plan_command_respects_places() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let demand = write(
+        d,
+        "demand.csv",
+        "id,x,y,weight,need\nD1,400000,300000,4,pmld\nD2,412000,300000,3,pmld\nD3,430000,300000,5,pmld\n",
+    );
+    let services = write(
+        d,
+        "services.csv",
+        "id,x,y,capacity,needs\nE,400000,300000,10,pmld\n",
+    );
+    let candidates = write(
+        d,
+        "candidates.csv",
+        "id,x,y,capacity\nA,410000,300000,5\nB,420000,300000,2\nC,440000,300000,1\n",
+    );
+    let out = d.join("plan.csv");
+    let o = gapmap(&[
+        "plan",
+        "--demand",
+        &demand,
+        "--services",
+        &services,
+        "--candidates",
+        &candidates,
+        "--new-services",
+        "1",
+        "--catchment",
+        "10",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = read_csv(&out);
+    assert_eq!(rows[0]["candidate_id"], "A");
+    assert_eq!(rows[0]["users"], "3");
+    assert!(stdout(&o).contains("places 7 of at most"), "{}", stdout(&o));
+}
+
+/// SplitMix64.
+fn next(state: &mut u64) -> f64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Random planar instances; the best p sites found by trying every subset here.
+#[test]
+fn plan_command_agrees_with_brute_force() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    for seed in 1..=6u64 {
+        let mut state = seed;
+        let mut point = || {
+            (
+                400_000.0 + (30_000.0 * next(&mut state)).round(),
+                300_000.0 + (30_000.0 * next(&mut state)).round(),
+            )
+        };
+        let people: Vec<((f64, f64), f64)> =
+            (0..30).map(|k| (point(), 1.0 + (k % 4) as f64)).collect();
+        let sites: Vec<(f64, f64)> = (0..10).map(|_| point()).collect();
+        let mut demand = String::from("id,x,y,weight,need\n");
+        for (k, ((x, y), w)) in people.iter().enumerate() {
+            demand.push_str(&format!("D{k},{x},{y},{w},n\n"));
+        }
+        let mut candidates = String::from("id,x,y\n");
+        for (k, (x, y)) in sites.iter().enumerate() {
+            candidates.push_str(&format!("C{k},{x},{y}\n"));
+        }
+        let demand = write(d, "demand.csv", &demand);
+        let candidates = write(d, "candidates.csv", &candidates);
+        let km = |a: (f64, f64), b: (f64, f64)| ((a.0 - b.0).hypot(a.1 - b.1)) / 1000.0;
+        for p in [2usize, 3] {
+            let mut best = 0.0f64;
+            for mask in 0u32..1 << sites.len() {
+                if mask.count_ones() as usize != p {
+                    continue;
+                }
+                let covered: f64 = people
+                    .iter()
+                    .filter(|(at, _)| {
+                        (0..sites.len()).any(|j| mask & (1 << j) != 0 && km(*at, sites[j]) <= 8.0)
+                    })
+                    .map(|(_, w)| w)
+                    .sum();
+                best = best.max(covered);
+            }
+            let out = d.join("plan.csv");
+            let o = gapmap(&[
+                "plan",
+                "--demand",
+                &demand,
+                "--candidates",
+                &candidates,
+                "--new-services",
+                &p.to_string(),
+                "--catchment",
+                "8",
+                "--out",
+                out.to_str().expect("utf8"),
+            ]);
+            assert!(o.status.success(), "{}", stderr(&o));
+            let chosen: Vec<usize> = read_csv(&out)
+                .iter()
+                .map(|r| r["candidate_id"][1..].parse().expect("id"))
+                .collect();
+            let covered: f64 = people
+                .iter()
+                .filter(|(at, _)| chosen.iter().any(|&j| km(*at, sites[j]) <= 8.0))
+                .map(|(_, w)| w)
+                .sum();
+            assert_eq!(covered, best, "seed {seed}, p {p}");
+        }
+    }
+}
+
+#[test]
+fn plan_command_names_bad_candidates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let demand = write(
+        d,
+        "demand.csv",
+        "id,x,y,weight,need\nD1,400000,300000,4,pmld\n",
+    );
+    let candidates = write(d, "candidates.csv", "id,x,y\nA,410000,north\n");
+    let out = d.join("plan.csv");
+    let o = gapmap(&[
+        "plan",
+        "--demand",
+        &demand,
+        "--candidates",
+        &candidates,
+        "--new-services",
+        "1",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(
+        e.contains("candidates.csv, line 2, column y: \"north\""),
+        "{e}"
+    );
+    assert!(!out.exists());
+}
