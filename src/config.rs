@@ -55,6 +55,8 @@ pub struct ConfigFile {
     pub maps: MapsSection,
     #[serde(default)]
     pub report: ReportSection,
+    #[serde(default)]
+    pub plan: PlanSection,
     pub lots: Vec<LotEntry>,
     pub service_types: Vec<ServiceTypeEntry>,
     pub bands: Vec<BandEntry>,
@@ -183,6 +185,15 @@ impl Default for DisclosureSection {
             write_unrounded: false,
         }
     }
+}
+
+/// Settings of `gapmap plan` in a run.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlanSection {
+    /// What the council pays per km of transport; with it, plans price the weekly km to
+    /// the nearest suitable service before and after.
+    pub transport_cost_per_km: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -13,4 +13,6 @@ pub enum Error {
     Publish(#[from] crate::publish::PublishError),
     #[error("access analysis: {0}")]
     Access(#[from] crate::access::AccessError),
+    #[error("plan: {0}")]
+    Plan(#[from] crate::plan::PlanError),
 }

@@ -106,12 +106,17 @@ enum Command {
     /// Where to add capacity: choose new sites (or services to expand) that bring most
     /// demand within reach, cut most travel, or place most people where there is room.
     ///
+    /// In a run (--lot): demand is the lot's people from the run's inputs, existing active
+    /// services of the lot are open, candidates default to every service's site and one
+    /// point per area; writes <outputs>/<label>/plans/<lot>-<n>/ (chosen sites as CSV and
+    /// GeoJSON, districts before and after, weekly transport, a map, a report section).
+    ///
     /// Standalone (points you already have): --demand and --candidates (and optionally the
     /// existing --services), in the layouts `gapmap access` reads; candidates are id,
     /// longitude, latitude (or x, y) and optionally capacity. Writes one row per chosen site
     /// in the order chosen and prints the objective with a bound on the best possible.
     #[command(
-        after_help = "Examples:\n  gapmap plan --demand people.csv --candidates sites.csv --new-services 3 --catchment 10 --out plan.csv\n  gapmap plan --demand d.csv --services s.csv --candidates c.csv --new-services 5 --objective distance --out plan.csv\n  gapmap plan --demand d.csv --candidates c.csv --new-services 3 --capacity 10 --need pmld --out plan.csv"
+        after_help = "Examples:\n  gapmap plan --lot pmld --new-services 3 --places 10\n  gapmap plan --config gapmap.toml --lot managed_pa --new-services 2 --places 100 --label 2025-Q3\n  gapmap plan --lot pmld --new-services 2 --places 5 --expand\n  gapmap plan --demand people.csv --candidates sites.csv --new-services 3 --catchment 10 --out plan.csv\n  gapmap plan --demand d.csv --services s.csv --candidates c.csv --new-services 5 --objective distance --out plan.csv\n  gapmap plan --demand d.csv --candidates c.csv --new-services 3 --capacity 10 --need pmld --out plan.csv"
     )]
     Plan(PlanArgs),
     /// Generate a seeded instance (demand.csv, services.csv) with town-like clustering.
@@ -196,38 +201,106 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct PlanArgs {
-    /// Demand points (CSV, as for `gapmap access`): id, longitude, latitude (or x, y),
-    /// weight, need.
+    /// In a run: the config file (TOML); with none, the embedded sample.
+    #[arg(long, short)]
+    config: Option<PathBuf>,
+    /// In a run: the lot to plan for (its id in the config, e.g. pmld).
     #[arg(long)]
-    demand: PathBuf,
-    /// Candidate sites (CSV): id, longitude, latitude (or x, y), optional capacity.
+    lot: Option<String>,
+    /// In a run: places (or PA hours a week) at each new site; makes the plan capacitated.
     #[arg(long)]
-    candidates: PathBuf,
-    /// Existing services (CSV, as for `gapmap access`): active ones serving the need are
-    /// open already.
+    places: Option<f64>,
+    /// In a run: choose existing services of the lot to expand by --places, not new sites.
+    #[arg(long, requires = "places")]
+    expand: bool,
+    /// In a run: the run's label (default: the config's); the plan goes into
+    /// <outputs>/<label>/plans/<lot>-<n>/.
+    #[arg(long, short)]
+    label: Option<String>,
+    /// In a run: the folder holding run folders.
+    #[arg(long, default_value = "outputs")]
+    outputs: PathBuf,
+    /// In a run: replace an existing plan folder of the same name.
     #[arg(long)]
+    force: bool,
+    /// Standalone: demand points (CSV, as for `gapmap access`): id, longitude, latitude
+    /// (or x, y), weight, need.
+    #[arg(long, requires_all = ["out"], conflicts_with_all = ["config", "lot", "places", "expand"])]
+    demand: Option<PathBuf>,
+    /// Candidate sites (CSV): id, longitude, latitude (or x, y in British National Grid
+    /// metres), optional capacity. In a run, the default is every service's site and one
+    /// interior point per area.
+    #[arg(long)]
+    candidates: Option<PathBuf>,
+    /// Standalone: existing services (CSV, as for `gapmap access`): active ones serving
+    /// the need are open already.
+    #[arg(long, requires = "demand")]
     services: Option<PathBuf>,
     /// How many new sites to choose.
     #[arg(long)]
     new_services: usize,
-    /// The largest distance (km) counted as in reach; inclusive.
+    /// Standalone: the largest distance (km) counted as in reach; inclusive. In a run, the
+    /// config's catchment.
     #[arg(long, default_value_t = 30.0)]
     catchment: f64,
     /// coverage (most demand within reach) or distance (least total distance).
     #[arg(long, default_value = "coverage")]
     objective: String,
-    /// Places at each candidate without its own capacity; makes the plan capacitated.
-    #[arg(long)]
+    /// Standalone: places at each candidate without its own capacity; makes the plan
+    /// capacitated.
+    #[arg(long, requires = "demand")]
     capacity: Option<f64>,
-    /// The need to plan for (required when the demand has several).
-    #[arg(long)]
+    /// Standalone: the need to plan for (required when the demand has several).
+    #[arg(long, requires = "demand")]
     need: Option<String>,
-    /// Factor applied to straight-line distance to approximate road distance.
+    /// Standalone: factor applied to straight-line distance to approximate road distance.
     #[arg(long, default_value_t = 1.0)]
     circuity: f64,
-    /// Output file (.csv).
-    #[arg(long, short)]
-    out: PathBuf,
+    /// Standalone: output file (.csv).
+    #[arg(long, short, requires = "demand")]
+    out: Option<PathBuf>,
+}
+
+fn plan(args: PlanArgs) -> Result<(), String> {
+    match (&args.demand, &args.out, &args.candidates) {
+        (Some(_), Some(_), Some(_)) => plan_points(args),
+        (Some(_), _, None) => Err("a standalone plan needs --candidates".to_string()),
+        _ => plan_in_run(args),
+    }
+}
+
+fn plan_in_run(args: PlanArgs) -> Result<(), String> {
+    let Some(lot) = args.lot.clone() else {
+        return Err(
+            "give --lot (a plan in a run) or --demand, --candidates and --out (a standalone plan)"
+                .to_string(),
+        );
+    };
+    let config = load_config(args.config.as_ref()).map_err(|e| e.to_string())?;
+    let options = gapmap::plan::run::RunPlanOptions {
+        outputs: args.outputs,
+        label: args.label,
+        lot,
+        new_services: args.new_services,
+        places: args.places,
+        objective: objective(&args.objective)?,
+        candidates: args.candidates,
+        expand: args.expand,
+        force: args.force,
+    };
+    let started = std::time::Instant::now();
+    let report = gapmap::plan::run::run_plan(&config, &options, &mut |m| progress(m))
+        .map_err(|e| e.to_string())?;
+    println!("{}", report.summary);
+    for line in &report.lines {
+        println!("  {line}");
+    }
+    println!(
+        "Wrote {} in {:.2} s",
+        report.folder.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn objective(name: &str) -> Result<gapmap::plan::Objective, String> {
@@ -239,11 +312,15 @@ fn objective(name: &str) -> Result<gapmap::plan::Objective, String> {
 }
 
 fn plan_points(args: PlanArgs) -> Result<(), String> {
+    let (Some(demand), Some(candidates), Some(out)) = (args.demand, args.candidates, args.out)
+    else {
+        return Err("a standalone plan needs --demand, --candidates and --out".to_string());
+    };
     let options = gapmap::plan::points::PointPlanOptions {
-        demand: args.demand,
-        candidates: args.candidates,
+        demand,
+        candidates,
         services: args.services,
-        out: args.out,
+        out,
         new_services: args.new_services,
         catchment: args.catchment,
         objective: objective(&args.objective)?,
@@ -544,7 +621,7 @@ fn main() -> ExitCode {
             needs,
             out,
         } => synth(demand, services, seed, &extent, needs, &out),
-        Command::Plan(args) => plan_points(args),
+        Command::Plan(args) => plan(args),
         Command::Bench { runs, filter, case } => match case {
             Some(name) => bench_one(&name, runs),
             None => bench_all(runs, &filter),

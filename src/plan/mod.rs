@@ -30,6 +30,8 @@ mod instance;
 pub mod io;
 pub mod pairs;
 pub mod points;
+pub mod run;
+mod run_outputs;
 
 #[cfg(test)]
 mod reference;

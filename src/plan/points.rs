@@ -70,13 +70,15 @@ pub fn run_point_plan(options: &PointPlanOptions) -> Result<PointPlanReport, Pla
         let capacity = match (c.capacity, options.capacity, capacitated) {
             (Some(own), _, _) => own,
             (None, Some(given), _) => given,
-            (None, None, true) => return Err(PlanError::Input {
-                file: candidates_name.clone(),
-                message: format!(
+            (None, None, true) => {
+                return Err(PlanError::Input {
+                    file: candidates_name.clone(),
+                    message: format!(
                     "candidate {:?} has no capacity while others do; fill it in or give --capacity",
                     c.id
                 ),
-            }),
+                })
+            }
             (None, None, false) => 0.0,
         };
         sites.push(PlacedSite {

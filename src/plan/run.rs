@@ -1,0 +1,467 @@
+//! The plan inside a run (`gapmap plan --config ... --lot pmld --new-services 3`): demand
+//! is the lot's people (current and waiting) from the run's inputs, existing active
+//! services of the lot are open already, candidates come from a CSV or default to every
+//! service's site plus one interior point per area. The plan is written into
+//! `<outputs>/<label>/plans/<lot>-<n>/` through a staging folder, so a failed plan leaves
+//! nothing behind and never touches the run: chosen sites (CSV and GeoJSON), the effect by
+//! district, weekly transport before and after, a map picture and a report section
+//! ("Where new capacity would help most"). Every count of people passes the run's
+//! disclosure step.
+
+use std::path::{Path, PathBuf};
+
+use geo::{Contains, InteriorPoint, Point};
+
+use super::io::read_candidates_csv;
+use super::pairs::{geometric_instance, PairRange, PlacedSite};
+use super::{evaluate, plan, Objective, Plan, PlanError, PlanInstance, PlanSettings, Site};
+use crate::access::{Coordinates, Location, Metric};
+use crate::config::Config;
+use crate::model::{Demand, PersonNeed, ServiceStatus, Unit};
+use crate::pipeline;
+use crate::publish::disclosure::{Disclosure, Published};
+use crate::publish::published::PublishedRun;
+use crate::publish::run_folder::RunFolder;
+use crate::Error;
+
+/// Options of a plan in a run, resolved from the command line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunPlanOptions {
+    pub outputs: PathBuf,
+    /// The run's label (default: the config's).
+    pub label: Option<String>,
+    /// The lot's id in the config.
+    pub lot: String,
+    pub new_services: usize,
+    /// Places (or hours) at each new site; makes the plan capacitated.
+    pub places: Option<f64>,
+    pub objective: Objective,
+    /// Candidate sites (CSV); default: every service's site and one point per area.
+    pub candidates: Option<PathBuf>,
+    /// Choose existing services of the lot to expand by `places` instead of new sites.
+    pub expand: bool,
+    pub force: bool,
+}
+
+/// What a plan in a run did.
+#[derive(Debug, Clone)]
+pub struct RunPlanReport {
+    pub folder: PathBuf,
+    pub summary: String,
+    /// One line per chosen site, for the terminal.
+    pub lines: Vec<String>,
+}
+
+/// A candidate's name and district, for the outputs.
+struct Described {
+    name: String,
+    district: Option<usize>,
+    location: Location,
+}
+
+/// Runs the plan and writes its folder.
+pub fn run_plan(
+    config: &Config,
+    options: &RunPlanOptions,
+    progress: &mut dyn FnMut(&str),
+) -> Result<RunPlanReport, Error> {
+    let checked = pipeline::check(config, progress)?;
+    let inputs = &checked.inputs;
+    let lot = lot_index(config, &options.lot)?;
+    let Demand::People(rows) = &inputs.demand else {
+        return Err(PlanError::Setting {
+            setting: "demand.format",
+            value: "aggregated".to_string(),
+            expected: "person records (a plan needs where people live)",
+        }
+        .into());
+    };
+    progress("planning");
+    let analysis = crate::analyse::analyse(config, inputs, &checked.placement)?;
+    let published = PublishedRun::new(config, inputs, &checked.placement, &analysis);
+    let people: Vec<usize> = (0..rows.len()).filter(|&k| rows[k].lot == lot).collect();
+    let unit = config.catalogue.lots[lot].unit;
+    let demand: Vec<(Location, f64)> = people
+        .iter()
+        .map(|&k| (location(rows[k].location), weight(&rows[k], unit)))
+        .collect();
+    let (sites, described) = sites(inputs, lot, options)?;
+    let instance = geometric_instance(
+        Coordinates::LonLat,
+        Metric::GreatCircle {
+            circuity: config.file.analysis.circuity,
+        },
+        &demand,
+        sites,
+        config.file.analysis.catchment_km,
+        PairRange::All,
+    )?;
+    let settings = PlanSettings {
+        objective: options.objective,
+        new_sites: options.new_services,
+        capacitated: options.places.is_some(),
+        ..PlanSettings::default()
+    };
+    let plan = plan(&instance, &settings)?;
+    let view = View {
+        config,
+        inputs,
+        published: &published,
+        rows,
+        people: &people,
+        person_district: &checked.placement.person_district,
+        lot,
+        instance: &instance,
+        plan: &plan,
+        described: &described,
+        disclosure: Disclosure::from(&config.file.disclosure),
+        places: options.places.unwrap_or(0.0),
+    };
+    let label = options
+        .label
+        .clone()
+        .unwrap_or_else(|| config.file.label.clone());
+    let folder_name = format!(
+        "{}-{}{}",
+        config.catalogue.lots[lot].id,
+        options.new_services,
+        if options.expand { "-expand" } else { "" }
+    );
+    let plans = options.outputs.join(&label).join("plans");
+    let mut folder = RunFolder::create(&plans, &folder_name, options.force)?;
+    super::run_outputs::write(&view, &mut folder)?;
+    let folder = folder.commit()?;
+    Ok(RunPlanReport {
+        folder,
+        summary: view.summary(),
+        lines: view.site_lines(),
+    })
+}
+
+/// Everything the outputs are drawn from.
+pub(crate) struct View<'a> {
+    pub config: &'a Config,
+    pub inputs: &'a crate::load::Inputs,
+    pub published: &'a PublishedRun,
+    pub rows: &'a [PersonNeed],
+    /// Person rows of the lot, in demand-point order.
+    pub people: &'a [usize],
+    pub person_district: &'a [usize],
+    pub lot: usize,
+    pub instance: &'a PlanInstance,
+    pub plan: &'a Plan,
+    described: &'a [Described],
+    pub disclosure: Disclosure,
+    pub places: f64,
+}
+
+/// One chosen site as published.
+pub(crate) struct SiteRow {
+    pub rank: usize,
+    pub id: String,
+    pub name: String,
+    pub district: String,
+    pub location: Location,
+    pub places: f64,
+    pub newly_in_reach: Published,
+    pub users: Published,
+    /// Mean km nearer for the lot's people, over all of them.
+    pub mean_km_saved: Option<f64>,
+}
+
+impl View<'_> {
+    pub(crate) fn lot_label(&self) -> &str {
+        &self.config.catalogue.lots[self.lot].label
+    }
+
+    pub(crate) fn unit(&self) -> Unit {
+        self.config.catalogue.lots[self.lot].unit
+    }
+
+    /// In-reach flags and distances of the lot's people with the first `k` chosen sites.
+    pub(crate) fn state(&self, k: usize) -> Vec<Option<f64>> {
+        let sites: Vec<usize> = self.plan.chosen[..k].iter().map(|c| c.site).collect();
+        evaluate(self.instance, &sites)
+            .nearest
+            .into_iter()
+            .map(|n| n.map(|(_, km)| km))
+            .collect()
+    }
+
+    fn in_reach(&self, state: &[Option<f64>]) -> u32 {
+        let catchment = self.instance.catchment;
+        state
+            .iter()
+            .filter(|d| d.is_some_and(|km| km <= catchment))
+            .count() as u32
+    }
+
+    pub(crate) fn site_rows(&self) -> Vec<SiteRow> {
+        let mut previous = self.state(0);
+        let people = self.people.len() as u32;
+        let mut out = Vec::new();
+        for (k, chosen) in self.plan.chosen.iter().enumerate() {
+            let now = self.state(k + 1);
+            let newly = self.in_reach(&now) - self.in_reach(&previous);
+            let saved: f64 = previous
+                .iter()
+                .zip(&now)
+                .map(|(b, a)| match (b, a) {
+                    (Some(b), Some(a)) => b - a,
+                    _ => 0.0,
+                })
+                .sum();
+            let d = &self.described[chosen.site];
+            let users = match self.unit() {
+                Unit::Places => chosen.users.round() as u32,
+                Unit::Hours => self.users_people(chosen.site),
+            };
+            out.push(SiteRow {
+                rank: k + 1,
+                id: self.instance.sites[chosen.site].id.clone(),
+                name: d.name.clone(),
+                district: d.district.map_or("outside the areas".to_string(), |i| {
+                    self.inputs.districts[i].name.clone()
+                }),
+                location: d.location,
+                places: self.instance.sites[chosen.site].capacity,
+                newly_in_reach: self.disclosure.count(newly),
+                users: self.disclosure.count(users),
+                mean_km_saved: (self.disclosure.count(people).is_some() && people > 0)
+                    .then(|| saved / f64::from(people)),
+            });
+            previous = now;
+        }
+        out
+    }
+
+    /// People (not hours) placed at a site, for hour-measured lots.
+    fn users_people(&self, site: usize) -> u32 {
+        match &self.plan.assignment {
+            Some(a) => a.flows.iter().filter(|f| f.1 == site).count() as u32,
+            None => self
+                .plan
+                .after
+                .nearest
+                .iter()
+                .filter(|n| n.is_some_and(|(s, km)| s == site && km <= self.instance.catchment))
+                .count() as u32,
+        }
+    }
+
+    /// The district each chosen site lies in, and the places it adds.
+    pub(crate) fn new_places_by_district(&self) -> Vec<f64> {
+        let mut places = vec![0.0; self.inputs.districts.len()];
+        for chosen in &self.plan.chosen {
+            if let Some(d) = self.described[chosen.site].district {
+                places[d] += self.instance.sites[chosen.site].capacity;
+            }
+        }
+        places
+    }
+
+    pub(crate) fn summary(&self) -> String {
+        let unit = match (self.plan.capacitated, self.unit()) {
+            (true, Unit::Hours) => "PA hours a week",
+            (true, Unit::Places) => "people",
+            (false, Unit::Hours) => "PA hours a week of demand",
+            (false, Unit::Places) => "people",
+        };
+        format!("{}: {}", self.lot_label(), self.plan.summary(unit))
+    }
+
+    fn site_lines(&self) -> Vec<String> {
+        self.site_rows()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}. {} ({}, {}): {} more people within {} km{}",
+                    r.rank,
+                    r.name,
+                    r.id,
+                    r.district,
+                    shown(r.newly_in_reach),
+                    crate::publish::report::num(self.instance.catchment),
+                    r.mean_km_saved.map_or(String::new(), |km| format!(
+                        ", {km:.1} km nearer on average"
+                    ))
+                )
+            })
+            .collect()
+    }
+}
+
+/// A published count as text ("[c]" when suppressed).
+pub(crate) fn shown(count: Published) -> String {
+    count.map_or(crate::publish::disclosure::MARKER.to_string(), |n| {
+        n.to_string()
+    })
+}
+
+fn lot_index(config: &Config, id: &str) -> Result<usize, PlanError> {
+    config
+        .catalogue
+        .lots
+        .iter()
+        .position(|l| l.id == id)
+        .ok_or_else(|| PlanError::Input {
+            file: config.file_name.clone(),
+            message: format!(
+                "no lot {id:?} (the lots are: {})",
+                config
+                    .catalogue
+                    .lots
+                    .iter()
+                    .map(|l| l.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+}
+
+fn location(point: Point<f64>) -> Location {
+    Location {
+        x: point.x(),
+        y: point.y(),
+    }
+}
+
+/// A person's demand in the lot's unit: one place, or their PA hours a week.
+fn weight(person: &PersonNeed, unit: Unit) -> f64 {
+    match unit {
+        Unit::Places => 1.0,
+        Unit::Hours => person.hours_per_week,
+    }
+}
+
+type SiteList = (Vec<PlacedSite>, Vec<Described>);
+
+/// Existing active services of the lot (open, full capacity), then the candidates.
+fn sites(
+    inputs: &crate::load::Inputs,
+    lot: usize,
+    options: &RunPlanOptions,
+) -> Result<SiteList, Error> {
+    let district_of = |p: Location| {
+        let point = Point::new(p.x, p.y);
+        inputs
+            .districts
+            .iter()
+            .position(|d| d.geometry.contains(&point))
+    };
+    let mut placed = Vec::new();
+    let mut described = Vec::new();
+    let mut push = |site: Site, name: String, location: Location| {
+        described.push(Described {
+            name,
+            district: district_of(location),
+            location,
+        });
+        placed.push(PlacedSite { site, location });
+    };
+    let places = options.places.unwrap_or(0.0);
+    let serving: Vec<&crate::model::Service> = inputs
+        .services
+        .iter()
+        .filter(|s| s.status == ServiceStatus::Active && s.lots.contains(&lot))
+        .collect();
+    for s in &serving {
+        let site = Site {
+            id: s.id.clone(),
+            capacity: s.capacity,
+            existing: true,
+        };
+        push(site, s.name.clone(), location(s.location));
+    }
+    for (id, name, at, capacity) in candidates(inputs, &serving, options)? {
+        let site = Site {
+            id,
+            capacity: capacity.unwrap_or(places),
+            existing: false,
+        };
+        push(site, name, at);
+    }
+    Ok((placed, described))
+}
+
+type CandidateRow = (String, String, Location, Option<f64>);
+
+fn candidates(
+    inputs: &crate::load::Inputs,
+    serving: &[&crate::model::Service],
+    options: &RunPlanOptions,
+) -> Result<Vec<CandidateRow>, Error> {
+    if options.expand {
+        return Ok(serving
+            .iter()
+            .map(|s| {
+                (
+                    format!("expand:{}", s.id),
+                    format!("{} (expanded)", s.name),
+                    location(s.location),
+                    None,
+                )
+            })
+            .collect());
+    }
+    if let Some(path) = &options.candidates {
+        return read_run_candidates(path);
+    }
+    let mut out: Vec<CandidateRow> = inputs
+        .services
+        .iter()
+        .map(|s| {
+            (
+                format!("site:{}", s.id),
+                format!("{} site", s.name),
+                location(s.location),
+                None,
+            )
+        })
+        .collect();
+    for area in &inputs.areas {
+        if let Some(point) = area.geometry.interior_point() {
+            out.push((
+                format!("area:{}", area.code),
+                area.name.clone(),
+                location(point),
+                None,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn read_run_candidates(path: &Path) -> Result<Vec<CandidateRow>, Error> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|source| {
+        PlanError::Access(crate::access::AccessError::Io {
+            file: name.clone(),
+            source,
+        })
+    })?;
+    let read = read_candidates_csv(file, &name).map_err(PlanError::from)?;
+    read.candidates
+        .into_iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let at = match read.coordinates {
+                Coordinates::LonLat => c.location,
+                Coordinates::EastingNorthing => {
+                    let (x, y) = crate::locate::bng::bng_to_wgs84(c.location.x, c.location.y)
+                        .ok_or_else(|| PlanError::Input {
+                            file: name.clone(),
+                            message: format!(
+                                "line {}: easting/northing {} {} is outside the British National Grid",
+                                k + 2,
+                                c.location.x,
+                                c.location.y
+                            ),
+                        })?;
+                    Location { x, y }
+                }
+            };
+            Ok((c.id.clone(), c.id, at, c.capacity))
+        })
+        .collect()
+}

@@ -1,0 +1,378 @@
+//! The files of a plan in a run, all drawn from published figures: chosen sites (CSV and
+//! GeoJSON), the effect by district, weekly transport before and after, a map picture and
+//! the report section "Where new capacity would help most".
+
+use geo::Point;
+
+use super::run::{shown, View};
+use crate::io::geojson::{write_feature_collection, OutFeature, OutGeometry};
+use crate::publish::charts::{self, ChoroplethMap, MapPoint, MapRegion, Palette};
+use crate::publish::disclosure::Published;
+use crate::publish::report::{esc, money, num};
+use crate::publish::run_folder::RunFolder;
+use crate::publish::PublishError;
+
+/// Writes every file of the plan into `folder`.
+pub(crate) fn write(view: &View, folder: &mut RunFolder) -> Result<(), PublishError> {
+    folder.write("chosen_sites.csv", chosen_sites_csv(view).as_bytes())?;
+    folder.write("sites.geojson", &sites_geojson(view))?;
+    let districts = district_rows(view);
+    folder.write("districts.csv", districts_csv(view, &districts).as_bytes())?;
+    let transport = transport(view);
+    folder.write("transport.csv", transport_csv(view, &transport).as_bytes())?;
+    let figure = charts::choropleth(&map(view, &districts))
+        .map_err(|e| PublishError::Compare(format!("drawing the plan's map: {e}")))?;
+    folder.write("map.png", &figure.png)?;
+    folder.write("map.svg", figure.svg.as_bytes())?;
+    let section = section_html(view, &districts, &transport, &figure.png);
+    folder.write("report.html", page(view, &section).as_bytes())?;
+    Ok(())
+}
+
+fn opt_num(x: Option<f64>, decimals: i32) -> String {
+    x.map_or(String::new(), |v| super::io::round(v, decimals))
+}
+
+fn opt_count(x: Published) -> String {
+    x.map_or(String::new(), |n| n.to_string())
+}
+
+fn chosen_sites_csv(view: &View) -> String {
+    let mut out = String::from(
+        "rank,candidate_id,name,district,longitude,latitude,places,people_newly_in_reach,people_using,mean_km_saved\n",
+    );
+    for r in view.site_rows() {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{}\n",
+            r.rank,
+            csv_field(&r.id),
+            csv_field(&r.name),
+            csv_field(&r.district),
+            super::io::round(r.location.x, 6),
+            super::io::round(r.location.y, 6),
+            super::io::round(r.places, 2),
+            opt_count(r.newly_in_reach),
+            opt_count(r.users),
+            opt_num(r.mean_km_saved, 2),
+        ));
+    }
+    out
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+fn sites_geojson(view: &View) -> Vec<u8> {
+    let features: Vec<OutFeature> = view
+        .site_rows()
+        .into_iter()
+        .map(|r| {
+            let count = |c: Published| c.map_or(serde_json::Value::Null, |n| n.into());
+            OutFeature {
+                geometry: OutGeometry::Point(Point::new(r.location.x, r.location.y)),
+                properties: vec![
+                    ("rank".into(), (r.rank as u64).into()),
+                    ("candidate_id".into(), r.id.clone().into()),
+                    ("name".into(), r.name.clone().into()),
+                    ("district".into(), r.district.clone().into()),
+                    ("places".into(), r.places.into()),
+                    ("people_newly_in_reach".into(), count(r.newly_in_reach)),
+                    ("people_using".into(), count(r.users)),
+                    (
+                        "mean_km_saved".into(),
+                        r.mean_km_saved.map_or(serde_json::Value::Null, |v| {
+                            ((v * 100.0).round() / 100.0).into()
+                        }),
+                    ),
+                ],
+            }
+        })
+        .collect();
+    let mut bytes = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_feature_collection(&mut bytes, &features);
+    bytes
+}
+
+/// One district's figures, published.
+pub(crate) struct DistrictRow {
+    pub name: String,
+    pub code: String,
+    pub people: Published,
+    pub beyond_before: Published,
+    pub beyond_after: Published,
+    pub gap_before: Option<f64>,
+    pub new_places: f64,
+    pub gap_after: Option<f64>,
+}
+
+fn share(part: Published, whole: Published) -> Option<f64> {
+    match (part, whole) {
+        (Some(p), Some(w)) if w > 0 => Some(f64::from(p) / f64::from(w)),
+        _ => None,
+    }
+}
+
+fn district_rows(view: &View) -> Vec<DistrictRow> {
+    let n = view.inputs.districts.len();
+    let (before, after) = (view.state(0), view.state(view.plan.chosen.len()));
+    let catchment = view.instance.catchment;
+    let beyond = |d: &Option<f64>| d.is_none_or(|km| km > catchment);
+    let (mut people, mut b0, mut b1) = (vec![0u32; n], vec![0u32; n], vec![0u32; n]);
+    for (k, &row) in view.people.iter().enumerate() {
+        let d = view.person_district[row];
+        people[d] += 1;
+        b0[d] += u32::from(beyond(&before[k]));
+        b1[d] += u32::from(beyond(&after[k]));
+    }
+    let new_places = view.new_places_by_district();
+    view.inputs
+        .districts
+        .iter()
+        .enumerate()
+        .map(|(d, district)| {
+            let gap_before = view
+                .published
+                .lot_rows(view.lot)
+                .find(|r| r.area_code == district.code)
+                .and_then(|r| r.gap);
+            DistrictRow {
+                name: district.name.clone(),
+                code: district.code.clone(),
+                people: view.disclosure.count(people[d]),
+                beyond_before: view.disclosure.count(b0[d]),
+                beyond_after: view.disclosure.count(b1[d]),
+                gap_before,
+                new_places: new_places[d],
+                gap_after: gap_before.map(|g| g - new_places[d]),
+            }
+        })
+        .collect()
+}
+
+fn districts_csv(view: &View, rows: &[DistrictRow]) -> String {
+    let unit = view.unit().label();
+    let mut out = String::from(
+        "district_code,district,people,beyond_catchment_before,beyond_catchment_after,share_beyond_before,share_beyond_after,gap_before,new_capacity,gap_after,unit\n",
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{}\n",
+            r.code,
+            csv_field(&r.name),
+            opt_count(r.people),
+            opt_count(r.beyond_before),
+            opt_count(r.beyond_after),
+            opt_num(share(r.beyond_before, r.people), 4),
+            opt_num(share(r.beyond_after, r.people), 4),
+            opt_num(r.gap_before, 2),
+            super::io::round(r.new_places, 2),
+            opt_num(r.gap_after, 2),
+            csv_field(unit),
+        ));
+    }
+    out
+}
+
+/// Weekly km to the nearest suitable service (distance x days attended x 2), before and
+/// after; `None` when the lot's people are too few to publish.
+pub(crate) struct Transport {
+    pub km_before: Option<f64>,
+    pub km_after: Option<f64>,
+    pub cost_per_km: Option<f64>,
+}
+
+fn transport(view: &View) -> Transport {
+    let (before, after) = (view.state(0), view.state(view.plan.chosen.len()));
+    let weekly = |state: &[Option<f64>]| -> f64 {
+        view.people
+            .iter()
+            .zip(state)
+            .map(|(&row, d)| d.unwrap_or(0.0) * view.rows[row].days_per_week * 2.0)
+            .sum()
+    };
+    let shown = view.disclosure.count(view.people.len() as u32).is_some();
+    Transport {
+        km_before: shown.then(|| weekly(&before).round()),
+        km_after: shown.then(|| weekly(&after).round()),
+        cost_per_km: view.config.file.plan.transport_cost_per_km,
+    }
+}
+
+fn transport_csv(view: &View, t: &Transport) -> String {
+    let weeks = view.config.file.cost.weeks_per_year;
+    let mut out = String::from("measure,before,after,change\n");
+    let line = |name: &str, b: Option<f64>, a: Option<f64>| {
+        format!(
+            "{name},{},{},{}\n",
+            opt_num(b, 2),
+            opt_num(a, 2),
+            opt_num(b.zip(a).map(|(b, a)| a - b), 2)
+        )
+    };
+    out.push_str(&line(
+        "weekly_km_to_nearest_suitable_service",
+        t.km_before,
+        t.km_after,
+    ));
+    if let Some(rate) = t.cost_per_km {
+        let cost = |km: Option<f64>| km.map(|k| (k * rate * 100.0).round() / 100.0);
+        out.push_str(&line(
+            "weekly_transport_cost",
+            cost(t.km_before),
+            cost(t.km_after),
+        ));
+        let annual = |km: Option<f64>| km.map(|k| (k * rate * weeks).round());
+        out.push_str(&line(
+            "annual_transport_cost",
+            annual(t.km_before),
+            annual(t.km_after),
+        ));
+    }
+    out
+}
+
+fn map(view: &View, rows: &[DistrictRow]) -> ChoroplethMap {
+    let regions: Vec<MapRegion> = view
+        .inputs
+        .districts
+        .iter()
+        .zip(rows)
+        .map(|(d, r)| MapRegion {
+            name: d.name.clone(),
+            geometry: d.geometry.clone(),
+            value: r.gap_after,
+        })
+        .collect();
+    let values: Vec<f64> = regions.iter().filter_map(|r| r.value).collect();
+    let breaks = crate::publish::figures::class_breaks(&values, &view.config.file.maps);
+    let points = view
+        .site_rows()
+        .into_iter()
+        .map(|r| MapPoint {
+            lon: r.location.x,
+            lat: r.location.y,
+            label: Some(format!("{}. {}", r.rank, r.name)),
+        })
+        .collect();
+    ChoroplethMap {
+        title: format!(
+            "{}: where {} new {} would help most",
+            view.lot_label(),
+            view.plan.chosen.len(),
+            if view.plan.chosen.len() == 1 {
+                "site"
+            } else {
+                "sites"
+            }
+        ),
+        subtitle: Some(format!(
+            "Gap after the plan ({}), and the chosen sites in the order chosen",
+            view.unit().label()
+        )),
+        regions,
+        breaks,
+        palette: Palette::Diverging,
+        legend_title: format!("Gap after ({})", view.unit().label()),
+        label_regions: true,
+        points,
+        points_label: Some("Chosen sites".into()),
+        attribution: view.config.file.areas.attribution.clone(),
+    }
+}
+
+fn section_html(view: &View, rows: &[DistrictRow], t: &Transport, png: &[u8]) -> String {
+    use base64::Engine;
+    let mut h = String::new();
+    h.push_str("<section id=\"plan\">\n<h2>Where new capacity would help most</h2>\n");
+    h.push_str(&format!(
+        "<p>{} new {} for {}{}, chosen to {} within {} km of home. The plan {}.</p>\n",
+        view.plan.chosen.len(),
+        if view.plan.chosen.len() == 1 {
+            "site"
+        } else {
+            "sites"
+        },
+        esc(view.lot_label()),
+        if view.plan.capacitated {
+            format!(
+                " with {} {} each",
+                num(view.places),
+                esc(view.unit().label())
+            )
+        } else {
+            String::new()
+        },
+        match (view.plan.objective, view.plan.capacitated) {
+            (super::Objective::Coverage, false) => "bring the most people",
+            (super::Objective::Coverage, true) => "give a place to the most people",
+            (super::Objective::Distance, _) => "bring people closest to a suitable service",
+        },
+        num(view.instance.catchment),
+        esc(&view.plan.summary("of the lot's demand")),
+    ));
+    h.push_str("<table>\n<tr><th>Rank</th><th>Site</th><th>District</th><th>People newly within reach</th><th>People using it</th><th>Mean km nearer (all people)</th></tr>\n");
+    for r in view.site_rows() {
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            r.rank,
+            esc(&r.name),
+            esc(&r.district),
+            shown(r.newly_in_reach),
+            shown(r.users),
+            r.mean_km_saved
+                .map_or("[c]".to_string(), |k| format!("{k:.2}")),
+        ));
+    }
+    h.push_str("</table>\n<table>\n<tr><th>District</th><th>People</th><th>Beyond the catchment before</th><th>After</th><th>Gap before</th><th>New capacity</th><th>Gap after</th></tr>\n");
+    for r in rows {
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            esc(&r.name),
+            shown(r.people),
+            shown(r.beyond_before),
+            shown(r.beyond_after),
+            r.gap_before.map_or("[c]".to_string(), num),
+            num(r.new_places),
+            r.gap_after.map_or("[c]".to_string(), num),
+        ));
+    }
+    h.push_str("</table>\n");
+    if let (Some(b), Some(a)) = (t.km_before, t.km_after) {
+        h.push_str(&format!(
+            "<p>Weekly travel to the nearest suitable service (distance x days attended x 2): {} km before, {} km after",
+            num(b),
+            num(a)
+        ));
+        if let Some(rate) = t.cost_per_km {
+            h.push_str(&format!(
+                "; at {} a km, {} a week before and {} after",
+                money(rate, false),
+                money(b * rate, false),
+                money(a * rate, false)
+            ));
+        }
+        h.push_str(".</p>\n");
+    }
+    h.push_str(&format!(
+        "<img alt=\"Map of the chosen sites\" src=\"data:image/png;base64,{}\">\n",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    ));
+    h.push_str("<p class=\"note\">Counts of people are rounded and small counts suppressed ([c]) as in the rest of the report. The bound comes from a Lagrangian relaxation: no choice of the same number of sites could do better.</p>\n</section>\n");
+    h
+}
+
+fn page(view: &View, section: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}: {}</title>\n<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}img{{max-width:100%}}.note{{color:#555;font-size:.9em}}</style>\n</head>\n<body>\n<h1>{}</h1>\n{}</body>\n</html>\n",
+        esc(&view.config.file.title),
+        esc(view.lot_label()),
+        esc(&view.config.file.title),
+        section
+    )
+}
