@@ -140,7 +140,8 @@ enum Command {
         #[arg(long, short)]
         out: PathBuf,
     },
-    /// Benchmark the access engine on generated instances, each case in a fresh process.
+    /// Benchmark the access engine and the planner on generated instances, each case in a
+    /// fresh process.
     #[command(
         after_help = "Examples:\n  gapmap bench                 # every case, 5 runs each\n  gapmap bench --filter county --runs 9"
     )]
@@ -490,6 +491,18 @@ fn bench_cases() -> Vec<gapmap::access::BenchCase> {
 }
 
 fn bench_one(name: &str, runs: usize) -> Result<(), String> {
+    if let Some(case) = gapmap::plan::bench::plan_cases()
+        .into_iter()
+        .find(|c| c.name == name)
+    {
+        let report =
+            gapmap::plan::bench::bench_plan_case(&case, runs).map_err(|e| e.to_string())?;
+        println!(
+            "{}",
+            serde_json::to_string(&report).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
     let case = bench_cases()
         .into_iter()
         .find(|c| c.name == name)
@@ -532,6 +545,59 @@ fn bench_all(runs: usize, filter: &str) -> Result<(), String> {
             int("pairs_in_reach"),
             1000.0 * num("median_seconds"),
             num("pairs_per_second"),
+            num("peak_memory_bytes") / 1_048_576.0
+        );
+    }
+    bench_plans(&exe, runs, filter)
+}
+
+/// The planner's cases, each in a fresh process.
+fn bench_plans(exe: &Path, runs: usize, filter: &str) -> Result<(), String> {
+    let cases: Vec<_> = gapmap::plan::bench::plan_cases()
+        .into_iter()
+        .filter(|c| c.name.contains(filter))
+        .collect();
+    if cases.is_empty() {
+        return Ok(());
+    }
+    println!(
+        "\n{:<34} {:>8} {:>10} {:>4} {:>11} {:>11} {:>10} {:>10} {:>9}",
+        "plan case",
+        "demand",
+        "candidates",
+        "p",
+        "pairs",
+        "median s",
+        "median gap",
+        "worst gap",
+        "peak MB"
+    );
+    for case in cases {
+        let out = std::process::Command::new(exe)
+            .args(["bench", "--case", case.name, "--runs", &runs.to_string()])
+            .output()
+            .map_err(|e| format!("running case {}: {e}", case.name))?;
+        if !out.status.success() {
+            return Err(format!(
+                "case {} failed: {}",
+                case.name,
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let r: serde_json::Value =
+            serde_json::from_slice(&out.stdout).map_err(|e| format!("case {}: {e}", case.name))?;
+        let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
+        let int = |k: &str| r[k].as_u64().unwrap_or(0);
+        println!(
+            "{:<34} {:>8} {:>10} {:>4} {:>11} {:>11.3} {:>9.3}% {:>9.3}% {:>9.1}",
+            case.name,
+            int("demand"),
+            int("candidates"),
+            int("new_sites"),
+            int("pairs"),
+            num("median_seconds"),
+            100.0 * num("median_gap"),
+            100.0 * num("worst_gap"),
             num("peak_memory_bytes") / 1_048_576.0
         );
     }

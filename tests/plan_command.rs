@@ -247,3 +247,120 @@ fn plan_command_names_bad_candidates() {
     );
     assert!(!out.exists());
 }
+
+/// The plan in a run, on the sample: managed PA cover goes to the east (Melton and
+/// Harborough, the districts the council names), every count of people is published
+/// through disclosure control (multiples of 5, or suppressed), and the map and GeoJSON are
+/// written.
+#[test]
+fn plan_in_a_run_puts_managed_pa_cover_in_the_east() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let outputs = dir.path().to_str().expect("utf8");
+    let o = gapmap(&[
+        "plan",
+        "--lot",
+        "managed_pa",
+        "--new-services",
+        "2",
+        "--places",
+        "100",
+        "--outputs",
+        outputs,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let folder = dir.path().join("2025-Q2/plans/managed_pa-2");
+    let sites = read_csv(&folder.join("chosen_sites.csv"));
+    let mut districts: Vec<&str> = sites.iter().map(|r| r["district"].as_str()).collect();
+    districts.sort_unstable();
+    assert_eq!(districts, vec!["Harborough", "Melton"]);
+    for row in read_csv(&folder.join("districts.csv")) {
+        for column in [
+            "people",
+            "beyond_catchment_before",
+            "beyond_catchment_after",
+        ] {
+            let v = &row[column];
+            assert!(
+                v.is_empty() || v.parse::<u32>().is_ok_and(|n| n % 5 == 0),
+                "{column} = {v}"
+            );
+        }
+    }
+    let geojson: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("sites.geojson")).expect("read"))
+            .expect("json");
+    let features = geojson["features"].as_array().expect("features");
+    assert_eq!(features.len(), 2);
+    assert_eq!(features[0]["geometry"]["type"], "Point");
+    assert!(std::fs::read(folder.join("map.png"))
+        .expect("png")
+        .starts_with(b"\x89PNG"));
+    let report = std::fs::read_to_string(folder.join("report.html")).expect("report");
+    assert!(report.contains("Where new capacity would help most"));
+    assert!(stdout(&o).contains("of at most"), "{}", stdout(&o));
+    // A second plan of the same name is refused without --force, and leaves the first.
+    let again = gapmap(&[
+        "plan",
+        "--lot",
+        "managed_pa",
+        "--new-services",
+        "2",
+        "--places",
+        "100",
+        "--outputs",
+        outputs,
+    ]);
+    assert!(!again.status.success());
+    assert!(folder.join("chosen_sites.csv").exists());
+    assert!(!dir
+        .path()
+        .join("2025-Q2/plans/.managed_pa-2.partial")
+        .exists());
+}
+
+/// PMLD places on the sample go where the shortfalls are: Melton and Charnwood
+/// (Loughborough) get places, and every new place lands in a district with a shortfall.
+#[test]
+fn plan_in_a_run_puts_pmld_places_where_the_shortfalls_are() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let outputs = dir.path().to_str().expect("utf8");
+    let o = gapmap(&[
+        "plan",
+        "--lot",
+        "pmld",
+        "--new-services",
+        "3",
+        "--places",
+        "10",
+        "--outputs",
+        outputs,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let folder = dir.path().join("2025-Q2/plans/pmld-3");
+    let sites = read_csv(&folder.join("chosen_sites.csv"));
+    let districts: Vec<&str> = sites.iter().map(|r| r["district"].as_str()).collect();
+    assert!(districts.contains(&"Melton"), "{districts:?}");
+    assert!(districts.contains(&"Charnwood"), "{districts:?}");
+    for row in read_csv(&folder.join("districts.csv")) {
+        if row["new_capacity"] != "0" {
+            let gap: f64 = row["gap_before"].parse().expect("gap");
+            assert!(gap > 0.0, "{} had no shortfall", row["district"]);
+        }
+    }
+}
+
+#[test]
+fn plan_in_a_run_names_an_unknown_lot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = gapmap(&[
+        "plan",
+        "--lot",
+        "pmdl",
+        "--new-services",
+        "3",
+        "--outputs",
+        dir.path().to_str().expect("utf8"),
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no lot \"pmdl\""), "{}", stderr(&o));
+}

@@ -89,9 +89,9 @@ impl<'a> CapacitatedModel<'a> {
         }
     }
 
-    /// The exact assignment with the candidate slots `open` opened.
+    /// The exact assignment with the candidate slots `open` opened. The network holds only
+    /// the demand points within reach of an open site and the open sites with room.
     pub(crate) fn assign(&self, open: &[usize]) -> Assignment {
-        let n = self.weight_units.len();
         let mut is_open = vec![false; self.instance.sites.len()];
         for &j in &self.existing {
             is_open[j] = true;
@@ -99,34 +99,34 @@ impl<'a> CapacitatedModel<'a> {
         for &slot in open {
             is_open[self.candidates[slot]] = true;
         }
-        let sites = self.instance.sites.len();
-        let (source, sink) = (n + sites, n + sites + 1);
-        let mut network = Network::new(n + sites + 2);
+        let demand = self.demand_near(&is_open);
+        let open_sites: Vec<usize> = (0..is_open.len())
+            .filter(|&j| is_open[j] && self.capacity_units[j] > 0)
+            .collect();
+        let mut site_node = vec![usize::MAX; is_open.len()];
+        for (k, &j) in open_sites.iter().enumerate() {
+            site_node[j] = demand.len() + k;
+        }
+        let nodes = demand.len() + open_sites.len();
+        let (source, sink) = (nodes, nodes + 1);
+        let mut network = Network::new(nodes + 2);
         let mut pair_arcs = Vec::new();
-        for i in 0..n {
-            let reachable: Vec<(u32, i64)> = self.reach[i]
-                .iter()
-                .copied()
-                .filter(|&(j, _)| is_open[j as usize] && self.capacity_units[j as usize] > 0)
-                .collect();
-            if self.weight_units[i] == 0 || reachable.is_empty() {
+        for (node, &i) in demand.iter().enumerate() {
+            if self.weight_units[i] == 0 {
                 continue;
             }
-            network.add(source, i, self.weight_units[i], 0);
-            for (j, cost) in reachable {
-                let arc = network.add(
-                    i,
-                    n + j as usize,
-                    self.weight_units[i],
-                    cost - self.unplaced_cost,
-                );
-                pair_arcs.push((arc, i, j as usize, cost));
+            network.add(source, node, self.weight_units[i], 0);
+            for &(j, cost) in &self.reach[i] {
+                let to = site_node[j as usize];
+                if to != usize::MAX {
+                    let arc =
+                        network.add(node, to, self.weight_units[i], cost - self.unplaced_cost);
+                    pair_arcs.push((arc, i, j as usize, cost));
+                }
             }
         }
-        for (j, &open) in is_open.iter().enumerate() {
-            if open && self.capacity_units[j] > 0 {
-                network.add(n + j, sink, self.capacity_units[j], 0);
-            }
+        for &j in &open_sites {
+            network.add(site_node[j], sink, self.capacity_units[j], 0);
         }
         let (_, cost) = network.min_cost_flow(source, sink);
         let everyone: i128 = self.weight_units.iter().map(|&w| i128::from(w)).sum();
@@ -150,6 +150,22 @@ impl<'a> CapacitatedModel<'a> {
             placed_cost,
             flows,
         }
+    }
+
+    /// Demand points within reach of an open site, ascending.
+    fn demand_near(&self, is_open: &[bool]) -> Vec<usize> {
+        let mut near = vec![false; self.weight_units.len()];
+        for (j, &open) in is_open.iter().enumerate() {
+            if open {
+                let (demand, costs) = self.instance.demand_of(j);
+                for (&i, &c) in demand.iter().zip(costs) {
+                    if c <= self.instance.catchment {
+                        near[i as usize] = true;
+                    }
+                }
+            }
+        }
+        (0..near.len()).filter(|&i| near[i]).collect()
     }
 
     /// The score in the instance's units: weight x cost (with unplaced weight at the

@@ -21,6 +21,7 @@
 //! This module does not read files beyond the standalone command's CSVs ([`io`]), and does
 //! no disclosure control: callers publish counts through the run's disclosure step.
 
+pub mod bench;
 mod bound;
 mod capacitated;
 mod coverage;

@@ -76,6 +76,20 @@ pub fn run_plan(
         }
         .into());
     };
+    let label = options
+        .label
+        .clone()
+        .unwrap_or_else(|| config.file.label.clone());
+    let folder_name = format!(
+        "{}-{}{}",
+        config.catalogue.lots[lot].id,
+        options.new_services,
+        if options.expand { "-expand" } else { "" }
+    );
+    let plans = options.outputs.join(&label).join("plans");
+    if plans.join(&folder_name).exists() && !options.force {
+        return Err(crate::publish::PublishError::Exists(plans.join(&folder_name)).into());
+    }
     progress("planning");
     let analysis = crate::analyse::analyse(config, inputs, &checked.placement)?;
     let published = PublishedRun::new(config, inputs, &checked.placement, &analysis);
@@ -117,17 +131,6 @@ pub fn run_plan(
         disclosure: Disclosure::from(&config.file.disclosure),
         places: options.places.unwrap_or(0.0),
     };
-    let label = options
-        .label
-        .clone()
-        .unwrap_or_else(|| config.file.label.clone());
-    let folder_name = format!(
-        "{}-{}{}",
-        config.catalogue.lots[lot].id,
-        options.new_services,
-        if options.expand { "-expand" } else { "" }
-    );
-    let plans = options.outputs.join(&label).join("plans");
     let mut folder = RunFolder::create(&plans, &folder_name, options.force)?;
     super::run_outputs::write(&view, &mut folder)?;
     let folder = folder.commit()?;
