@@ -19,6 +19,8 @@ use super::Objective;
 const SHORTLIST: usize = 60;
 /// Rounds of interchange, at most.
 const MAX_ROUNDS: usize = 50;
+/// Swaps priced in one round of interchange, at most.
+const MAX_SWAPS_PER_ROUND: usize = 1_000;
 
 pub(crate) struct CapacitatedModel<'a> {
     pub instance: &'a PlanInstance,
@@ -239,12 +241,16 @@ impl<'a> CapacitatedModel<'a> {
         Some((a.score, k, a))
     }
 
-    /// Best-improvement interchange, each swap priced exactly.
+    /// Best-improvement interchange, each swap priced exactly. Skipped when a round would
+    /// price more than [`MAX_SWAPS_PER_ROUND`] swaps (large p): the greedy plan stands.
     pub(crate) fn interchange(&self, mut open: Vec<usize>) -> Vec<usize> {
         for _ in 0..MAX_ROUNDS {
             let current = self.assign(&open);
             let mut best: Option<(i128, usize, usize)> = None;
             let shortlist = self.shortlist(&current, &open);
+            if open.len() * shortlist.len() > MAX_SWAPS_PER_ROUND {
+                break;
+            }
             for position in 0..open.len() {
                 let out = open[position];
                 for &k in &shortlist {
@@ -267,6 +273,12 @@ impl<'a> CapacitatedModel<'a> {
     /// The open slots reordered greedily with each one's gain in placed weight and in
     /// weighted cost saved, over the sites before it.
     pub(crate) fn ordered_gains(&self, open: &[usize]) -> Vec<(usize, Assignment)> {
+        if open.len() * open.len() > MAX_SWAPS_PER_ROUND {
+            // Too many to reorder: keep the order given (greedy's, for large p).
+            return (1..=open.len())
+                .map(|k| (open[k - 1], self.assign(&open[..k])))
+                .collect();
+        }
         let mut left: Vec<usize> = open.to_vec();
         left.sort_unstable();
         let mut chosen: Vec<usize> = Vec::new();

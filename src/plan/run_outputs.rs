@@ -180,7 +180,8 @@ fn districts_csv(view: &View, rows: &[DistrictRow]) -> String {
 }
 
 /// Weekly km to the nearest suitable service (distance x days attended x 2), before and
-/// after; `None` when the lot's people are too few to publish.
+/// after; `None` when the lot's people are too few to publish, or the lot is measured in
+/// hours (PA support comes to the person).
 pub(crate) struct Transport {
     pub km_before: Option<f64>,
     pub km_after: Option<f64>,
@@ -196,7 +197,9 @@ fn transport(view: &View) -> Transport {
             .map(|(&row, d)| d.unwrap_or(0.0) * view.rows[row].days_per_week * 2.0)
             .sum()
     };
-    let shown = view.disclosure.count(view.people.len() as u32).is_some();
+    // Transport is paid for day services; PA hours are delivered where people live.
+    let shown = view.disclosure.count(view.people.len() as u32).is_some()
+        && view.unit() == crate::model::Unit::Places;
     Transport {
         km_before: shown.then(|| weekly(&before).round()),
         km_after: shown.then(|| weekly(&after).round()),
