@@ -45,7 +45,8 @@ pub struct PlanBenchReport {
 }
 
 /// The three targets: coverage 10,000 x 500 with p = 10 and a 10 km catchment; distance
-/// 2,000 x 200 with p = 5; capacitated coverage 100,000 people x 5,000 candidates, p = 50.
+/// 2,000 x 200 with p = 5; capacitated coverage 100,000 people x 5,000 candidates, p = 50
+/// (and a smaller capacitated case, 10,000 x 500, p = 10).
 pub fn plan_cases() -> Vec<PlanBenchCase> {
     vec![
         PlanBenchCase {
@@ -65,6 +66,15 @@ pub fn plan_cases() -> Vec<PlanBenchCase> {
             catchment_km: 10.0,
             objective: Objective::Distance,
             places: None,
+        },
+        PlanBenchCase {
+            name: "plan-capacitated-10000x500-p10",
+            demand: 10_000,
+            candidates: 500,
+            new_sites: 10,
+            catchment_km: 10.0,
+            objective: Objective::Coverage,
+            places: Some(20.0),
         },
         PlanBenchCase {
             name: "plan-capacitated-100000x5000-p50",
