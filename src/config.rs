@@ -91,6 +91,9 @@ pub struct AreasSection {
     /// The boundary file's coordinate reference system when it does not say:
     /// "EPSG:4326" (WGS84, the default) or "EPSG:27700" (British National Grid).
     pub crs: Option<String>,
+    /// When dissolving small areas into districts: parts and holes smaller than this many
+    /// square metres are left out (the slivers where generalised boundaries do not meet).
+    pub dissolve_min_area_m2: f64,
 }
 
 impl Default for AreasSection {
@@ -102,6 +105,7 @@ impl Default for AreasSection {
             district_name_property: None,
             attribution: "Boundaries: as supplied".into(),
             crs: None,
+            dissolve_min_area_m2: crate::geometry::DEFAULT_MIN_AREA_M2,
         }
     }
 }
@@ -462,6 +466,14 @@ fn check_settings(file_name: &str, file: &ConfigFile) -> Result<(), ConfigError>
                 "{} is not a circuity factor (expected 1 or more)",
                 a.circuity
             ),
+        ));
+    }
+    let sliver = file.areas.dissolve_min_area_m2;
+    if !(sliver.is_finite() && sliver >= 0.0) {
+        return Err(invalid(
+            file_name,
+            "areas.dissolve_min_area_m2",
+            format!("{sliver} is not an area (expected 0 or more square metres)"),
         ));
     }
     if file.disclosure.rounding_base == 0 {

@@ -113,7 +113,7 @@ fn lsoa_settings() -> AreasSection {
         district_property: Some("LAD11CD".into()),
         district_name_property: Some("LAD11NM".into()),
         attribution: String::new(),
-        crs: None,
+        ..AreasSection::default()
     }
 }
 

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::config::{AnalysisSection, AreasSection};
 use crate::io::csv::{CsvTable, Row};
-use crate::io::geojson::{read_polygon_features, Crs, PolygonFeature};
+use crate::io::geojson::{read_own_polygon_features, PolygonFeature};
 use crate::io::InputFile;
 use crate::model::Unit;
 use crate::problem::Problems;
@@ -468,6 +468,11 @@ fn service_row(row: &Row, problems: &mut Problems) -> Option<ServiceFigures> {
 }
 
 /// The district polygons of a run's `maps/districts.geojson`, with their properties.
+///
+/// Read as gapmap's own output ([`read_own_polygon_features`]): the degenerate rings that
+/// earlier versions wrote into dissolved districts are dropped, not refused. The shapes
+/// only draw the change map, so a feature whose geometry still cannot be read keeps its
+/// properties with no polygons rather than stopping the comparison.
 pub fn read_district_shapes(folder: &Path) -> Result<Vec<PolygonFeature>, CompareError> {
     let path = folder.join("maps/districts.geojson");
     let fail = |problems: Problems| CompareError::Files {
@@ -479,10 +484,7 @@ pub fn read_district_shapes(folder: &Path) -> Result<Vec<PolygonFeature>, Compar
         problems.push(p);
         fail(problems)
     })?;
-    let checked = read_polygon_features(&input, Crs::Wgs84).map_err(fail)?;
-    if !checked.rejected.is_empty() {
-        return Err(fail(checked.rejected));
-    }
+    let checked = read_own_polygon_features(&input).map_err(fail)?;
     Ok(checked.records)
 }
 
