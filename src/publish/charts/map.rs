@@ -10,7 +10,7 @@ use plotters::prelude::DrawingBackend;
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::{RGBColor, ShapeStyle, WHITE};
 
-use super::classify::equal_interval_breaks;
+use super::classify::{class_labels, equal_interval_breaks, tidy_bounds};
 use super::layout::{
     draw_err, fill_rect, format_number, line, no_data, outline_rect, paragraph, text, wrap, Area,
     Drawn, Page, Rect, Text, INK,
@@ -112,6 +112,8 @@ impl Classes {
         if bounds.is_empty() {
             bounds = equal_interval_breaks(&values, 5);
         }
+        let (bounds, one_value_each) = tidy_bounds(&bounds, &values);
+        let integers = values.iter().all(|v| v.fract() == 0.0);
         let min = values.iter().copied().fold(f64::INFINITY, f64::min);
         let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let overflow = bounds.last().is_some_and(|last| max > *last);
@@ -128,7 +130,7 @@ impl Classes {
                 *c += 1;
             }
         }
-        classes.labels = class_labels(&ranges, &counts, overflow);
+        classes.labels = class_labels(&ranges, &counts, overflow, integers, one_value_each);
         classes
     }
 
@@ -173,63 +175,6 @@ fn class_ranges(bounds: &[f64], min: f64, max: f64, overflow: bool) -> Vec<(f64,
         ranges.push((last, max));
     }
     ranges
-}
-
-/// Decimals that show every bound exactly if three or fewer do, else enough to tell
-/// the bounds apart at the scale of their spread.
-fn bound_decimals(numbers: &[f64]) -> usize {
-    let exact = |d: usize| {
-        numbers.iter().all(|v| {
-            let scaled = v * 10f64.powi(d as i32);
-            (scaled - scaled.round()).abs() < 1e-6 * scaled.abs().max(1.0)
-        })
-    };
-    if let Some(d) = (0..=3).find(|&d| exact(d)) {
-        return d;
-    }
-    let spread = numbers.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-        - numbers.iter().copied().fold(f64::INFINITY, f64::min);
-    let base = if spread >= 100.0 {
-        0
-    } else if spread >= 10.0 {
-        1
-    } else {
-        2
-    };
-    (base..=4)
-        .find(|&d| {
-            let mut shown: Vec<String> = numbers.iter().map(|v| format_number(*v, d)).collect();
-            let n = shown.len();
-            shown.dedup();
-            shown.len() == n
-        })
-        .unwrap_or(4)
-}
-
-fn class_labels(ranges: &[(f64, f64)], counts: &[usize], overflow: bool) -> Vec<String> {
-    let mut shown: Vec<f64> = ranges.iter().flat_map(|(l, u)| [*l, *u]).collect();
-    shown.retain(|v| v.is_finite());
-    shown.dedup();
-    let d = bound_decimals(&shown);
-    let last = ranges.len().saturating_sub(1);
-    ranges
-        .iter()
-        .zip(counts)
-        .enumerate()
-        .map(|(i, ((lower, upper), count))| {
-            let (lo, up) = (format_number(*lower, d), format_number(*upper, d));
-            let range = if overflow && i == last {
-                format!("over {lo}")
-            } else if !lower.is_finite() {
-                format!("up to {up}")
-            } else if lo == up {
-                up
-            } else {
-                format!("{lo} to {up}")
-            };
-            format!("{range} ({count})")
-        })
-        .collect()
 }
 
 /// ColorBrewer YlGnBu, light to dark.
