@@ -128,6 +128,13 @@ pub fn run(
         .clone()
         .unwrap_or_else(|| config.file.label.clone());
     progress("writing tables, maps and charts");
+    // Publishing does not call comparing: the comparison is handed to it as a step.
+    let after = label.as_str();
+    let since_last = compare_with.as_deref().map(|before| {
+        move |folder: &mut crate::publish::run_folder::RunFolder| {
+            crate::compare::since_last(folder, before, after).map_err(|e| e.to_string())
+        }
+    });
     let folder = publish::publish(
         &RunData {
             config,
@@ -137,7 +144,7 @@ pub fn run(
             analysis: &analysis,
             label: &label,
             replace: options.force,
-            compare_with: compare_with.as_deref(),
+            compare_with: since_last.as_ref().map(|step| step as publish::CompareStep),
             warnings: &checked.warnings,
         },
         &options.outputs,

@@ -27,6 +27,7 @@ use rayon::prelude::*;
 use crate::io::table::TableError;
 use crate::problem::Problems;
 use crate::publish::charts::{ChartError, Figure};
+use crate::publish::report::SinceLast;
 use crate::publish::run_folder::{check_label, RunFolder};
 use crate::publish::PublishError;
 use changes::Comparison;
@@ -148,6 +149,26 @@ pub fn compare_into(
     let summary = summary::lines(&comparison);
     let figures = write_comparison(folder, &comparison, &after, &shapes, &summary)?;
     Ok((summary, figures))
+}
+
+/// [`compare_into`] for `gapmap run --compare-with`: the report's "Since last quarter"
+/// section comparing the run being written (labelled `after`) with the earlier run folder
+/// `before`.
+pub fn since_last(
+    folder: &mut RunFolder,
+    before: &Path,
+    after: &str,
+) -> Result<SinceLast, CompareError> {
+    let (lines, charts) = compare_into(folder, before, DEFAULT_THRESHOLD)?;
+    Ok(SinceLast {
+        before: before.file_name().map_or_else(
+            || before.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        after: after.to_string(),
+        lines,
+        charts,
+    })
 }
 
 /// Starts an atomically written folder at `target`: refused when it exists, unless `force`.

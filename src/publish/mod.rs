@@ -44,6 +44,12 @@ pub enum PublishError {
     Compare(String),
 }
 
+/// Writes the comparison with an earlier run into the run folder (whose manifest, tables
+/// and maps are written by then) and returns the report's section. The pipeline supplies
+/// it from [`crate::compare`], so publishing never calls comparing: `compare` reuses
+/// publish's writers, and the dependency runs one way.
+pub type CompareStep<'a> = &'a (dyn Fn(&mut RunFolder) -> Result<report::SinceLast, String> + Sync);
+
 /// What a run hands to publishing.
 pub struct RunData<'a> {
     pub config: &'a Config,
@@ -55,8 +61,8 @@ pub struct RunData<'a> {
     pub label: &'a str,
     /// Whether an existing run of the same label may be replaced.
     pub replace: bool,
-    /// An earlier run folder to compare with ("Since last quarter").
-    pub compare_with: Option<&'a Path>,
+    /// The comparison with an earlier run ("Since last quarter"), when asked for.
+    pub compare_with: Option<CompareStep<'a>>,
     pub warnings: &'a [String],
 }
 
@@ -190,22 +196,11 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
     let figures = figures::draw_all(config, inputs, published)?;
     figures::write_all(&mut folder, &figures)?;
     let since = match run.compare_with {
-        Some(before) => {
+        Some(compare) => {
             // The comparison reads this run's manifest, so write it first; it is rewritten
             // below with every file's checksum.
             folder.write("manifest.json", &manifest_of(run, &folder).to_json())?;
-            let (lines, charts) = crate::compare::compare_into(
-                &mut folder,
-                before,
-                crate::compare::DEFAULT_THRESHOLD,
-            )
-            .map_err(|e| PublishError::Compare(e.to_string()))?;
-            Some(report::SinceLast {
-                before: before_label(before),
-                after: run.label.to_string(),
-                lines,
-                charts,
-            })
+            Some(compare(&mut folder).map_err(PublishError::Compare)?)
         }
         None => None,
     };
@@ -216,13 +211,6 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
     let manifest = manifest_of(run, &folder);
     folder.write("manifest.json", &manifest.to_json())?;
     folder.commit()
-}
-
-fn before_label(folder: &Path) -> String {
-    folder.file_name().map_or_else(
-        || folder.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
 }
 
 fn manifest_of(run: &RunData, folder: &RunFolder) -> Manifest {
