@@ -253,3 +253,61 @@ fn real_lsoa_boundaries_give_valid_maps_and_quarters_that_compare() {
     let ids: Vec<&str> = services.iter().map(|r| r["service_id"].as_str()).collect();
     assert_eq!(ids, ["SV068"]);
 }
+
+/// Dissolving another council's LSOAs: Rutland (23 LSOAs, one unitary authority) and
+/// Leicester city (192). A plain floating-point union leaves sliver holes along shared
+/// edges; the union on the output grid leaves none, and is valid.
+#[test]
+fn other_councils_lsoas_dissolve_into_valid_polygons() {
+    use gapmap::geometry::{union_on_grid, DEFAULT_MIN_AREA_M2};
+    use gapmap::io::geojson::{read_polygon_features, Crs};
+    use gapmap::io::InputFile;
+    use geo::Area;
+
+    let Some(dir) = common::lsoa_dir() else {
+        return;
+    };
+    for (path, count) in [
+        (dir.join("../rutland/rutland-lsoa11.geojson"), 23),
+        (dir.join("E06000016.geojson"), 192),
+    ] {
+        let input = InputFile::read("lsoas", &path).expect("read");
+        let checked = read_polygon_features(&input, Crs::Wgs84).expect("readable");
+        assert!(checked.rejected.is_empty(), "{:?}", checked.rejected.listed);
+        assert_eq!(checked.records.len(), count, "{}", path.display());
+        let polygons: Vec<&Polygon<f64>> = checked
+            .records
+            .iter()
+            .flat_map(|f| f.geometry.0.iter())
+            .collect();
+        let plain = geo::unary_union(polygons.iter().copied());
+        let slivers = plain
+            .0
+            .iter()
+            .flat_map(|p| p.interiors())
+            .filter(|r| Polygon::new((*r).clone(), vec![]).unsigned_area() < 1e-9)
+            .count();
+        let dissolved = union_on_grid(polygons.iter().copied(), DEFAULT_MIN_AREA_M2);
+        assert!(
+            dissolved.is_valid(),
+            "{}: {:?}",
+            path.display(),
+            dissolved.validation_errors()
+        );
+        let holes: usize = dissolved.0.iter().map(|p| p.interiors().len()).sum();
+        eprintln!(
+            "{}: {slivers} sliver holes in a plain union; {} parts and {holes} holes dissolved",
+            path.display(),
+            dissolved.0.len()
+        );
+        assert_eq!(holes, 0, "{}", path.display());
+        // The dissolved area is the LSOAs' total to within the slivers (1e-9 of it).
+        let total: f64 = polygons.iter().map(|p| p.unsigned_area()).sum();
+        assert!(
+            (dissolved.unsigned_area() - total).abs() < 1e-6 * total,
+            "{}: {} vs {total}",
+            path.display(),
+            dissolved.unsigned_area()
+        );
+    }
+}
