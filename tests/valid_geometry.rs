@@ -252,6 +252,13 @@ fn real_lsoa_boundaries_give_valid_maps_and_quarters_that_compare() {
     let services = read_csv(&folder.join("tables/changes_services.csv"));
     let ids: Vec<&str> = services.iter().map(|r| r["service_id"].as_str()).collect();
     assert_eq!(ids, ["SV068"]);
+
+    // gapmap history lists all three runs, the one with the old-style map included.
+    let o = ok(gapmap(&["history", "--outputs", s(&q.outputs)]));
+    let listed = stdout(&o);
+    for label in ["2025-Q2", "2025-Q3", "2025-Q3b"] {
+        assert!(listed.contains(label), "{label} missing from: {listed}");
+    }
 }
 
 /// Dissolving another council's LSOAs: Rutland (23 LSOAs, one unitary authority) and
