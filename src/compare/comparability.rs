@@ -102,6 +102,26 @@ fn access_note(before: &Run, after: &Run) -> Option<String> {
             number(a.circuity)
         ));
     }
+    if (&b.travel_costs, &b.travel_cost_unit) != (&a.travel_costs, &a.travel_cost_unit) {
+        let words = |s: &super::runs::AnalysisSettings| match (&s.travel_costs, &s.travel_cost_unit)
+        {
+            (Some(file), Some(unit)) => format!("{file} ({unit})"),
+            _ => "straight lines".to_string(),
+        };
+        differences.push(format!(
+            "analysis.travel_costs {} -> {}",
+            words(b),
+            words(a)
+        ));
+    }
+    if b.catchment_minutes != a.catchment_minutes {
+        let minutes = |m: Option<f64>| m.map_or_else(|| "unset".to_string(), number);
+        differences.push(format!(
+            "analysis.catchment_minutes {} -> {}",
+            minutes(b.catchment_minutes),
+            minutes(a.catchment_minutes)
+        ));
+    }
     (!differences.is_empty()).then(|| format!("access not comparable ({})", differences.join(", ")))
 }
 

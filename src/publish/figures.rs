@@ -251,8 +251,7 @@ fn distance_chart(config: &Config, published: &PublishedRun, districts: &[String
         title: "Mean distance to the nearest suitable service".into(),
         subtitle: Some(format!(
             "{}: {}, from each person's home to the nearest active service for their lot",
-            config.file.label,
-            distance_words(config.file.analysis.circuity)
+            config.file.label, published.distances.description
         )),
         categories: districts.to_vec(),
         series: config
@@ -265,7 +264,7 @@ fn distance_chart(config: &Config, published: &PublishedRun, districts: &[String
                 values: published.lot_rows(lot).map(|r| r.mean_km).collect(),
             })
             .collect(),
-        value_label: "Kilometres".into(),
+        value_label: published.distances.axis_label().into(),
         footnote: Some(format!(
             "Figures for groups of fewer than {} people are not shown",
             published.disclosure.threshold + 1
@@ -335,14 +334,15 @@ pub fn access_map(
     ChoroplethMap {
         title: format!("{}: distance to the nearest service", l.label),
         subtitle: Some(format!(
-            "{}: km from each small area to the nearest active service for this lot ({})",
+            "{}: {} from each small area to the nearest active service for this lot ({})",
             config.file.label,
-            distance_words(config.file.analysis.circuity)
+            published.distances.suffix(),
+            published.distances.description
         )),
         regions,
         breaks,
         palette: Palette::Sequential,
-        legend_title: "Kilometres".into(),
+        legend_title: published.distances.axis_label().into(),
         label_regions: false,
         points: active_service_points(inputs, lot),
         points_label: Some("Active services for this lot".into()),
@@ -397,15 +397,6 @@ fn capitalise(text: &str) -> String {
     chars
         .next()
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-}
-
-/// How distances were measured, in words.
-pub fn distance_words(circuity: f64) -> String {
-    if circuity == 1.0 {
-        "great-circle km".into()
-    } else {
-        format!("great-circle km x {circuity} (circuity)")
-    }
 }
 
 #[cfg(test)]
