@@ -47,6 +47,8 @@ fn case(edit: impl Fn(String) -> String, od: Option<&str>) -> (tempfile::TempDir
         "people.csv",
         "areas.geojson",
         "od.csv",
+        "small_areas.geojson",
+        "od_small_areas.csv",
     ] {
         std::fs::copy(fixture().join(name), dir.join(name)).expect("copy");
     }
@@ -193,6 +195,7 @@ fn a_run_with_travel_times_publishes_minutes_and_says_so() {
         "the report names the matrix"
     );
     assert!(report.contains("People more than 30 minutes from a suitable service"));
+    assert!(report.contains("<h2>Access: travel time to the nearest suitable service</h2>"));
     assert!(report.contains("Mean minutes"));
     let chart = std::fs::read_to_string(out.join("T1/charts/distance_to_nearest_service.svg"))
         .expect("chart");
@@ -337,4 +340,67 @@ fn bad_parquet_rows_name_the_row() {
         )),
         "{err}"
     );
+}
+
+/// With small areas, each area's point uses the rows of its code, and a person not in the
+/// matrix (C) uses the rows of her small area (E01D, East B).
+///
+/// Area rows (people: E01A has B, E01B has A, E01C nobody, E01D has C and D):
+///
+/// | origin | S1 | S2 | S3 |
+/// |---|---|---|---|
+/// | E01A (1) | 20 | 5 | 60 |
+/// | E01B (1) | 10 | 15 | 55 |
+/// | E01C (0) | 28 | 40 | 12 |
+/// | E01D (2) | 30 | 45 | 9 |
+///
+/// Weights: E01A S1 0.68, S2 1; E01B S1 1 (10 is inclusive), S2 0.68; E01C S1 0.22,
+/// S3 0.68; E01D S1 0.22, S3 1. R1 = 10 / (0.68 + 1 + 0 x 0.22 + 2 x 0.22) = 10 / 2.12;
+/// R2 = 6 / (1 + 0.68); R3 = 4 / (0 x 0.68 + 2 x 1) = 2.
+#[test]
+fn small_areas_use_the_rows_of_their_codes() {
+    let small = |t: String| {
+        t.replace("areas = \"areas.geojson\"", "areas = \"small_areas.geojson\"")
+            .replace(
+                "name_property = \"name\"",
+                "name_property = \"name\"\ndistrict_property = \"lad\"\ndistrict_name_property = \"lad_name\"",
+            )
+            .replace("od.csv", "od_small_areas.csv")
+    };
+    let (tmp, config) = case(small, None);
+    let out = tmp.path().join("out");
+    let o = run(&config, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (r1, r2, r3) = (10.0 / 2.12, 6.0 / 1.68, 2.0);
+    let expected = [
+        ("E01A", 5.0, 0.68 * r1 + r2),
+        ("E01B", 10.0, r1 + 0.68 * r2),
+        ("E01C", 12.0, 0.22 * r1 + 0.68 * r3),
+        ("E01D", 9.0, 0.22 * r1 + r3),
+    ];
+    let rows = read_csv(&out.join("T1/tables/access_by_area.csv"));
+    assert_eq!(rows.len(), 4);
+    for ((code, minutes, e2sfca), row) in expected.iter().zip(&rows) {
+        assert_eq!(row["area_code"], *code);
+        let number = |c: &str| -> f64 { row[c].parse().expect("number") };
+        close(number("nearest_distance_minutes"), *minutes, code);
+        assert_eq!(row["services_in_reach"], "2", "{code}");
+        assert!(
+            (number("e2sfca") - e2sfca).abs() < 1e-6,
+            "{code}: {}",
+            row["e2sfca"]
+        );
+    }
+    // People are as in the district case: C takes E01D's row, 9 minutes to S3.
+    let gaps = read_csv(&out.join("T1/tables/gaps.csv"));
+    let east = gaps
+        .iter()
+        .find(|r| r["area_code"] == "E2" && r["lot"] == "ld")
+        .expect("row");
+    assert_eq!(east["mean_distance_minutes"], "22.0");
+    let map = std::fs::read_to_string(out.join("T1/maps/small_areas.geojson")).expect("map");
+    assert!(map.contains("\"ld_nearest_minutes\""));
+    assert!(out
+        .join("T1/maps/small_areas_ld_nearest_minutes.qml")
+        .exists());
 }

@@ -153,6 +153,14 @@ impl DistanceMeasure {
         self.unit.name()
     }
 
+    /// What is measured, in words: "distance", or "travel time" for minutes.
+    pub fn noun(&self) -> &'static str {
+        match self.unit {
+            TravelCostUnit::Km => "distance",
+            TravelCostUnit::Minutes => "travel time",
+        }
+    }
+
     /// The axis and legend label: "Kilometres" or "Minutes".
     pub fn axis_label(&self) -> &'static str {
         match self.unit {

@@ -248,7 +248,10 @@ fn band_chart(config: &Config, published: &PublishedRun) -> BarChart {
 
 fn distance_chart(config: &Config, published: &PublishedRun, districts: &[String]) -> BarChart {
     BarChart {
-        title: "Mean distance to the nearest suitable service".into(),
+        title: format!(
+            "Mean {} to the nearest suitable service",
+            published.distances.noun()
+        ),
         subtitle: Some(format!(
             "{}: {}, from each person's home to the nearest active service for their lot",
             config.file.label, published.distances.description
@@ -332,7 +335,11 @@ pub fn access_map(
     let values: Vec<f64> = regions.iter().filter_map(|r| r.value).collect();
     let breaks = classify(&values, &config.file.maps);
     ChoroplethMap {
-        title: format!("{}: distance to the nearest service", l.label),
+        title: format!(
+            "{}: {} to the nearest service",
+            l.label,
+            published.distances.noun()
+        ),
         subtitle: Some(format!(
             "{}: {} from each small area to the nearest active service for this lot ({})",
             config.file.label,

@@ -602,8 +602,9 @@ impl Report<'_> {
 
     fn access(&self) -> String {
         let d = &self.published.distances;
+        let noun = d.noun();
         let mut s = format!(
-            "<section id=\"access\"><h2>Access: distance to the nearest suitable service</h2>\n<p>For each person (receiving a service or waiting), the distance from home to the nearest active service that serves their lot, measured as {}. The council pays transport only to the nearest location that can meet a person's needs, so this distance drives transport cost. People more than {} {} from a suitable service are counted as beyond the catchment.</p>\n",
+            "<section id=\"access\"><h2>Access: {noun} to the nearest suitable service</h2>\n<p>For each person (receiving a service or waiting), the {noun} from home to the nearest active service that serves their lot, measured as {}. The council pays transport only to the nearest location that can meet a person's needs, so this {noun} drives transport cost. People more than {} {} from a suitable service are counted as beyond the catchment.</p>\n",
             esc(&d.description),
             num(d.catchment),
             d.suffix()
@@ -612,14 +613,14 @@ impl Report<'_> {
             s.push_str(&self.figure(
                 &format!("map_access_{}", l.id),
                 &format!(
-                    "{}: distance from each small area to the nearest service",
+                    "{}: {noun} from each small area to the nearest service",
                     l.label
                 ),
             ));
         }
         s.push_str(&self.figure(
             "distance_to_nearest_service",
-            "Mean distance to the nearest suitable service",
+            &format!("Mean {noun} to the nearest suitable service"),
         ));
         for (lot, l) in self.config.catalogue.lots.iter().enumerate() {
             let rows: Vec<Vec<String>> = self
