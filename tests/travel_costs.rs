@@ -1,7 +1,8 @@
 //! Travel costs in the run, on the hand-worked case in `tests/travel_costs/`.
 //!
 //! One lot, three active services (capacities S1 10, S2 6, S3 4; S4 is closed), four
-//! people, drive times in minutes from `od.csv`, a 30-minute catchment and zones
+//! people (A, B, C and D here; pseudonymised as PSN-7Q2A, PSN-4K9B, PSN-1M3C and PSN-8Z5D
+//! in the files), drive times in minutes from `od.csv`, a 30-minute catchment and zones
 //! 0-10, 10-20, 20-30 minutes weighted 1.00, 0.68, 0.22 (bounds inclusive):
 //!
 //! | origin | S1 | S2 | S3 |
@@ -201,6 +202,14 @@ fn a_run_with_travel_times_publishes_minutes_and_says_so() {
         .expect("chart");
     assert!(chart.contains("drive times from od.csv, in minutes"));
 
+    // Person ids are matrix origins; none reaches any output file.
+    for (file, bytes) in common::snapshot(&out.join("T1")) {
+        let text = String::from_utf8_lossy(&bytes);
+        for id in ["PSN-7Q2A", "PSN-4K9B", "PSN-1M3C", "PSN-8Z5D"] {
+            assert!(!text.contains(id), "{file} holds person id {id}");
+        }
+    }
+
     // The manifest records the matrix's SHA-256 like any input's.
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("T1/manifest.json")).expect("manifest"))
@@ -223,13 +232,13 @@ fn a_run_with_travel_times_publishes_minutes_and_says_so() {
 
 #[test]
 fn a_missing_pair_stops_the_run_naming_it_and_the_count() {
-    let (tmp, config) = case(|t| t, Some(&od_without("B,S2")));
+    let (tmp, config) = case(|t| t, Some(&od_without("PSN-4K9B,S2")));
     let o = run(&config, &tmp.path().join("out"));
     assert_eq!(o.status.code(), Some(1));
     // Origins A, B, D and E2 (for C) with S1, S2 and S3: 12 pairs needed.
     let err = stderr(&o);
     assert!(
-        err.contains("drive times from od.csv: 1 of the 12 origin-destination pairs the run needs are missing, for example \"B\" -> \"S2\""),
+        err.contains("drive times from od.csv: 1 of the 12 origin-destination pairs the run needs are missing, for example \"PSN-4K9B\" -> \"S2\""),
         "{err}"
     );
     assert!(err.contains("missing_pairs = \"straight_line\""), "{err}");
@@ -244,7 +253,7 @@ fn missing_pairs_fall_back_to_the_straight_line_when_allowed() {
             "catchment_minutes = 30\nmissing_pairs = \"straight_line\"\nstraight_line_speed_kmh = 30",
         )
     };
-    let (tmp, config) = case(allow, Some(&od_without("B,S2")));
+    let (tmp, config) = case(allow, Some(&od_without("PSN-4K9B,S2")));
     let out = tmp.path().join("out");
     let o = run(&config, &out);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -315,7 +324,7 @@ fn bad_parquet_rows_name_the_row() {
     let mut frame = DataFrame::new(
         2,
         vec![
-            Column::new("origin".into(), ["A", "A"]),
+            Column::new("origin".into(), ["PSN-7Q2A", "PSN-7Q2A"]),
             Column::new("destination".into(), ["S1", "S7"]),
             Column::new("cost".into(), [f64::NAN, 4.0]),
         ],
