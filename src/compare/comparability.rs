@@ -270,4 +270,19 @@ full_day = 157.40
         assert_eq!(c.blocking("pmld", Measure::Waiting).len(), 1);
         assert_eq!(c.blocking("pa", Measure::Supply).len(), 1);
     }
+
+    #[test]
+    fn a_travel_time_matrix_makes_access_not_comparable_with_straight_lines() {
+        let matrix = format!(
+            "[analysis]\ntravel_costs = \"od.csv\"\ntravel_cost_unit = \"minutes\"\ncatchment_minutes = 30\n{LOTS}"
+        );
+        let c = Comparability::of(&run("a", LOTS, 7), &run("b", &matrix, 7));
+        assert_eq!(
+            c.access.as_deref(),
+            Some("access not comparable (analysis.travel_costs straight lines -> od.csv (minutes), analysis.catchment_minutes unset -> 30)")
+        );
+        assert_eq!(c.people, None);
+        let same = Comparability::of(&run("a", &matrix, 7), &run("b", &matrix, 7));
+        assert_eq!(same.access, None);
+    }
 }
