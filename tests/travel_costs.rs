@@ -413,3 +413,29 @@ fn small_areas_use_the_rows_of_their_codes() {
         .join("T1/maps/small_areas_ld_nearest_minutes.qml")
         .exists());
 }
+
+#[test]
+fn with_on_bad_row_skip_a_bad_matrix_row_is_left_out_and_listed() {
+    let skip = |t: String| t + "\n[validation]\non_bad_row = \"skip\"\n";
+    let od = std::fs::read_to_string(fixture().join("od.csv")).expect("od") + "X9,S1,5\n";
+    let (tmp, config) = case(skip, Some(&od));
+    let out = tmp.path().join("out");
+    let o = run(&config, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rejects = read_csv(&out.join("T1/NOT-FOR-PUBLICATION/rejects.csv"));
+    assert_eq!(rejects.len(), 1);
+    assert_eq!(rejects[0]["place"], "line 14");
+    assert_eq!(rejects[0]["field"], "origin");
+    assert_eq!(rejects[0]["value"], "X9");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("T1/manifest.json")).expect("manifest"))
+            .expect("json");
+    assert_eq!(manifest["counts"]["rejected_rows"], 1);
+    // The other rows still decide access: West's mean is 10 minutes as in the full case.
+    let gaps = read_csv(&out.join("T1/tables/gaps.csv"));
+    let west = gaps
+        .iter()
+        .find(|r| r["area_code"] == "E1" && r["lot"] == "ld")
+        .expect("row");
+    assert_eq!(west["mean_distance_minutes"], "10.0");
+}

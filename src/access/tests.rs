@@ -793,6 +793,10 @@ fn csv_errors_name_file_line_column_and_value() {
     );
     let costs = "origin,destination,cost\nA,B,-1\n";
     assert!(read_travel_costs_csv(costs.as_bytes(), "od.csv").is_err());
+    // r5py's column names are read as they are.
+    let r5py = "from_id,to_id,travel_time\nE01000001,S1,12.5\n";
+    let costs = read_travel_costs_csv(r5py.as_bytes(), "od.csv").unwrap();
+    assert_eq!(costs.cost("E01000001", "S1"), Some(12.5));
 }
 
 #[test]

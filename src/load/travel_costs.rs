@@ -67,17 +67,37 @@ pub fn load(config: &Config, inputs: &Inputs) -> Result<Option<LoadedTravelCosts
         unit,
         source: format!("{label} from {name}"),
     };
+    let records = rows.len();
+    let rejected = add_rows(&mut costs, &input.name, rows, &known);
+    Ok(Some(LoadedTravelCosts {
+        costs,
+        record: InputRecord {
+            role: "travel_costs".into(),
+            file: name.clone(),
+            sha256: input.sha256(),
+            records,
+        },
+        rejected,
+    }))
+}
+
+/// Checks each row and adds the good ones to `costs`; returns the problems of the others.
+fn add_rows(
+    costs: &mut TravelCosts,
+    file: &str,
+    rows: Vec<MatrixRow>,
+    known: &KnownIds,
+) -> Problems {
     let mut rejected = Problems::default();
     let mut first_seen: HashMap<(String, String), Place> = HashMap::new();
-    let records = rows.len();
     for row in rows {
         let problems_before = rejected.len();
-        let cost = check_row(&input.name, &row, unit, &known, &mut rejected);
+        let cost = check_row(file, &row, costs.unit, known, &mut rejected);
         let pair = (row.origin.clone(), row.destination.clone());
         if let Some(earlier) = first_seen.get(&pair) {
             rejected.push(
                 Problem::new(
-                    &input.name,
+                    file,
                     row.place.clone(),
                     format!(
                         "repeats the pair on {} (each origin-destination pair must appear once)",
@@ -89,7 +109,8 @@ pub fn load(config: &Config, inputs: &Inputs) -> Result<Option<LoadedTravelCosts
             );
             continue;
         }
-        let (Some(cost), true) = (cost, rejected.len() == problems_before) else {
+        let row_ok = rejected.len() == problems_before;
+        let Some(cost) = cost.filter(|_| row_ok) else {
             continue;
         };
         first_seen.insert(pair, row.place.clone());
@@ -100,22 +121,13 @@ pub fn load(config: &Config, inputs: &Inputs) -> Result<Option<LoadedTravelCosts
         {
             // Cost and pair were checked above; a refusal here is still reported, not dropped.
             rejected.push(
-                Problem::new(&input.name, row.place.clone(), "cannot join the matrix")
+                Problem::new(file, row.place.clone(), "cannot join the matrix")
                     .field("cost")
                     .value(&row.cost),
             );
         }
     }
-    Ok(Some(LoadedTravelCosts {
-        costs,
-        record: InputRecord {
-            role: "travel_costs".into(),
-            file: name.clone(),
-            sha256: input.sha256(),
-            records,
-        },
-        rejected,
-    }))
+    rejected
 }
 
 fn default_label(unit: TravelCostUnit) -> &'static str {
