@@ -7,6 +7,7 @@
 pub mod access;
 pub mod cost;
 pub mod gaps;
+pub mod projections;
 
 use crate::access::AccessError;
 use crate::config::Config;
@@ -36,6 +37,8 @@ pub struct Analysis {
     pub people_by_primary_need: Vec<(usize, u32)>,
     /// Distinct current people in all.
     pub current_people: u32,
+    /// Future demand, when a population file is given.
+    pub projections: Option<projections::FutureDemand>,
 }
 
 /// Runs every analysis. Fails only if the access engine refuses its inputs, which loading
@@ -74,6 +77,7 @@ pub fn analyse(
         settings.analysis.catchment_km,
     );
     let people = gaps::people_counts(catalogue, &inputs.demand);
+    let projections = projections::compute(config, inputs, placement, &gaps);
     Ok(Analysis {
         gaps,
         access,
@@ -83,5 +87,6 @@ pub fn analyse(
         people_by_age: people.by_age,
         people_by_primary_need: people.by_primary_need,
         current_people: people.current,
+        projections,
     })
 }
