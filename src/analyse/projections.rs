@@ -128,7 +128,7 @@ pub fn compute(
                 .copied()
                 .unwrap_or(0.0)
         };
-        for lot in 0..n_lots {
+        for (lot, lot_rates) in rates.iter().enumerate() {
             let supply = gaps.get(d * n_lots + lot).map_or(0.0, |g| g.supply);
             let now: Vec<Today> = (0..bands.len())
                 .map(|b| today.get(&(d, lot, b)).copied().unwrap_or_default())
@@ -138,7 +138,6 @@ pub fn compute(
                     (base, later) if base > 0.0 => later / base,
                     _ => 1.0,
                 };
-                let lot_rates = &rates[lot];
                 let expected = (!lot_rates.is_empty()).then(|| {
                     lot_rates
                         .iter()
