@@ -515,6 +515,8 @@ pub struct ProjectionsSection {
     pub trend: bool,
     /// The expected share of each age band with each lot's need.
     pub prevalence: Vec<PrevalenceEntry>,
+    /// Where the population figures come from, for the report.
+    pub population_source: Option<String>,
 }
 
 impl Default for ProjectionsSection {
@@ -524,6 +526,7 @@ impl Default for ProjectionsSection {
             years: None,
             trend: false,
             prevalence: Vec::new(),
+            population_source: None,
         }
     }
 }
