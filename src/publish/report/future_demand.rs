@@ -10,23 +10,46 @@ use crate::model::Unit;
 use crate::publish::disclosure::MARKER;
 use crate::publish::projections::{ProjectionRow, PublishedProjections};
 
-/// How many growing gaps the section lists.
-const LISTED: usize = 6;
+/// How many growing gaps the section lists for each unit.
+const LISTED: usize = 4;
 /// How many lots get their chart and map in the report (all are in `charts/`).
 const PICTURED_LOTS: usize = 3;
 
-/// "a shortfall of 15 places", "5 places to spare", "no gap".
+/// "a shortfall of 15 places", "1 place to spare", "no gap".
 fn gap_words(gap: f64, unit: Unit) -> String {
-    let unit = match unit {
-        Unit::Places => "places",
-        Unit::Hours => "hours a week",
+    let amount = |x: f64| {
+        let one = (x - 1.0).abs() < 0.05;
+        match (unit, one) {
+            (Unit::Places, true) => "1 place".to_string(),
+            (Unit::Places, false) => format!("{} places", num(x)),
+            (Unit::Hours, true) => "1 hour a week".to_string(),
+            (Unit::Hours, false) => format!("{} hours a week", num(x)),
+        }
     };
     if gap > 0.0 {
-        format!("a shortfall of {} {unit}", num(gap))
+        format!("a shortfall of {}", amount(gap))
     } else if gap < 0.0 {
-        format!("{} {unit} to spare", num(-gap))
+        format!("{} to spare", amount(-gap))
     } else {
         "no gap".into()
+    }
+}
+
+/// A whole number of people, or "fewer than 1".
+fn people_words(x: f64) -> String {
+    if x > 0.0 && x < 0.5 {
+        "fewer than 1".into()
+    } else {
+        num(x.round())
+    }
+}
+
+/// A share as a whole percentage, "under 1%" when it would round to 0.
+fn percent(x: f64) -> String {
+    if x > 0.0 && x < 0.005 {
+        "under 1%".into()
+    } else {
+        format!("{:.0}%", x * 100.0)
     }
 }
 
@@ -40,31 +63,29 @@ impl Growth<'_> {
     fn change(&self) -> f64 {
         self.to.gap.unwrap_or(0.0) - self.from.gap.unwrap_or(0.0)
     }
-
-    /// Growth relative to demand in the first year, so places and hours rank together.
-    fn share(&self) -> f64 {
-        self.change() / self.from.demand.unwrap_or(1.0).max(1.0)
-    }
 }
 
-/// Gaps that grow into (or deeper into) a shortfall, largest relative growth first.
-fn growing(p: &PublishedProjections) -> Vec<Growth<'_>> {
+/// Gaps in one unit that grow into (or deeper into) a shortfall, largest growth first
+/// (ties: the larger shortfall in the furthest year first).
+fn growing(p: &PublishedProjections, unit: Unit) -> Vec<Growth<'_>> {
     let (Some(&first), Some(&last)) = (p.years.first(), p.years.last()) else {
         return Vec::new();
     };
     let mut rows: Vec<Growth> = p
         .rows
         .iter()
-        .filter(|r| r.year == last)
+        .filter(|r| r.year == last && r.unit == unit)
         .filter_map(|to| {
             let from = p.row(to.district, to.lot, first)?;
             Some(Growth { from, to })
         })
         .filter(|g| g.from.gap.is_some() && g.to.gap.is_some_and(|x| x > 0.0) && g.change() > 0.5)
         .collect();
+    let gap = |g: &Growth| g.to.gap.unwrap_or(0.0);
     rows.sort_by(|a, b| {
-        b.share()
-            .total_cmp(&a.share())
+        b.change()
+            .total_cmp(&a.change())
+            .then(gap(b).total_cmp(&gap(a)))
             .then(a.to.district.cmp(&b.to.district))
             .then(a.to.lot.cmp(&b.to.lot))
     });
@@ -98,45 +119,61 @@ impl Report<'_> {
     }
 
     fn growth_list(&self, p: &PublishedProjections, first: i32, last: i32) -> String {
-        let lots = &self.config.catalogue.lots;
-        let rows = growing(p);
         let mut s = format!(
             "<div class=\"key\"><p><strong>Where the gap grows most by {last}</strong>, if supply stays as it is:</p><ul>\n"
         );
+        let rows: Vec<Growth> = [Unit::Places, Unit::Hours]
+            .into_iter()
+            .flat_map(|unit| growing(p, unit).into_iter().take(LISTED))
+            .collect();
         if rows.is_empty() {
             let _ = writeln!(
                 s,
                 "<li>No district and lot moves further into shortfall between {first} and {last} at today's rates.</li>"
             );
         }
-        for g in rows.iter().take(LISTED) {
-            let l = &lots[g.to.lot];
-            let demand_unit = match l.unit {
-                Unit::Places => "people",
-                Unit::Hours => "hours a week",
-            };
-            let mut line = format!(
-                "{}: {} {} in {first} becomes {} in {last}, as demand grows from {} to {} {demand_unit} against {} {} today",
-                g.to.area_name,
-                l.short_label,
-                gap_words(g.from.gap.unwrap_or(0.0), l.unit),
-                gap_words(g.to.gap.unwrap_or(0.0), l.unit),
-                opt(g.from.demand),
-                opt(g.to.demand),
-                num(g.to.supply),
-                l.unit.label()
+        for g in &rows {
+            let _ = writeln!(
+                s,
+                "<li class=\"short\">{}.</li>",
+                esc(&self.growth_sentence(g, first, last))
             );
-            if let Some(t) = g.to.trend_gap {
-                let _ = write!(
-                    line,
-                    " ({} under the users-trend scenario)",
-                    gap_words(t, l.unit)
-                );
-            }
-            let _ = writeln!(s, "<li class=\"short\">{}.</li>", esc(&line));
         }
-        s.push_str("</ul></div>\n");
+        let _ = writeln!(
+            s,
+            "</ul><p class=\"note\">Listed: up to {LISTED} day-service and {LISTED} hour-measured districts and lots, largest growth in the gap first. Counts of people are rounded to the nearest {}, so a change of {} places may be partly rounding.</p></div>",
+            self.published.disclosure.base,
+            self.published.disclosure.base
+        );
         s
+    }
+
+    /// "Melton, PMLD: from a shortfall of 7 places in 2025 to a shortfall of 12 places in
+    /// 2040, as demand grows from 10 to 15 people against 3 places today".
+    fn growth_sentence(&self, g: &Growth, first: i32, last: i32) -> String {
+        let l = &self.config.catalogue.lots[g.to.lot];
+        let (demand_unit, supply_unit) = match l.unit {
+            Unit::Places => ("people", "places"),
+            Unit::Hours => ("hours a week", "hours a week"),
+        };
+        let mut line = format!(
+            "{}, {}: from {} in {first} to {} in {last}, as demand grows from {} to {} {demand_unit} against {} {supply_unit} today",
+            g.to.area_name,
+            l.short_label,
+            gap_words(g.from.gap.unwrap_or(0.0), l.unit),
+            gap_words(g.to.gap.unwrap_or(0.0), l.unit),
+            opt(g.from.demand),
+            opt(g.to.demand),
+            num(g.to.supply),
+        );
+        if let Some(t) = g.to.trend_gap {
+            let _ = write!(
+                line,
+                " ({} under the users-trend scenario)",
+                gap_words(t, l.unit)
+            );
+        }
+        line
     }
 
     fn gap_table(&self, p: &PublishedProjections, first: i32, last: i32) -> String {
@@ -174,7 +211,11 @@ impl Report<'_> {
     fn pictures(&self, p: &PublishedProjections) -> String {
         let lots = &self.config.catalogue.lots;
         let mut pictured: Vec<usize> = Vec::new();
-        for g in growing(p) {
+        for g in [Unit::Places, Unit::Hours]
+            .into_iter()
+            .flat_map(|u| growing(p, u).into_iter().take(1))
+            .chain(growing(p, Unit::Places))
+        {
             if !pictured.contains(&g.to.lot) && pictured.len() < PICTURED_LOTS {
                 pictured.push(g.to.lot);
             }
@@ -219,34 +260,41 @@ impl Report<'_> {
             "<p>Expected people are the population of each age band times the prevalence rate below; reach is the people known to services today (current users plus people waiting) divided by the people expected in {base}. Where reach is low, there may be hidden demand: people likely to need a service whom services do not yet know.</p>\n<ul>"
         );
         for &lot in &with_rate {
-            let lowest = p
+            let shown: Vec<(f64, &ProjectionRow)> = p
                 .lot_year(lot, base)
                 .filter_map(|r| r.reach.map(|x| (x, r)))
-                .min_by(|a, b| a.0.total_cmp(&b.0));
+                .collect();
+            let all = p.lot_year(lot, base).count();
+            let among = if shown.len() < all {
+                format!(" (of the {} districts whose count is shown)", shown.len())
+            } else {
+                String::new()
+            };
+            let lowest = shown.iter().min_by(|a, b| a.0.total_cmp(&b.0));
             if let Some((reach, r)) = lowest {
                 let _ = writeln!(
                     s,
-                    "<li>{}: reach is lowest in {}, where services know {} people against about {} expected ({:.0}%).</li>",
+                    "<li>{}: reach is lowest in {}{among}, where services know {} people against about {} expected ({}).</li>",
                     esc(&lots[lot].label),
                     esc(&r.area_name),
                     opt(r.known_people.map(f64::from)),
-                    num(r.expected_people.unwrap_or(0.0)),
-                    reach * 100.0
+                    people_words(r.expected_people.unwrap_or(0.0)),
+                    percent(*reach)
                 );
             }
         }
         s.push_str("</ul>\n");
         let mut headers = vec!["District".to_string()];
         headers.extend(with_rate.iter().map(|&l| lots[l].short_label.clone()));
-        let rows: Vec<Vec<String>> =
-            self.inputs
-                .districts
-                .iter()
-                .enumerate()
-                .map(|(d, x)| {
-                    let mut row = vec![x.name.clone()];
-                    row.extend(with_rate.iter().map(|&lot| match p.row(d, lot, base) {
-                        Some(r) => format!(
+        let rows: Vec<Vec<String>> = self
+            .inputs
+            .districts
+            .iter()
+            .enumerate()
+            .map(|(d, x)| {
+                let mut row = vec![x.name.clone()];
+                row.extend(with_rate.iter().map(|&lot| match p.row(d, lot, base) {
+                    Some(r) => format!(
                             "{} ({} of {})",
                             r.reach.map_or_else(
                                 || MARKER.to_string(),
@@ -255,11 +303,11 @@ impl Report<'_> {
                             opt(r.known_people.map(f64::from)),
                             num(r.expected_people.unwrap_or(0.0))
                         ),
-                        None => MARKER.to_string(),
-                    }));
-                    row
-                })
-                .collect();
+                    None => MARKER.to_string(),
+                }));
+                row
+            })
+            .collect();
         let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
         s.push_str(&table(&header_refs, &rows));
         s
