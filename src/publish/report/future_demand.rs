@@ -265,10 +265,10 @@ impl Report<'_> {
                 .filter_map(|r| r.reach.map(|x| (x, r)))
                 .collect();
             let all = p.lot_year(lot, base).count();
-            let among = if shown.len() < all {
-                format!(" (of the {} districts whose count is shown)", shown.len())
-            } else {
-                String::new()
+            let among = match shown.len() {
+                n if n == all => String::new(),
+                1 => " (the only district whose count is shown)".to_string(),
+                n => format!(" (of the {n} districts whose count is shown)"),
             };
             let lowest = shown.iter().min_by(|a, b| a.0.total_cmp(&b.0));
             if let Some((reach, r)) = lowest {
@@ -295,14 +295,11 @@ impl Report<'_> {
                 let mut row = vec![x.name.clone()];
                 row.extend(with_rate.iter().map(|&lot| match p.row(d, lot, base) {
                     Some(r) => format!(
-                            "{} ({} of {})",
-                            r.reach.map_or_else(
-                                || MARKER.to_string(),
-                                |x| format!("{:.0}%", x * 100.0)
-                            ),
-                            opt(r.known_people.map(f64::from)),
-                            num(r.expected_people.unwrap_or(0.0))
-                        ),
+                        "{} ({} of {})",
+                        r.reach.map_or_else(|| MARKER.to_string(), percent),
+                        opt(r.known_people.map(f64::from)),
+                        people_words(r.expected_people.unwrap_or(0.0))
+                    ),
                     None => MARKER.to_string(),
                 }));
                 row
@@ -360,7 +357,7 @@ impl Report<'_> {
                     ]
                 })
                 .collect();
-            s.push_str(&table(&["Lot", "Age band", "Rate", "Source"], &rows));
+            s.push_str(&text_table(&["Lot", "Age band", "Rate", "Source"], &rows));
         }
         let mut notes = Vec::new();
         if let Some(source) = &cfg.population_source {
@@ -388,4 +385,22 @@ impl Report<'_> {
         }
         s
     }
+}
+
+/// A table of text, every column left-aligned (sources read badly aligned right).
+fn text_table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut t = String::from("<table>\n<thead><tr>");
+    for h in headers {
+        let _ = write!(t, "<th>{}</th>", esc(h));
+    }
+    t.push_str("</tr></thead>\n<tbody>\n");
+    for row in rows {
+        t.push_str("<tr>");
+        for cell in row {
+            let _ = write!(t, "<td>{}</td>", esc(cell));
+        }
+        t.push_str("</tr>\n");
+    }
+    t.push_str("</tbody>\n</table>\n");
+    t
 }
