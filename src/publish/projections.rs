@@ -51,6 +51,9 @@ pub struct PublishedProjections {
     pub years: Vec<i32>,
     pub left_out_years: Vec<i32>,
     pub rows: Vec<ProjectionRow>,
+    /// Groupings of districts (such as "the east of the county"): sums of the published
+    /// district rows, suppressed where any part is; `district` is the grouping's index.
+    pub groupings: Vec<ProjectionRow>,
     pub trend: Option<Vec<TrendFit>>,
 }
 
@@ -97,7 +100,7 @@ pub fn publish(
     future: &FutureDemand,
     d: &Disclosure,
 ) -> PublishedProjections {
-    let rows = future
+    let rows: Vec<ProjectionRow> = future
         .cells
         .iter()
         .map(|c| row(config, inputs, future.base_year, c, d))
@@ -106,8 +109,82 @@ pub fn publish(
         base_year: future.base_year,
         years: future.years.clone(),
         left_out_years: future.left_out_years.clone(),
+        groupings: group_rows(config, &rows),
         rows,
         trend: future.trend.clone(),
+    }
+}
+
+/// A row for each grouping, lot and year, summed from the published district rows: a sum
+/// with a suppressed part is suppressed, so a grouping never reveals a suppressed district.
+fn group_rows(config: &Config, rows: &[ProjectionRow]) -> Vec<ProjectionRow> {
+    let mut out = Vec::new();
+    // Every district has the same lots and years: take them from the first.
+    let keys: Vec<(usize, i32, Unit)> = rows
+        .iter()
+        .filter(|r| r.district == 0)
+        .map(|r| (r.lot, r.year, r.unit))
+        .collect();
+    for (g, grouping) in config.catalogue.groupings.iter().enumerate() {
+        for &(lot, year, unit) in &keys {
+            let members: Vec<&ProjectionRow> = rows
+                .iter()
+                .filter(|r| r.lot == lot && r.year == year)
+                .filter(|r| grouping.district_codes.contains(&r.area_code))
+                .collect();
+            out.push(sum_rows(
+                g,
+                &grouping.id,
+                &grouping.label,
+                lot,
+                year,
+                unit,
+                &members,
+            ));
+        }
+    }
+    out
+}
+
+fn sum_rows(
+    index: usize,
+    code: &str,
+    name: &str,
+    lot: usize,
+    year: i32,
+    unit: Unit,
+    members: &[&ProjectionRow],
+) -> ProjectionRow {
+    let count =
+        |f: fn(&ProjectionRow) -> Published| members.iter().map(|r| f(r)).sum::<Option<u32>>();
+    let amount =
+        |f: fn(&ProjectionRow) -> Option<f64>| members.iter().map(|r| f(r)).sum::<Option<f64>>();
+    let supply: f64 = members.iter().map(|r| r.supply).sum();
+    let known = count(|r| r.known_people);
+    let expected = amount(|r| r.expected_people);
+    let demand = amount(|r| r.demand);
+    let trend_demand = amount(|r| r.trend_demand);
+    ProjectionRow {
+        district: index,
+        area_code: code.to_string(),
+        area_name: name.to_string(),
+        lot,
+        unit,
+        year,
+        population: members.iter().map(|r| r.population).sum(),
+        expected_people: expected,
+        known_people: known,
+        reach: match (known, expected) {
+            (Some(k), Some(e)) if e > 0.0 => Some(f64::from(k) / e),
+            _ => None,
+        },
+        people: count(|r| r.people),
+        demand,
+        supply,
+        gap: demand.map(|x| x - supply),
+        trend_people: count(|r| r.trend_people),
+        trend_demand,
+        trend_gap: trend_demand.map(|x| x - supply),
     }
 }
 
@@ -166,7 +243,7 @@ fn floats(rows: &[ProjectionRow], f: impl Fn(&ProjectionRow) -> Option<f64>) -> 
 /// `tables/projections`: one row per district, lot and year.
 pub fn table(config: &Config, p: &PublishedProjections) -> Table {
     let lots = &config.catalogue.lots;
-    let rows = &p.rows;
+    let rows: &Vec<ProjectionRow> = &p.rows.iter().chain(&p.groupings).cloned().collect();
     let text = |f: &dyn Fn(&ProjectionRow) -> String| rows.iter().map(f).collect::<Vec<_>>();
     let table = Table::default()
         .text("area_code", text(&|r| r.area_code.clone()))
@@ -315,6 +392,51 @@ pub fn maps(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn member(code: &str, people: Published, demand: Option<f64>, supply: f64) -> ProjectionRow {
+        ProjectionRow {
+            district: 0,
+            area_code: code.into(),
+            area_name: code.into(),
+            lot: 0,
+            unit: Unit::Places,
+            year: 2040,
+            population: 100.0,
+            expected_people: Some(2.5),
+            known_people: None,
+            reach: None,
+            people,
+            demand,
+            supply,
+            gap: demand.map(|x| x - supply),
+            trend_people: None,
+            trend_demand: None,
+            trend_gap: None,
+        }
+    }
+
+    #[test]
+    fn a_grouping_is_suppressed_when_any_district_is() {
+        let a = member("E1", Some(10), Some(10.0), 4.0);
+        let b = member("E2", Some(15), Some(15.0), 3.0);
+        let hidden = member("E3", None, None, 2.0);
+        let shown = sum_rows(0, "east", "East", 0, 2040, Unit::Places, &[&a, &b]);
+        // 10 + 15 people against 4 + 3 places: gap 18; expected 2.5 + 2.5; population 200.
+        assert_eq!(
+            (shown.people, shown.demand, shown.supply, shown.gap),
+            (Some(25), Some(25.0), 7.0, Some(18.0))
+        );
+        assert_eq!(
+            (shown.expected_people, shown.population),
+            (Some(5.0), 200.0)
+        );
+        let with_hidden = sum_rows(0, "east", "East", 0, 2040, Unit::Places, &[&a, &hidden]);
+        assert_eq!(
+            (with_hidden.people, with_hidden.demand, with_hidden.gap),
+            (None, None, None)
+        );
+        assert_eq!(with_hidden.supply, 6.0);
+    }
 
     const D: Disclosure = Disclosure {
         threshold: 7,

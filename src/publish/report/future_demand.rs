@@ -109,6 +109,7 @@ impl Report<'_> {
             esc(&self.config.file.projections.age_bands.join(", "))
         );
         s.push_str(&self.growth_list(p, first, last));
+        s.push_str(&self.grouping_lines(p, first, last));
         s.push_str(&self.gap_table(p, first, last));
         s.push_str(&self.pictures(p));
         s.push_str(&self.reach(p));
@@ -156,14 +157,34 @@ impl Report<'_> {
             Unit::Places => ("people", "places"),
             Unit::Hours => ("hours a week", "hours a week"),
         };
+        let (from_gap, to_gap) = (g.from.gap.unwrap_or(0.0), g.to.gap.unwrap_or(0.0));
+        let gaps = if from_gap == to_gap {
+            format!("{} in {first} and in {last}", gap_words(to_gap, l.unit))
+        } else {
+            format!(
+                "from {} in {first} to {} in {last}",
+                gap_words(from_gap, l.unit),
+                gap_words(to_gap, l.unit)
+            )
+        };
+        let demand = if g.from.demand == g.to.demand {
+            format!("with demand at {} {demand_unit}", opt(g.to.demand))
+        } else {
+            format!(
+                "as demand {} from {} to {} {demand_unit}",
+                if g.to.demand > g.from.demand {
+                    "grows"
+                } else {
+                    "falls"
+                },
+                opt(g.from.demand),
+                opt(g.to.demand)
+            )
+        };
         let mut line = format!(
-            "{}, {}: from {} in {first} to {} in {last}, as demand grows from {} to {} {demand_unit} against {} {supply_unit} today",
+            "{}, {}: {gaps}, {demand} against {} {supply_unit} today",
             g.to.area_name,
             l.short_label,
-            gap_words(g.from.gap.unwrap_or(0.0), l.unit),
-            gap_words(g.to.gap.unwrap_or(0.0), l.unit),
-            opt(g.from.demand),
-            opt(g.to.demand),
             num(g.to.supply),
         );
         if let Some(t) = g.to.trend_gap {
@@ -174,6 +195,37 @@ impl Report<'_> {
             );
         }
         line
+    }
+
+    /// For each grouping of districts, its lots in shortfall in the furthest year.
+    fn grouping_lines(&self, p: &PublishedProjections, first: i32, last: i32) -> String {
+        let mut s = String::new();
+        for (g, grouping) in self.config.catalogue.groupings.iter().enumerate() {
+            let lines: Vec<String> = p
+                .groupings
+                .iter()
+                .filter(|r| r.district == g && r.year == last && r.gap.is_some_and(|x| x > 0.0))
+                .filter_map(|to| {
+                    let from = p
+                        .groupings
+                        .iter()
+                        .find(|r| r.district == g && r.lot == to.lot && r.year == first)?;
+                    Some(self.growth_sentence(&Growth { from, to }, first, last))
+                })
+                .collect();
+            if lines.is_empty() {
+                continue;
+            }
+            let _ = writeln!(s, "<h3>{}</h3>\n<ul>", esc(&grouping.label));
+            for line in lines {
+                let _ = writeln!(s, "<li>{}.</li>", esc(&line));
+            }
+            s.push_str("</ul>\n");
+        }
+        if !s.is_empty() {
+            s.push_str("<p class=\"note\">A grouping's figures are sums of its districts' published figures; where a district's figure is not shown, the grouping's is not either.</p>\n");
+        }
+        s
     }
 
     fn gap_table(&self, p: &PublishedProjections, first: i32, last: i32) -> String {
