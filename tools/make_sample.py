@@ -10,7 +10,8 @@ calibrated to the figures the council has published (see data/README.md for ever
 - services.csv       67 illustrative services (58 day services, 9 managed PA services).
 - people.csv         illustrative pseudonymised person records: 689 current people and
                      a waiting list, one row per person per lot.
-- population.csv     Census 2021 usual residents by district, plus estimated age bands.
+- population.csv     population by district, age band and year: Census 2021 totals with
+                     illustrative age shares and growth (see data/README.md).
 - users_trend.csv    the committee report's users-by-age-band table.
 
 Standard library only, deterministic: random.Random(2025) drives every draw, so running
@@ -331,7 +332,18 @@ USERS_TREND = [  # committee report para 11
     ("Jun-24", "2024-06-01", 556, 96),
     ("Jun-25", "2025-06-01", 605, 84),
 ]
-SHARE_18_64, SHARE_65_PLUS = 0.59, 0.21
+# Population by district, age band and year (population.csv): Census 2021 district totals
+# times an age share, grown from 2021 at a constant annual rate. Only the totals, the 65+
+# shares and the rates' inputs are published statistics; the file is illustrative (see
+# data/README.md for the derivation).
+SHARE_18_64 = 0.59  # assumed, county-wide
+SHARE_65_PLUS = 0.186  # Census 2021, England and Wales: 18.6% aged 65 and over
+SHARE_65_PLUS_BY_DISTRICT = {"E07000131": 0.221}  # Census 2021, Harborough: 22.1%
+# Annual growth from ONS 2018-based SNPP (bulletin, 24 March 2020): England's share aged
+# 65+ 18.2% (mid-2018) to 20.7% (mid-2028); East Midlands population +7% over that decade.
+GROWTH_65_PLUS = (0.207 / 0.182 * 1.07) ** 0.1 - 1  # 1.98% a year
+GROWTH_18_64 = ((1 - 0.207) / (1 - 0.182) * 1.07) ** 0.1 - 1  # 0.37% a year (under 65s)
+POPULATION_YEARS = (2025, 2030, 2035, 2040)
 
 
 class CheckFailed(Exception):
@@ -925,11 +937,20 @@ def population_rows():
     rows = []
     for code in DISTRICT_CODES:
         name, total, _ = DISTRICTS[code]
-        rows.append([code, name, "all", total, "Census 2021 (ONS), rounded to 100"])
-        for band, share in (("18-64", SHARE_18_64), ("65+", SHARE_65_PLUS)):
-            rows.append([code, name, band, round(total * share / 100) * 100,
-                         "estimate: county-wide share applied, illustrative"])
+        share_65 = SHARE_65_PLUS_BY_DISTRICT.get(code, SHARE_65_PLUS)
+        where_65 = "Census 2021, Harborough" if code in SHARE_65_PLUS_BY_DISTRICT else "Census 2021, England and Wales"
+        bands = (
+            ("18-64", SHARE_18_64, GROWTH_18_64, "59% (assumed)"),
+            ("65+", share_65, GROWTH_65_PLUS, f"{share_65 * 100:.1f}% ({where_65})"),
+        )
+        for band, share, growth, share_text in bands:
+            for year in POPULATION_YEARS:
+                value = round(total * share * (1 + growth) ** (year - 2021) / 100) * 100
+                rows.append([code, name, band, year, value,
+                             f"illustrative: Census 2021 total x {share_text} x {growth * 100:.2f}% a year "
+                             f"from 2021 (ONS 2018-based SNPP; see README)"])
     check(sum(DISTRICTS[c][1] for c in DISTRICT_CODES) == 712_300, "county population 712,300")
+    check(abs(GROWTH_65_PLUS - 0.0198) < 0.00005 and abs(GROWTH_18_64 - 0.0037) < 0.00005, "growth rates")
     return rows
 
 
@@ -1066,7 +1087,7 @@ def main() -> int:
         "districts.geojson": districts_text,
         "services.csv": csv_text(SERVICE_COLUMNS, services),
         "people.csv": csv_text(PEOPLE_COLUMNS, people),
-        "population.csv": csv_text(["area_code", "area_name", "age_band", "population", "source"],
+        "population.csv": csv_text(["area_code", "area_name", "age_band", "year", "population", "source"],
                                    population_rows()),
         "users_trend.csv": csv_text(["period", "date", "age_band", "users"], trend_rows()),
     }

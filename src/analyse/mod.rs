@@ -7,6 +7,7 @@
 pub mod access;
 pub mod cost;
 pub mod gaps;
+pub mod projections;
 pub mod travel;
 
 use crate::config::Config;
@@ -39,6 +40,8 @@ pub struct Analysis {
     pub current_people: u32,
     /// How distances were measured: unit, words for captions, catchment.
     pub measure: DistanceMeasure,
+    /// Future demand, when a population file is given.
+    pub projections: Option<projections::FutureDemand>,
 }
 
 /// Runs every analysis, measuring distance as `distances` says. Fails only if the access
@@ -93,6 +96,7 @@ pub fn analyse(
         estimated_pairs: people_estimated + areas_estimated,
     };
     let people = gaps::people_counts(catalogue, &inputs.demand);
+    let projections = projections::compute(config, inputs, placement, &gaps);
     Ok(Analysis {
         gaps,
         access,
@@ -103,5 +107,6 @@ pub fn analyse(
         people_by_primary_need: people.by_primary_need,
         current_people: people.current,
         measure,
+        projections,
     })
 }

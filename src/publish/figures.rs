@@ -82,6 +82,14 @@ fn specs(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Vec<(Str
     if !published.cost.is_empty() {
         specs.push(("band_mix".into(), Spec::Bar(band_chart(config, published))));
     }
+    if let Some(p) = &published.projections {
+        use crate::publish::projections;
+        let d = &published.disclosure;
+        let charts = projections::charts(config, inputs, p, d);
+        specs.extend(charts.into_iter().map(|(n, c)| (n, Spec::Bar(c))));
+        let maps = projections::maps(config, inputs, p);
+        specs.extend(maps.into_iter().map(|(n, m)| (n, Spec::Map(m))));
+    }
     if published.districts.iter().any(|r| r.mean_km.is_some()) {
         specs.push((
             "distance_to_nearest_service".into(),

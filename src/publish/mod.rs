@@ -8,6 +8,7 @@ pub mod disclosure;
 pub mod figures;
 pub mod manifest;
 pub mod maps;
+pub mod projections;
 pub mod published;
 pub mod qgis;
 pub mod report;
@@ -161,6 +162,13 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
             &mut folder,
             "tables/cost_by_band",
             &tables::cost(config, published),
+        )?;
+    }
+    if let Some(p) = &published.projections {
+        table_files(
+            &mut folder,
+            "tables/projections",
+            &projections::table(config, p),
         )?;
     }
     geojson_file(

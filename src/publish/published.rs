@@ -86,6 +86,8 @@ pub struct PublishedRun {
     pub people_by_age: Vec<(String, Published, Published)>,
     pub people_by_primary_need: Vec<(usize, Published)>,
     pub current_people: Published,
+    /// Future demand, when a population file is given.
+    pub projections: Option<crate::publish::projections::PublishedProjections>,
 }
 
 impl PublishedRun {
@@ -189,6 +191,10 @@ impl PublishedRun {
                 .map(|(lot, n)| (*lot, d.count(*n)))
                 .collect(),
             current_people: d.count(analysis.current_people),
+            projections: analysis
+                .projections
+                .as_ref()
+                .map(|f| crate::publish::projections::publish(config, inputs, f, &d)),
         }
     }
 

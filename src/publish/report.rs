@@ -19,6 +19,8 @@ use crate::publish::charts::Figure;
 use crate::publish::disclosure::MARKER;
 use crate::publish::published::{GapRow, PublishedRun};
 
+mod future_demand;
+
 /// What changed since an earlier run, for the report's "Since last quarter" section.
 #[derive(Debug, Clone)]
 pub struct SinceLast {
@@ -57,6 +59,7 @@ pub fn html(
         r.supply_demand(),
         r.gaps(),
         r.access(),
+        r.future_demand(),
         r.groupings(),
         r.method(),
     ] {
@@ -236,7 +239,7 @@ impl Report<'_> {
             esc(&f.label),
             esc(&f.data_date)
         );
-        h.push_str("<nav><a href=\"#summary\">Summary</a><a href=\"#services\">Current services</a><a href=\"#trend\">People over time</a><a href=\"#needs\">Needs</a><a href=\"#bands\">Bands and spend</a><a href=\"#supply\">Supply and demand</a><a href=\"#gaps\">Gaps</a><a href=\"#access\">Access</a><a href=\"#groupings\">Areas</a><a href=\"#method\">Method</a></nav>\n<main>\n");
+        h.push_str("<nav><a href=\"#summary\">Summary</a><a href=\"#services\">Current services</a><a href=\"#trend\">People over time</a><a href=\"#needs\">Needs</a><a href=\"#bands\">Bands and spend</a><a href=\"#supply\">Supply and demand</a><a href=\"#gaps\">Gaps</a><a href=\"#access\">Access</a><a href=\"#future\">Future demand</a><a href=\"#groupings\">Areas</a><a href=\"#method\">Method</a></nav>\n<main>\n");
         h
     }
 
