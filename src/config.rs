@@ -152,8 +152,24 @@ pub struct AnalysisSection {
     pub catchment_km: f64,
     /// Factor applied to great-circle distance to approximate road distance.
     pub circuity: f64,
-    /// E2SFCA step zones as [upper km, weight], inclusive upper bounds.
+    /// E2SFCA step zones as [upper bound, weight], inclusive upper bounds, in the unit of
+    /// the distances: km, or minutes with a travel-time matrix.
     pub zones: Vec<[f64; 2]>,
+    /// An origin-destination matrix of travel costs (CSV or Parquet), relative to the
+    /// config; used instead of straight-line distance. See docs/travel-costs.md.
+    pub travel_costs: Option<String>,
+    /// The unit of the matrix's costs; required with `travel_costs`.
+    pub travel_cost_unit: Option<TravelCostUnit>,
+    /// What describes the costs in the report and captions, e.g. "drive times"
+    /// (default: "travel times" for minutes, "travel distances" for km).
+    pub travel_cost_label: Option<String>,
+    /// The catchment in minutes, required when the matrix is in minutes.
+    pub catchment_minutes: Option<f64>,
+    /// What to do about demand-service pairs the matrix lacks.
+    pub missing_pairs: MissingPairs,
+    /// For a minutes matrix with `missing_pairs = "straight_line"`: the average speed
+    /// (km/h) that turns a straight-line estimate (great-circle km x circuity) into minutes.
+    pub straight_line_speed_kmh: Option<f64>,
 }
 
 impl Default for AnalysisSection {
@@ -162,8 +178,44 @@ impl Default for AnalysisSection {
             catchment_km: 30.0,
             circuity: 1.0,
             zones: vec![[10.0, 1.0], [20.0, 0.68], [30.0, 0.22]],
+            travel_costs: None,
+            travel_cost_unit: None,
+            travel_cost_label: None,
+            catchment_minutes: None,
+            missing_pairs: MissingPairs::Error,
+            straight_line_speed_kmh: None,
         }
     }
+}
+
+/// The unit of a travel-cost matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TravelCostUnit {
+    Minutes,
+    Km,
+}
+
+impl TravelCostUnit {
+    /// The unit as written in column names and text: "minutes" or "km".
+    pub fn name(self) -> &'static str {
+        match self {
+            TravelCostUnit::Minutes => "minutes",
+            TravelCostUnit::Km => "km",
+        }
+    }
+}
+
+/// What the run does with a demand-service pair that a travel-cost matrix lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingPairs {
+    /// Stop the run, naming the file, a missing pair and how many are missing.
+    #[default]
+    Error,
+    /// Estimate the pair by straight line: great-circle km x circuity (and for minutes, at
+    /// `straight_line_speed_kmh`).
+    StraightLine,
 }
 
 /// Settings of the disclosure control applied to counts of people.
@@ -335,6 +387,7 @@ impl Config {
         })?;
         let catalogue = build_catalogue(file_name, &file)?;
         check_settings(file_name, &file)?;
+        check_catchment_unit(file_name, text, &file)?;
         Ok(Config {
             file_name: file_name.to_string(),
             text: text.to_string(),
@@ -476,6 +529,7 @@ fn check_settings(file_name: &str, file: &ConfigFile) -> Result<(), ConfigError>
             format!("{sliver} is not an area (expected 0 or more square metres)"),
         ));
     }
+    check_travel_costs(file_name, a)?;
     if file.disclosure.rounding_base == 0 {
         return Err(invalid(
             file_name,
@@ -507,4 +561,121 @@ fn check_settings(file_name: &str, file: &ConfigFile) -> Result<(), ConfigError>
         }
     }
     Ok(())
+}
+
+/// The travel-cost settings hang together: a matrix has a unit, a minutes matrix has a
+/// catchment in minutes, a straight-line fallback for minutes has a speed.
+fn check_travel_costs(file_name: &str, a: &AnalysisSection) -> Result<(), ConfigError> {
+    let Some(_) = &a.travel_costs else {
+        for (field, set) in [
+            ("analysis.travel_cost_unit", a.travel_cost_unit.is_some()),
+            ("analysis.travel_cost_label", a.travel_cost_label.is_some()),
+            ("analysis.catchment_minutes", a.catchment_minutes.is_some()),
+            (
+                "analysis.straight_line_speed_kmh",
+                a.straight_line_speed_kmh.is_some(),
+            ),
+            (
+                "analysis.missing_pairs",
+                a.missing_pairs != MissingPairs::Error,
+            ),
+        ] {
+            if set {
+                return Err(invalid(
+                    file_name,
+                    field,
+                    "applies only to a travel-cost matrix, and analysis.travel_costs is not set",
+                ));
+            }
+        }
+        return Ok(());
+    };
+    let Some(unit) = a.travel_cost_unit else {
+        return Err(invalid(
+            file_name,
+            "analysis.travel_cost_unit",
+            "is needed with analysis.travel_costs: \"minutes\" or \"km\"",
+        ));
+    };
+    let positive = |field: &str, value: Option<f64>| match value {
+        Some(v) if !(v.is_finite() && v > 0.0) => Err(invalid(
+            file_name,
+            field,
+            format!("{v} is not usable (expected a number more than 0)"),
+        )),
+        _ => Ok(()),
+    };
+    positive("analysis.catchment_minutes", a.catchment_minutes)?;
+    positive(
+        "analysis.straight_line_speed_kmh",
+        a.straight_line_speed_kmh,
+    )?;
+    match unit {
+        TravelCostUnit::Minutes => {
+            if a.catchment_minutes.is_none() {
+                return Err(invalid(
+                    file_name,
+                    "analysis.catchment_minutes",
+                    "is needed with a matrix in minutes: the catchment (and analysis.zones) are in the matrix's unit",
+                ));
+            }
+            if a.missing_pairs == MissingPairs::StraightLine && a.straight_line_speed_kmh.is_none()
+            {
+                return Err(invalid(
+                    file_name,
+                    "analysis.straight_line_speed_kmh",
+                    "is needed to turn straight-line km into minutes for pairs missing from the matrix (missing_pairs = \"straight_line\")",
+                ));
+            }
+        }
+        TravelCostUnit::Km => {
+            if a.catchment_minutes.is_some() {
+                return Err(invalid(
+                    file_name,
+                    "analysis.catchment_minutes",
+                    "does not apply to a matrix in km: set analysis.catchment_km",
+                ));
+            }
+            if a.straight_line_speed_kmh.is_some() {
+                return Err(invalid(
+                    file_name,
+                    "analysis.straight_line_speed_kmh",
+                    "does not apply to a matrix in km",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// With a matrix in minutes the catchment is `catchment_minutes`: a `catchment_km` given
+/// too would be silently unused, so it is refused.
+fn check_catchment_unit(file_name: &str, text: &str, file: &ConfigFile) -> Result<(), ConfigError> {
+    if file.analysis.travel_cost_unit != Some(TravelCostUnit::Minutes) {
+        return Ok(());
+    }
+    let given = text
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|t| t.get("analysis")?.get("catchment_km").cloned())
+        .is_some();
+    if given {
+        return Err(invalid(
+            file_name,
+            "analysis.catchment_km",
+            "does not apply to a matrix in minutes: give the catchment as analysis.catchment_minutes",
+        ));
+    }
+    Ok(())
+}
+
+impl AnalysisSection {
+    /// The catchment radius in the unit distances are measured in: minutes for a minutes
+    /// matrix, km otherwise.
+    pub fn catchment(&self) -> f64 {
+        match (self.travel_cost_unit, self.catchment_minutes) {
+            (Some(TravelCostUnit::Minutes), Some(minutes)) => minutes,
+            _ => self.catchment_km,
+        }
+    }
 }

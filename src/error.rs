@@ -13,4 +13,8 @@ pub enum Error {
     Publish(#[from] crate::publish::PublishError),
     #[error("access analysis: {0}")]
     Access(#[from] crate::access::AccessError),
+    #[error(transparent)]
+    Analysis(#[from] crate::analyse::AccessStageError),
+    #[error(transparent)]
+    TravelCosts(#[from] crate::analyse::travel::TravelCostsError),
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::analyse::{self, Analysis};
+use crate::analyse::{self, Analysis, Distances};
 use crate::config::Config;
 use crate::load::{self, Inputs};
 use crate::locate::{self, Placement};
@@ -42,6 +42,9 @@ pub struct RunReport {
 pub struct Checked {
     pub inputs: Inputs,
     pub placement: Placement,
+    /// How distances are measured: straight line, or the travel costs (checked to hold
+    /// every pair the run needs, or allowed to estimate the rest).
+    pub distances: Distances,
     pub warnings: Vec<String>,
 }
 
@@ -65,7 +68,24 @@ pub fn check(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Checked,
         }
         Err(problems) => return Err(InputErrors(problems).into()),
     };
+    let distances = travel_costs(config, &mut inputs)?;
     let mut warnings = placement.warnings.clone();
+    let estimated = analyse::access::check_travel_costs(
+        &config.catalogue,
+        &inputs,
+        &placement,
+        config.file.areas.district_property.is_some(),
+        &distances,
+    )?;
+    if let (Some(costs), true) = (distances.travel_costs(), estimated > 0) {
+        warnings.push(format!(
+            "{estimated} origin-destination pair{} the run needs {} missing from {} and {} estimated by straight line, as the config allows (missing_pairs = \"straight_line\")",
+            if estimated == 1 { "" } else { "s" },
+            if estimated == 1 { "was" } else { "were" },
+            costs.source,
+            if estimated == 1 { "was" } else { "were" },
+        ));
+    }
     if !inputs.rejected.is_empty() {
         warnings.push(format!(
             "{} bad row{} left out, as the config allows (on_bad_row = \"skip\"); each is listed with its reason in NOT-FOR-PUBLICATION/rejects.csv",
@@ -76,8 +96,30 @@ pub fn check(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Checked,
     Ok(Checked {
         inputs,
         placement,
+        distances,
         warnings,
     })
+}
+
+/// Reads the travel-cost matrix the config names, if any, recording it for the manifest;
+/// bad rows stop the run, or with `on_bad_row = "skip"` are left out and listed.
+fn travel_costs(config: &Config, inputs: &mut Inputs) -> Result<Distances, Error> {
+    let loaded = load::travel_costs::load(config, inputs).map_err(InputErrors)?;
+    let Some(loaded) = loaded else {
+        return Ok(Distances::from_settings(&config.file.analysis, None));
+    };
+    inputs.records.push(loaded.record);
+    if !loaded.rejected.is_empty() {
+        if config.file.validation.on_bad_row == OnBadRow::Skip {
+            inputs.rejected.extend(loaded.rejected);
+        } else {
+            return Err(InputErrors(loaded.rejected).into());
+        }
+    }
+    Ok(Distances::from_settings(
+        &config.file.analysis,
+        Some(loaded.costs),
+    ))
 }
 
 fn place(inputs: &Inputs) -> Result<Placement, Problems> {
@@ -121,7 +163,12 @@ pub fn run(
     };
     let checked = check(config, progress)?;
     progress("computing gaps, distances and costs");
-    let analysis: Analysis = analyse::analyse(config, &checked.inputs, &checked.placement)?;
+    let analysis: Analysis = analyse::analyse(
+        config,
+        &checked.inputs,
+        &checked.placement,
+        &checked.distances,
+    )?;
     let published = PublishedRun::new(config, &checked.inputs, &checked.placement, &analysis);
     let label = options
         .label

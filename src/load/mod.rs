@@ -10,6 +10,7 @@ pub mod demand;
 pub mod location;
 pub mod population;
 pub mod services;
+pub mod travel_costs;
 pub mod trend;
 
 use std::collections::BTreeMap;
@@ -50,7 +51,10 @@ pub struct Inputs {
 }
 
 /// Reads an input by its configured name, from disk or from the embedded sample.
-fn read_input(config: &Config, name: &str) -> Result<InputFile, crate::problem::Problem> {
+pub(crate) fn read_input(
+    config: &Config,
+    name: &str,
+) -> Result<InputFile, crate::problem::Problem> {
     match &config.origin {
         Origin::Directory(dir) => {
             let path = dir.join(name);

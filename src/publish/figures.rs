@@ -248,11 +248,13 @@ fn band_chart(config: &Config, published: &PublishedRun) -> BarChart {
 
 fn distance_chart(config: &Config, published: &PublishedRun, districts: &[String]) -> BarChart {
     BarChart {
-        title: "Mean distance to the nearest suitable service".into(),
+        title: format!(
+            "Mean {} to the nearest suitable service",
+            published.distances.noun()
+        ),
         subtitle: Some(format!(
             "{}: {}, from each person's home to the nearest active service for their lot",
-            config.file.label,
-            distance_words(config.file.analysis.circuity)
+            config.file.label, published.distances.description
         )),
         categories: districts.to_vec(),
         series: config
@@ -265,7 +267,7 @@ fn distance_chart(config: &Config, published: &PublishedRun, districts: &[String
                 values: published.lot_rows(lot).map(|r| r.mean_km).collect(),
             })
             .collect(),
-        value_label: "Kilometres".into(),
+        value_label: published.distances.axis_label().into(),
         footnote: Some(format!(
             "Figures for groups of fewer than {} people are not shown",
             published.disclosure.threshold + 1
@@ -333,16 +335,21 @@ pub fn access_map(
     let values: Vec<f64> = regions.iter().filter_map(|r| r.value).collect();
     let breaks = classify(&values, &config.file.maps);
     ChoroplethMap {
-        title: format!("{}: distance to the nearest service", l.label),
+        title: format!(
+            "{}: {} to the nearest service",
+            l.label,
+            published.distances.noun()
+        ),
         subtitle: Some(format!(
-            "{}: km from each small area to the nearest active service for this lot ({})",
+            "{}: {} from each small area to the nearest active service for this lot ({})",
             config.file.label,
-            distance_words(config.file.analysis.circuity)
+            published.distances.suffix(),
+            published.distances.description
         )),
         regions,
         breaks,
         palette: Palette::Sequential,
-        legend_title: "Kilometres".into(),
+        legend_title: published.distances.axis_label().into(),
         label_regions: false,
         points: active_service_points(inputs, lot),
         points_label: Some("Active services for this lot".into()),
@@ -397,15 +404,6 @@ fn capitalise(text: &str) -> String {
     chars
         .next()
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-}
-
-/// How distances were measured, in words.
-pub fn distance_words(circuity: f64) -> String {
-    if circuity == 1.0 {
-        "great-circle km".into()
-    } else {
-        format!("great-circle km x {circuity} (circuity)")
-    }
 }
 
 #[cfg(test)]

@@ -104,7 +104,7 @@ pub fn services(config: &Config, inputs: &Inputs, published: &PublishedRun) -> V
         .collect()
 }
 
-/// One feature per small area, with `<lot>_nearest_km`, `<lot>_services_in_reach` and
+/// One feature per small area, with `<lot>_nearest_km` (`_minutes` with travel times), `<lot>_services_in_reach` and
 /// `<lot>_e2sfca` for every lot (empty unless the boundaries are small areas).
 pub fn small_areas(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Vec<OutFeature> {
     let areas = &config.file.areas;
@@ -124,7 +124,10 @@ pub fn small_areas(config: &Config, inputs: &Inputs, published: &PublishedRun) -
             ];
             for r in published.areas.iter().filter(|r| r.area == i) {
                 let id = &config.catalogue.lots[r.lot].id;
-                props.push((format!("{id}_nearest_km"), num(r.nearest_km, 3)));
+                props.push((
+                    format!("{id}_nearest_{}", published.distances.suffix()),
+                    num(r.nearest_km, 3),
+                ));
                 props.push((
                     format!("{id}_services_in_reach"),
                     Value::from(r.services_in_reach),

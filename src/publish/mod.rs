@@ -117,13 +117,14 @@ fn qgis_styles(folder: &mut RunFolder, run: &RunData) -> Result<(), PublishError
         }
         if !published.areas.is_empty() {
             let map = figures::access_map(config, inputs, published, lot);
+            let unit = published.distances.suffix();
             let qml = qgis::graduated_style(
-                &format!("{}_nearest_km", l.id),
+                &format!("{}_nearest_{unit}", l.id),
                 None,
                 &charts::legend_classes(&map),
             );
             folder.write(
-                &format!("maps/small_areas_{}_nearest_km.qml", l.id),
+                &format!("maps/small_areas_{}_nearest_{unit}.qml", l.id),
                 qml.as_bytes(),
             )?;
             if lot == headline {
@@ -140,7 +141,11 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
     let mut folder = RunFolder::create(outputs, run.label, run.replace)?;
     let mut all_rows = published.districts.clone();
     all_rows.extend(published.groupings.iter().cloned());
-    table_files(&mut folder, "tables/gaps", &tables::gaps(config, &all_rows))?;
+    table_files(
+        &mut folder,
+        "tables/gaps",
+        &tables::gaps(config, &all_rows, published.distances.suffix()),
+    )?;
     table_files(
         &mut folder,
         "tables/demand",
@@ -190,6 +195,7 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
         let table = tables::gaps(
             config,
             &published::unrounded_rows(config, inputs, run.analysis),
+            published.distances.suffix(),
         );
         table_files(&mut folder, "NOT-FOR-PUBLICATION/gaps_unrounded", &table)?;
     }

@@ -73,6 +73,9 @@ pub struct CostRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublishedRun {
     pub disclosure: Disclosure,
+    /// How distances were measured (straight line or travel costs), their unit and the
+    /// catchment, for captions, column names and the report.
+    pub distances: crate::analyse::DistanceMeasure,
     pub districts: Vec<GapRow>,
     pub groupings: Vec<GapRow>,
     pub services: Vec<ServiceRow>,
@@ -169,6 +172,7 @@ impl PublishedRun {
             .collect();
         PublishedRun {
             disclosure: d,
+            distances: analysis.measure.clone(),
             districts,
             groupings,
             services,

@@ -601,24 +601,26 @@ impl Report<'_> {
     }
 
     fn access(&self) -> String {
-        let a = &self.config.file.analysis;
+        let d = &self.published.distances;
+        let noun = d.noun();
         let mut s = format!(
-            "<section id=\"access\"><h2>Access: distance to the nearest suitable service</h2>\n<p>For each person (receiving a service or waiting), the distance from home to the nearest active service that serves their lot, measured as {}. The council pays transport only to the nearest location that can meet a person's needs, so this distance drives transport cost. People more than {} km from a suitable service are counted as beyond the catchment.</p>\n",
-            crate::publish::figures::distance_words(a.circuity),
-            num(a.catchment_km)
+            "<section id=\"access\"><h2>Access: {noun} to the nearest suitable service</h2>\n<p>For each person (receiving a service or waiting), the {noun} from home to the nearest active service that serves their lot, measured as {}. The council pays transport only to the nearest location that can meet a person's needs, so this {noun} drives transport cost. People more than {} {} from a suitable service are counted as beyond the catchment.</p>\n",
+            esc(&d.description),
+            num(d.catchment),
+            d.suffix()
         );
         for l in &self.config.catalogue.lots {
             s.push_str(&self.figure(
                 &format!("map_access_{}", l.id),
                 &format!(
-                    "{}: distance from each small area to the nearest service",
+                    "{}: {noun} from each small area to the nearest service",
                     l.label
                 ),
             ));
         }
         s.push_str(&self.figure(
             "distance_to_nearest_service",
-            "Mean distance to the nearest suitable service",
+            &format!("Mean {noun} to the nearest suitable service"),
         ));
         for (lot, l) in self.config.catalogue.lots.iter().enumerate() {
             let rows: Vec<Vec<String>> = self
@@ -640,8 +642,8 @@ impl Report<'_> {
                     "District",
                     "People",
                     "Beyond the catchment",
-                    "Mean km",
-                    "90th percentile km",
+                    &format!("Mean {}", d.suffix()),
+                    &format!("90th percentile {}", d.suffix()),
                 ],
                 &rows,
             ));
