@@ -136,7 +136,9 @@ fn the_samples_polygons_are_valid_as_written() {
     ok(gapmap(&["run", "--out", s(&out)]));
     let maps = out.join("2025-Q2/maps");
     assert_eq!(check_map(&maps.join("districts.geojson")), 7);
-    check_with_gdal(&maps, &["districts"]);
+    // The sample's 396 ONS LSOAs, as the run writes them back.
+    assert_eq!(check_map(&maps.join("small_areas.geojson")), 396);
+    check_with_gdal(&maps, &["districts", "small_areas"]);
 }
 
 struct LsoaQuarters {

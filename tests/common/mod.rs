@@ -100,17 +100,14 @@ pub fn sample_on_lsoas(dir: &Path, lsoa_dir: &Path) -> PathBuf {
     assert!(o.status.success(), "{}", stderr(&o));
     let config = dir.join("gapmap.toml");
     let lsoas = lsoa_dir.join("leicestershire-lsoa11.geojson");
-    let text = std::fs::read_to_string(&config)
-        .expect("read")
-        .replace(
-            "areas = \"districts.geojson\"",
-            &format!("areas = {:?}", lsoas.display().to_string()),
-        )
-        .replace(
-            "code_property = \"LAD24CD\"",
-            "code_property = \"LSOA11CD\"\ndistrict_property = \"LAD11CD\"\ndistrict_name_property = \"LAD11NM\"",
-        )
-        .replace("name_property = \"LAD24NM\"", "name_property = \"LSOA11NM\"");
+    let text = std::fs::read_to_string(&config).expect("read").replace(
+        "areas = \"lsoa11.geojson\"",
+        &format!("areas = {:?}", lsoas.display().to_string()),
+    );
+    assert!(
+        text.contains("leicestershire-lsoa11.geojson"),
+        "config not repointed"
+    );
     std::fs::write(&config, text).expect("write");
     config
 }

@@ -132,7 +132,7 @@ fn choropleth_is_deterministic_and_valid() {
             label: Some(String::from("Service")),
         }],
         points_label: Some(String::from("Services")),
-        attribution: String::from("Boundaries: schematic, made by gapmap"),
+        attribution: String::from("Boundaries: test shapes made by hand"),
     };
     let a = choropleth(&map).expect("draws");
     assert_eq!(a, choropleth(&map).expect("draws"));
