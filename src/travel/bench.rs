@@ -149,10 +149,17 @@ pub fn bench_travel_case(name: &str, runs: usize) -> Result<TravelBenchReport, T
 
 /// West, south, east, north of the graph's junctions.
 fn bounds(graph: &RoadGraph) -> [f64; 4] {
-    graph.junctions.iter().fold(
-        [f64::MAX, f64::MAX, f64::MIN, f64::MIN],
-        |b, p| [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])],
-    )
+    graph
+        .junctions
+        .iter()
+        .fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, p| {
+            [
+                b[0].min(p[0]),
+                b[1].min(p[1]),
+                b[2].max(p[0]),
+                b[3].max(p[1]),
+            ]
+        })
 }
 
 fn median(mut values: Vec<f64>) -> f64 {

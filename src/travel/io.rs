@@ -29,7 +29,9 @@ const PLACE_COLUMNS: &str = "id, longitude, latitude (or id, easting, northing)"
 
 /// Reads places from a CSV file's contents; `file` names it in messages.
 pub fn read_places(reader: impl Read, file: &str) -> Result<Vec<Place>, TravelError> {
-    let mut csv = csv::ReaderBuilder::new().flexible(false).from_reader(reader);
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(reader);
     let header: Vec<String> = csv
         .headers()
         .map_err(|e| bad_csv(file, 1, e))?
@@ -222,7 +224,9 @@ mod tests {
         );
         let text = "id,lon,lat\nA,-0.7,52.6\nA,-0.6,52.6\n";
         let error = read_places(text.as_bytes(), "p.csv").unwrap_err();
-        assert!(error.to_string().starts_with("p.csv:3: id \"A\" appears again"));
+        assert!(error
+            .to_string()
+            .starts_with("p.csv:3: id \"A\" appears again"));
     }
 
     #[test]
@@ -231,6 +235,9 @@ mod tests {
         let text = "id,easting,northing\nOakham,486100,308800\n";
         let places = read_places(text.as_bytes(), "p.csv").unwrap();
         let [lon, lat] = places[0].location;
-        assert!((lon - -0.727).abs() < 0.01 && (lat - 52.67).abs() < 0.01, "{lon} {lat}");
+        assert!(
+            (lon - -0.727).abs() < 0.01 && (lat - 52.67).abs() < 0.01,
+            "{lon} {lat}"
+        );
     }
 }

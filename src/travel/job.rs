@@ -43,7 +43,10 @@ pub struct TravelSummary {
 }
 
 /// A road graph and its snapping index, built from an extract with a profile.
-pub fn load_network(path: &Path, profile: &CarProfile) -> Result<(RoadGraph, OsmStats), TravelError> {
+pub fn load_network(
+    path: &Path,
+    profile: &CarProfile,
+) -> Result<(RoadGraph, OsmStats), TravelError> {
     let (ways, osm) = read_osm_pbf(path, profile)?;
     let graph = RoadGraph::build(&ways);
     if graph.junctions.is_empty() {

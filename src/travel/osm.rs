@@ -32,7 +32,10 @@ pub struct OsmStats {
 }
 
 /// Reads the car ways of an extract.
-pub fn read_osm_pbf(path: &Path, profile: &CarProfile) -> Result<(RoadWays, OsmStats), TravelError> {
+pub fn read_osm_pbf(
+    path: &Path,
+    profile: &CarProfile,
+) -> Result<(RoadWays, OsmStats), TravelError> {
     let pbf_error = |source: osmpbf::Error| TravelError::Osm {
         file: path.display().to_string(),
         message: source.to_string(),

@@ -50,9 +50,7 @@ pub fn travel_matrix(
         .enumerate()
         .map_init(
             || Search::new(graph.junctions.len()),
-            |search, (d, destination)| {
-                search.column(graph, origins, d as u32, destination, limit)
-            },
+            |search, (d, destination)| search.column(graph, origins, d as u32, destination, limit),
         )
         .collect();
     order(columns)

@@ -47,7 +47,10 @@ impl<'g> SnapIndex<'g> {
             graph.junctions.iter().map(|j| j[1]).sum::<f64>() / graph.junctions.len() as f64
         };
         let metres_per_degree = 6_371_008.8 * std::f64::consts::PI / 180.0;
-        let scale = [metres_per_degree * mean_lat.to_radians().cos(), metres_per_degree];
+        let scale = [
+            metres_per_degree * mean_lat.to_radians().cos(),
+            metres_per_degree,
+        ];
         let mut segments = Vec::with_capacity(graph.shape.len());
         for (e, _) in graph.edges.iter().enumerate() {
             for s in graph.segments(e as u32) {
@@ -95,7 +98,10 @@ impl<'g> SnapIndex<'g> {
         } else {
             0.0
         };
-        let point = [a[0] + fraction * (b[0] - a[0]), a[1] + fraction * (b[1] - a[1])];
+        let point = [
+            a[0] + fraction * (b[0] - a[0]),
+            a[1] + fraction * (b[1] - a[1]),
+        ];
         let edge = self.edge_of(segment);
         let start = graph.edges[edge as usize].shape.start as usize;
         let before = graph.segment_cost[start..s]

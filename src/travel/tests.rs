@@ -34,8 +34,10 @@ fn dump_rutland() {
                 nodes.insert(n.id(), (n.lon(), n.lat()));
             }
             Element::Way(w) => {
-                let tags: Vec<(String, String)> =
-                    w.tags().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+                let tags: Vec<(String, String)> = w
+                    .tags()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
                 if tags.iter().any(|(k, _)| k == "highway") {
                     ways.push((w.id(), tags, w.refs().collect::<Vec<i64>>()));
                 }
@@ -138,12 +140,7 @@ fn hand_checked_rutland_routes() {
 fn scatter(count: usize, seed: u64) -> Vec<[f64; 2]> {
     let mut rng = grid::SplitMix64(seed);
     (0..count)
-        .map(|_| {
-            [
-                -0.82 + 0.39 * rng.unit(),
-                52.53 + 0.22 * rng.unit(),
-            ]
-        })
+        .map(|_| [-0.82 + 0.39 * rng.unit(), 52.53 + 0.22 * rng.unit()])
         .collect()
 }
 
