@@ -37,7 +37,10 @@ fn writes_the_matrix_that_access_reads() {
         let minutes: f64 = row["minutes"].parse().unwrap();
         let km: f64 = row["km"].parse().unwrap();
         // Rutland is about 25 km across: no drive is longer than 40 km or an hour.
-        assert!(minutes > 0.0 && minutes < 60.0 && km > 0.0 && km < 40.0, "{row:?}");
+        assert!(
+            minutes > 0.0 && minutes < 60.0 && km > 0.0 && km < 40.0,
+            "{row:?}"
+        );
     }
     // The same file feeds the access engine as its travel costs.
     let access = dir.path().join("access.csv");
@@ -109,7 +112,7 @@ fn a_time_limit_leaves_out_slower_pairs_and_parquet_is_written() {
 fn a_place_far_from_any_road_is_named_with_its_line_and_distance() {
     let dir = tempfile::tempdir().unwrap();
     let places = dir.path().join("places.csv");
-    // Line 3 is in the Wash, about 40 km east of Rutland's roads.
+    // Line 3 is in the Wash, some 45 km east of Rutland's roads.
     std::fs::write(
         &places,
         "id,longitude,latitude\nOakham,-0.7277,52.6705\nWash,0.25,52.85\n",
