@@ -320,10 +320,10 @@ fn assemble(
         let kept = component.member[piece.from as usize] && component.member[piece.to as usize];
         if !kept {
             stats.edges_dropped += 1;
-            stats.length_dropped_m += total.length_mm / 1000;
+            stats.length_dropped_m += u64::from(total.length_mm / 1000);
             continue;
         }
-        stats.length_m += total.length_mm / 1000;
+        stats.length_m += u64::from(total.length_mm / 1000);
         let start = shape.len() as u32;
         shape.extend_from_slice(&points);
         segment_cost.extend_from_slice(&costs);
@@ -442,11 +442,11 @@ mod tests {
         // 36 km/h = 10 m/s: time in ms is length in mm / 10.
         let a = great_circle_m([0.0, 52.0], [0.01, 52.0]);
         let b = great_circle_m([0.01, 52.0], [0.01, 52.01]);
-        let expected_mm = (a * 1000.0).round() as u64 + (b * 1000.0).round() as u64;
+        let expected_mm = (a * 1000.0).round() as u32 + (b * 1000.0).round() as u32;
         assert_eq!(edge.cost.length_mm, expected_mm);
         assert_eq!(
             edge.cost.time_ms,
-            (a * 100.0).round() as u64 + (b * 100.0).round() as u64
+            (a * 100.0).round() as u32 + (b * 100.0).round() as u32
         );
     }
 

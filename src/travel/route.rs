@@ -16,16 +16,18 @@ use super::snap::Snap;
 /// The time limit: pairs slower than this are left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limit {
-    pub time_ms: u64,
+    pub time_ms: u32,
 }
 
 impl Limit {
-    pub const NONE: Limit = Limit { time_ms: u64::MAX };
+    pub const NONE: Limit = Limit {
+        time_ms: u32::MAX - 1,
+    };
 
     /// A limit in minutes (whole milliseconds, rounded down).
     pub fn minutes(minutes: f64) -> Limit {
         Limit {
-            time_ms: (minutes * 60_000.0).floor() as u64,
+            time_ms: ((minutes * 60_000.0).floor() as u32).min(u32::MAX - 1),
         }
     }
 }
@@ -72,9 +74,36 @@ pub fn travel_matrix_serial(
     order(columns)
 }
 
+/// Columns (one per destination, each in origin order) to rows in origin order, then
+/// destination order: a counting sort, so one copy of the pairs at a time.
 fn order(columns: Vec<Vec<OdCost>>) -> Vec<OdCost> {
-    let mut pairs: Vec<OdCost> = columns.into_iter().flatten().collect();
-    pairs.sort_unstable_by_key(|p| (p.origin, p.destination));
+    let origins = columns
+        .iter()
+        .flat_map(|c| c.last())
+        .map(|p| p.origin as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut start = vec![0usize; origins + 1];
+    for pair in columns.iter().flatten() {
+        start[pair.origin as usize + 1] += 1;
+    }
+    for o in 1..start.len() {
+        start[o] += start[o - 1];
+    }
+    let mut pairs = vec![
+        OdCost {
+            origin: 0,
+            destination: 0,
+            cost: Cost::ZERO,
+        };
+        start[origins]
+    ];
+    for column in columns {
+        for pair in column {
+            pairs[start[pair.origin as usize]] = pair;
+            start[pair.origin as usize] += 1;
+        }
+    }
     pairs
 }
 
