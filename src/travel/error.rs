@@ -33,10 +33,10 @@ pub enum TravelError {
         id: String,
         first_line: u64,
     },
-    #[error("{file}:{line}: {id:?} is {metres:.0} m from the nearest road for cars, more than the {max_metres:.0} m allowed (check its location, or raise the maximum snap distance)")]
+    /// `place` is "file:line", or "file, feature N" for an area.
+    #[error("{place}: {id:?} is {metres:.0} m from the nearest road for cars, more than the {max_metres:.0} m allowed (check its location, or raise the maximum snap distance)")]
     TooFarFromRoad {
-        file: String,
-        line: u64,
+        place: String,
         id: String,
         metres: f64,
         max_metres: f64,

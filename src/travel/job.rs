@@ -74,12 +74,25 @@ pub fn read_profile(path: &Path) -> Result<CarProfile, TravelError> {
     Ok(profile)
 }
 
-/// Snaps places, failing on the first one further than `max_metres` from a road.
+/// Snaps places read from a CSV file, failing on the first one further than `max_metres`
+/// from a road.
 pub fn snap_places(
     index: &SnapIndex,
     places: &[Place],
     file: &Path,
     max_metres: f64,
+) -> Result<Vec<Snap>, TravelError> {
+    snap_described(index, places, max_metres, |place| {
+        format!("{}:{}", file.display(), place.line)
+    })
+}
+
+/// Snaps places, naming one further than `max_metres` from a road by `describe`.
+pub fn snap_described(
+    index: &SnapIndex,
+    places: &[Place],
+    max_metres: f64,
+    describe: impl Fn(&Place) -> String,
 ) -> Result<Vec<Snap>, TravelError> {
     places
         .iter()
@@ -89,8 +102,7 @@ pub fn snap_places(
                 .ok_or_else(|| TravelError::Option("the road graph is empty".to_string()))?;
             if snap.distance_m > max_metres {
                 return Err(TravelError::TooFarFromRoad {
-                    file: file.display().to_string(),
-                    line: place.line,
+                    place: describe(place),
                     id: place.id.clone(),
                     metres: snap.distance_m,
                     max_metres,

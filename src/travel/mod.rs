@@ -24,6 +24,7 @@ pub mod profile;
 #[cfg(test)]
 mod reference;
 pub mod route;
+pub mod run;
 pub mod snap;
 #[cfg(test)]
 mod tests;
