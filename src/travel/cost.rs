@@ -40,6 +40,11 @@ impl Cost {
         }
     }
 
+    /// Time in the high 32 bits, length in the low: ordered exactly as `Cost` is.
+    pub fn packed(self) -> u64 {
+        (u64::from(self.time_ms) << 32) | u64::from(self.length_mm)
+    }
+
     pub fn minutes(self) -> f64 {
         self.time_ms as f64 / 60_000.0
     }
@@ -98,6 +103,17 @@ mod tests {
         let c = Cost::of_length(1000.0, 60.0);
         assert_eq!(c.part(0.25).time_ms, 15_000);
         assert_eq!(c.part(0.25) + (c - c.part(0.25)), c);
+        // Packing keeps the order: time first, then length.
+        let slower_shorter = Cost {
+            time_ms: 60_001,
+            length_mm: 1,
+        };
+        assert!(c < slower_shorter && c.packed() < slower_shorter.packed());
+        let same_time_longer = Cost {
+            time_ms: 60_000,
+            length_mm: 1_000_001,
+        };
+        assert!(c < same_time_longer && c.packed() < same_time_longer.packed());
     }
 
     #[test]

@@ -111,7 +111,8 @@ fn order(columns: Vec<Vec<OdCost>>) -> Vec<OdCost> {
 struct Search {
     cost: Vec<Cost>,
     touched: Vec<u32>,
-    heap: BinaryHeap<Reverse<(Cost, u32)>>,
+    /// (packed cost, junction): one integer comparison orders costs as [`Cost`] does.
+    heap: BinaryHeap<Reverse<(u64, u32)>>,
 }
 
 impl Search {
@@ -164,7 +165,7 @@ impl Search {
                 self.touched.push(junction);
             }
             *slot = cost;
-            self.heap.push(Reverse((cost, junction)));
+            self.heap.push(Reverse((cost.packed(), junction)));
         }
     }
 
@@ -175,8 +176,9 @@ impl Search {
         if !edge.oneway {
             self.offer(edge.to, edge.cost - destination.offset);
         }
-        while let Some(Reverse((cost, junction))) = self.heap.pop() {
-            if cost > self.cost[junction as usize] {
+        while let Some(Reverse((packed, junction))) = self.heap.pop() {
+            let cost = self.cost[junction as usize];
+            if packed > cost.packed() {
                 continue;
             }
             if cost.time_ms > limit.time_ms {
