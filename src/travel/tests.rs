@@ -217,3 +217,52 @@ fn snapping_finds_the_nearest_point_on_a_segment() {
     let half = graph.edges[0].cost.part(0.5);
     assert!(snap.offset.length_mm.abs_diff(half.length_mm) < 2_000);
 }
+
+#[test]
+fn drive_times_for_a_run_name_a_place_far_from_the_roads() {
+    let Some(path) = extract() else { return };
+    let section: run::TravelSection =
+        toml::from_str("network = \"rutland.osm.pbf\"\nmax_snap_metres = 500").unwrap();
+    let place = |id: &str, location: [f64; 2], line: u64| io::Place {
+        id: id.to_string(),
+        location,
+        line,
+    };
+    let people = run::PlaceGroup {
+        places: vec![place("P1", [-0.7277, 52.6705], 2)],
+        describe: Box::new(|p| format!("people.csv:{}", p.line)),
+    };
+    let services = run::PlaceGroup {
+        places: vec![
+            place("OAK1", [-0.7290, 52.6700], 2),
+            place("UPP1", [-0.7230, 52.5880], 3),
+        ],
+        describe: Box::new(|p| format!("services.csv:{}", p.line)),
+    };
+    let times = run::drive_times(&section, &path, &[people], &services).unwrap();
+    assert_eq!(times.rows.len(), 2);
+    assert_eq!(
+        (times.rows[0].0.as_str(), times.rows[0].1.as_str()),
+        ("P1", "OAK1")
+    );
+    // Oakham's market place to Uppingham by the A6003 is about ten minutes (9.8 by
+    // tools/check_routes.py from the nearest road node).
+    assert!((8.0..13.0).contains(&times.rows[1].2), "{:?}", times.rows);
+    let areas = run::PlaceGroup {
+        places: vec![place("E01000001", [-0.4, 52.9], 4)],
+        describe: Box::new(|p| format!("areas.geojson, feature {}", p.line)),
+    };
+    let services = run::PlaceGroup {
+        places: vec![place("OAK1", [-0.7290, 52.6700], 2)],
+        describe: Box::new(|p| format!("services.csv:{}", p.line)),
+    };
+    let error = run::drive_times(&section, &path, &[areas], &services).unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.starts_with("areas.geojson, feature 4: \"E01000001\" is ")
+            && message.contains("more than the 500 m allowed"),
+        "{message}"
+    );
+    let bad: run::TravelSection = toml::from_str("network = \"x\"\n[speeds]\nprimary = 0").unwrap();
+    assert!(bad.profile().unwrap_err().contains("\"primary\""));
+}
