@@ -32,5 +32,6 @@ pub mod problem;
 pub mod publish;
 pub mod sample;
 pub mod standalone;
+pub mod travel;
 
 pub use error::Error;

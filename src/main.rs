@@ -103,6 +103,44 @@ enum Command {
         #[arg(long, default_value_t = 1.0)]
         circuity: f64,
     },
+    /// Drive times and distances by road between places, from an OpenStreetMap extract.
+    ///
+    /// Builds a road graph from the extract (.osm.pbf, e.g. a Geofabrik county file: roads a
+    /// car may use, one-way rules, a speed per road class or the tagged maxspeed), snaps each
+    /// place to the nearest point on a road, and writes one row per origin and destination:
+    /// origin, destination, minutes, km (the layout `gapmap access --cost` reads). Places are
+    /// CSV files with id and longitude, latitude (or easting, northing); the demand and
+    /// services files of `gapmap access` work as they are. Road data © OpenStreetMap
+    /// contributors (ODbL).
+    #[command(
+        after_help = "Examples:\n  gapmap travel --network rutland.osm.pbf --origins lsoa_points.csv --destinations services.csv --out od.csv\n  gapmap travel --network county.osm.pbf --origins people.csv --destinations services.csv --max-minutes 45 --out od.parquet\n  gapmap travel --network county.osm.pbf --origins o.csv --destinations d.csv --speeds speeds.toml --snaps snaps.csv --out od.csv"
+    )]
+    Travel {
+        /// The OpenStreetMap extract (.osm.pbf).
+        #[arg(long)]
+        network: PathBuf,
+        /// Origins (CSV: id, longitude, latitude or id, easting, northing).
+        #[arg(long)]
+        origins: PathBuf,
+        /// Destinations (CSV, as origins).
+        #[arg(long)]
+        destinations: PathBuf,
+        /// Output file: .csv or .parquet.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Leave out pairs more than this many minutes apart.
+        #[arg(long)]
+        max_minutes: Option<f64>,
+        /// A place further than this (metres) from any road is an error.
+        #[arg(long, default_value_t = gapmap::travel::job::DEFAULT_MAX_SNAP_METRES)]
+        max_snap_metres: f64,
+        /// Car profile (TOML): speeds by highway class, maxspeed_factor, max_speed.
+        #[arg(long)]
+        speeds: Option<PathBuf>,
+        /// Also write each place's distance to the road it was snapped to (CSV).
+        #[arg(long)]
+        snaps: Option<PathBuf>,
+    },
     /// Generate a seeded instance (demand.csv, services.csv) with town-like clustering.
     #[command(
         after_help = "Examples:\n  gapmap synth --demand 33000 --services 3000 --seed 1 --out county\n  gapmap synth --demand 35000 --services 20000 --extent england --out england"
@@ -303,6 +341,36 @@ fn synth(
     Ok(())
 }
 
+fn travel(options: &gapmap::travel::TravelOptions) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let summary = gapmap::travel::run_travel(options).map_err(|e| e.to_string())?;
+    let g = &summary.graph;
+    println!(
+        "Roads: {} car ways of {} highways; graph of {} junctions and {} edges ({:.0} km); left out {} small pieces not connected both ways ({} junctions, {:.1} km)",
+        summary.osm.car_ways,
+        summary.osm.highway_ways,
+        g.junctions,
+        g.edges,
+        g.length_m as f64 / 1000.0,
+        g.components.saturating_sub(1),
+        g.junctions_dropped,
+        g.length_dropped_m as f64 / 1000.0
+    );
+    if let Some((id, metres)) = &summary.furthest_snap {
+        println!("Furthest from a road: {id}, {metres:.0} m");
+    }
+    println!(
+        "{} origins x {} destinations: {} pairs in {:.2} s; wrote {} (road data {})",
+        summary.origins,
+        summary.destinations,
+        summary.pairs,
+        started.elapsed().as_secs_f64(),
+        options.out.display(),
+        gapmap::travel::OSM_ATTRIBUTION
+    );
+    Ok(())
+}
+
 fn bench_cases() -> Vec<gapmap::access::BenchCase> {
     let mut cases = gapmap::access::standard_cases();
     cases.extend(gapmap::access::variant_cases());
@@ -310,6 +378,13 @@ fn bench_cases() -> Vec<gapmap::access::BenchCase> {
 }
 
 fn bench_one(name: &str, runs: usize) -> Result<(), String> {
+    if name.starts_with("travel-") {
+        let report =
+            gapmap::travel::bench::bench_travel_case(name, runs).map_err(|e| e.to_string())?;
+        return serde_json::to_string(&report)
+            .map(|json| println!("{json}"))
+            .map_err(|e| e.to_string());
+    }
     let case = bench_cases()
         .into_iter()
         .find(|c| c.name == name)
@@ -352,6 +427,49 @@ fn bench_all(runs: usize, filter: &str) -> Result<(), String> {
             int("pairs_in_reach"),
             1000.0 * num("median_seconds"),
             num("pairs_per_second"),
+            num("peak_memory_bytes") / 1_048_576.0
+        );
+    }
+    bench_travel(&exe, runs, filter)
+}
+
+/// The travel cases, each in a fresh process like the access cases.
+fn bench_travel(exe: &Path, runs: usize, filter: &str) -> Result<(), String> {
+    let cases: Vec<&str> = gapmap::travel::bench::CASES
+        .into_iter()
+        .filter(|c| c.contains(filter))
+        .collect();
+    if cases.is_empty() {
+        return Ok(());
+    }
+    println!(
+        "\n{:<26} {:>10} {:>10} {:>14} {:>9} {:>9} {:>10} {:>9}",
+        "case", "junctions", "edges", "origins x dest", "build s", "snap s", "route s", "peak MB"
+    );
+    for case in cases {
+        let out = std::process::Command::new(exe)
+            .args(["bench", "--case", case, "--runs", &runs.to_string()])
+            .output()
+            .map_err(|e| format!("running case {case}: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "case {case} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let r: serde_json::Value =
+            serde_json::from_slice(&out.stdout).map_err(|e| format!("case {case}: {e}"))?;
+        let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
+        let int = |k: &str| r[k].as_u64().unwrap_or(0);
+        println!(
+            "{:<26} {:>10} {:>10} {:>14} {:>9.3} {:>9.3} {:>10.3} {:>9.1}",
+            case,
+            int("junctions"),
+            int("edges"),
+            format!("{} x {}", int("origins"), int("destinations")),
+            num("build_seconds"),
+            num("snap_seconds"),
+            num("route_seconds"),
             num("peak_memory_bytes") / 1_048_576.0
         );
     }
@@ -441,6 +559,25 @@ fn main() -> ExitCode {
             needs,
             out,
         } => synth(demand, services, seed, &extent, needs, &out),
+        Command::Travel {
+            network,
+            origins,
+            destinations,
+            out,
+            max_minutes,
+            max_snap_metres,
+            speeds,
+            snaps,
+        } => travel(&gapmap::travel::TravelOptions {
+            network,
+            origins,
+            destinations,
+            out,
+            max_minutes,
+            max_snap_metres,
+            profile: speeds,
+            snaps,
+        }),
         Command::Bench { runs, filter, case } => match case {
             Some(name) => bench_one(&name, runs),
             None => bench_all(runs, &filter),
