@@ -135,19 +135,19 @@ pub fn compare(options: &CompareOptions) -> Result<CompareReport, CompareError> 
 /// Compares an earlier run with a run being written into `folder` (whose manifest, gap and
 /// supply tables and district map are already there), and writes the change tables, map
 /// and charts into it: the `--compare-with` of `gapmap run`. Returns the summary lines and
-/// the change charts, for the report.
+/// the change charts, for the report, and the change tables, for the workbook.
 pub fn compare_into(
     folder: &mut RunFolder,
     before: &Path,
     threshold: f64,
-) -> Result<(Vec<String>, Figures), CompareError> {
+) -> Result<(Vec<String>, Figures, ChangeTables), CompareError> {
     let before = Run::read(before)?;
     let after = Run::read(folder.path())?;
     let shapes = runs::read_district_shapes(folder.path())?;
     let comparison = changes::compare(&before, &after, threshold);
     let summary = summary::lines(&comparison);
-    let figures = write_comparison(folder, &comparison, &after, &shapes, &summary)?;
-    Ok((summary, figures))
+    let (figures, tables) = write_comparison(folder, &comparison, &after, &shapes, &summary)?;
+    Ok((summary, figures, tables))
 }
 
 /// Starts an atomically written folder at `target`: refused when it exists, unless `force`.
@@ -173,9 +173,10 @@ fn write_comparison(
     after: &Run,
     shapes: &[crate::io::geojson::PolygonFeature],
     summary: &[String],
-) -> Result<Vec<(String, Figure)>, CompareError> {
-    for (name, table) in outputs::tables(comparison) {
-        crate::publish::table_files(folder, &format!("tables/{name}"), &table)?;
+) -> Result<(Vec<(String, Figure)>, ChangeTables), CompareError> {
+    let tables = outputs::tables(comparison);
+    for (name, table) in &tables {
+        crate::publish::table_files(folder, &format!("tables/{name}"), table)?;
     }
     let features = outputs::change_map(comparison, &after.settings, shapes);
     let mut geojson = Vec::new();
@@ -188,8 +189,11 @@ fn write_comparison(
     let mut text = summary.join("\n");
     text.push('\n');
     folder.write("summary.txt", text.as_bytes())?;
-    Ok(figures)
+    Ok((figures, tables))
 }
+
+/// The change tables by file name (without extension).
+pub type ChangeTables = Vec<(&'static str, crate::io::table::Table)>;
 
 /// Draws charts in parallel, keeping their order: (file name without extension, figure).
 fn draw<C: Sync>(

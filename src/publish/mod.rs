@@ -13,6 +13,7 @@ pub mod qgis;
 pub mod report;
 pub mod run_folder;
 pub mod tables;
+pub mod workbook;
 
 use std::path::{Path, PathBuf};
 
@@ -42,6 +43,8 @@ pub enum PublishError {
     Chart(#[from] charts::ChartError),
     #[error("comparing with the earlier run: {0}")]
     Compare(String),
+    #[error("writing tables/gapmap.xlsx: {0}")]
+    Workbook(#[from] rust_xlsxwriter::XlsxError),
 }
 
 /// What a run hands to publishing.
@@ -134,23 +137,26 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
     let mut folder = RunFolder::create(outputs, run.label, run.replace)?;
     let mut all_rows = published.districts.clone();
     all_rows.extend(published.groupings.iter().cloned());
-    table_files(&mut folder, "tables/gaps", &tables::gaps(config, &all_rows))?;
-    table_files(
+    // Every published table, kept for the workbook in the order of its sheets.
+    let mut sheets: Vec<(String, Table)> = Vec::new();
+    let mut table = |folder: &mut RunFolder, name: &str, t: Table| {
+        table_files(folder, &format!("tables/{name}"), &t)?;
+        sheets.push((name.to_string(), t));
+        Ok::<(), PublishError>(())
+    };
+    table(&mut folder, "gaps", tables::gaps(config, &all_rows))?;
+    table(
         &mut folder,
-        "tables/demand",
-        &tables::demand(config, &published.districts),
+        "demand",
+        tables::demand(config, &published.districts),
     )?;
-    table_files(
+    table(
         &mut folder,
-        "tables/supply",
-        &tables::supply(config, inputs, published),
+        "supply",
+        tables::supply(config, inputs, published),
     )?;
     if !published.cost.is_empty() {
-        table_files(
-            &mut folder,
-            "tables/cost_by_band",
-            &tables::cost(config, published),
-        )?;
+        table(&mut folder, "cost_by_band", tables::cost(config, published))?;
     }
     geojson_file(
         &mut folder,
@@ -164,10 +170,10 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
     )?;
     qgis_styles(&mut folder, run)?;
     if !published.areas.is_empty() {
-        table_files(
+        table(
             &mut folder,
-            "tables/access_by_area",
-            &tables::access_by_area(config, inputs, published),
+            "access_by_area",
+            tables::access_by_area(config, inputs, published),
         )?;
         geojson_file(
             &mut folder,
@@ -194,12 +200,13 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
             // The comparison reads this run's manifest, so write it first; it is rewritten
             // below with every file's checksum.
             folder.write("manifest.json", &manifest_of(run, &folder).to_json())?;
-            let (lines, charts) = crate::compare::compare_into(
+            let (lines, charts, changes) = crate::compare::compare_into(
                 &mut folder,
                 before,
                 crate::compare::DEFAULT_THRESHOLD,
             )
             .map_err(|e| PublishError::Compare(e.to_string()))?;
+            sheets.extend(changes.into_iter().map(|(n, t)| (n.to_string(), t)));
             Some(report::SinceLast {
                 before: before_label(before),
                 after: run.label.to_string(),
@@ -209,6 +216,8 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
         }
         None => None,
     };
+    let xlsx = workbook::workbook(config, run.label, &published.disclosure, &sheets)?;
+    folder.write(workbook::FILE, &xlsx)?;
     folder.write(
         "report.html",
         report::html(config, inputs, published, &figures, since.as_ref()).as_bytes(),
