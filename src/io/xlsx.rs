@@ -128,26 +128,58 @@ pub fn write_workbook(
 fn notes_sheet(notes: &Notes, formats: &Formats) -> Result<Worksheet, XlsxError> {
     let mut ws = Worksheet::new();
     ws.set_name(&notes.name)?;
+    print_setup(&mut ws);
     for (c, w) in notes.widths.iter().enumerate() {
         ws.set_column_width(col(c)?, *w)?;
     }
+    let last = notes.widths.len().saturating_sub(1);
     for (r, row) in notes.rows.iter().enumerate() {
         let r = row_num(r)?;
+        if row.heading {
+            for (c, text) in row.cells.iter().enumerate() {
+                ws.write_string_with_format(r, col(c)?, text, &formats.bold)?;
+            }
+            continue;
+        }
+        // A label and a text: the text spans the remaining columns.
+        let spans = row.cells.len() == 2 && last > 1;
+        let mut lines = 1;
         for (c, text) in row.cells.iter().enumerate() {
-            let format = if row.heading {
-                &formats.bold
+            let width = if spans && c == 1 {
+                ws.merge_range(r, 1, r, col(last)?, text, &formats.wrap)?;
+                notes.widths[1..].iter().sum()
             } else {
-                &formats.wrap
+                ws.write_string_with_format(r, col(c)?, text, &formats.wrap)?;
+                notes.widths.get(c).copied().unwrap_or(10.0)
             };
-            ws.write_string_with_format(r, col(c)?, text, format)?;
+            lines = lines.max(lines_of(text, width));
+        }
+        if lines > 1 {
+            ws.set_row_height(r, 15.0 * lines as f64)?;
         }
     }
     Ok(ws)
 }
 
+/// Lines a text wraps into in a column `width` characters wide (a rough count, so that
+/// wrapped cells get a tall enough row in every spreadsheet program).
+fn lines_of(text: &str, width: f64) -> usize {
+    let per_line = (width * 0.95).max(1.0) as usize;
+    text.chars().count().div_ceil(per_line).max(1)
+}
+
+/// Printing: A4 landscape, one page wide.
+fn print_setup(ws: &mut Worksheet) {
+    ws.set_paper_size(9)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0);
+}
+
 fn table_sheet(sheet: &Sheet, formats: &Formats) -> Result<Worksheet, XlsxError> {
     let mut ws = Worksheet::new();
     ws.set_name(sheet.name)?;
+    print_setup(&mut ws);
+    ws.set_repeat_rows(0, 0)?;
     let table = sheet.table;
     for (c, (name, values)) in table.columns.iter().enumerate() {
         let c16 = col(c)?;
