@@ -28,6 +28,7 @@ pub mod locate;
 pub mod model;
 pub mod pipeline;
 pub mod problem;
+pub mod progress;
 pub mod publish;
 pub mod sample;
 pub mod standalone;

@@ -1,6 +1,7 @@
 //! The `gapmap` command: turns arguments into settings, runs the library, prints the result
 //! and sets the exit code. All the work is in the library.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -197,7 +198,10 @@ fn progress(message: &str) {
 fn run(config: Option<PathBuf>, options: RunOptions) -> Result<(), gapmap::Error> {
     let config = load_config(config.as_ref())?;
     let started = std::time::Instant::now();
-    let report = pipeline::run(&config, &options, &mut |m| progress(m))?;
+    let mut stages = gapmap::progress::Stages::new(std::io::stderr().is_terminal());
+    let report = pipeline::run(&config, &options, &mut |m| stages.stage(m));
+    let stages = stages.finish();
+    let report = report?;
     for w in &report.warnings {
         eprintln!("gapmap: warning: {w}");
     }
@@ -214,6 +218,13 @@ fn run(config: Option<PathBuf>, options: RunOptions) -> Result<(), gapmap::Error
         report.folder.display(),
         started.elapsed().as_secs_f64()
     );
+    let times = gapmap::progress::summary(&stages);
+    if !times.is_empty() {
+        println!("Time by stage:");
+    }
+    for line in times {
+        println!("{line}");
+    }
     Ok(())
 }
 

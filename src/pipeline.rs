@@ -127,7 +127,7 @@ pub fn run(
         .label
         .clone()
         .unwrap_or_else(|| config.file.label.clone());
-    progress("writing tables, maps and charts");
+    progress("writing tables and maps");
     let folder = publish::publish(
         &RunData {
             config,
@@ -141,6 +141,7 @@ pub fn run(
             warnings: &checked.warnings,
         },
         &options.outputs,
+        progress,
     )?;
     Ok(RunReport {
         folder,

@@ -132,7 +132,12 @@ fn qgis_styles(folder: &mut RunFolder, run: &RunData) -> Result<(), PublishError
 }
 
 /// Writes the whole run folder under `outputs` and returns its path.
-pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
+/// `progress` hears each step as it starts.
+pub fn publish(
+    run: &RunData,
+    outputs: &Path,
+    progress: &mut dyn FnMut(&str),
+) -> Result<PathBuf, PublishError> {
     let (config, inputs, published) = (run.config, run.inputs, run.published);
     let mut folder = RunFolder::create(outputs, run.label, run.replace)?;
     let mut all_rows = published.districts.clone();
@@ -193,10 +198,12 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
         );
         table_files(&mut folder, "NOT-FOR-PUBLICATION/gaps_unrounded", &table)?;
     }
+    progress("drawing charts and maps");
     let figures = figures::draw_all(config, inputs, published)?;
     figures::write_all(&mut folder, &figures)?;
     let since = match run.compare_with {
         Some(before) => {
+            progress("comparing with the earlier run");
             // The comparison reads this run's manifest, so write it first; it is rewritten
             // below with every file's checksum.
             folder.write("manifest.json", &manifest_of(run, &folder).to_json())?;
@@ -216,6 +223,7 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
         }
         None => None,
     };
+    progress("writing the workbook and the report");
     let xlsx = workbook::workbook(config, run.label, &published.disclosure, &sheets)?;
     folder.write(workbook::FILE, &xlsx)?;
     folder.write(
