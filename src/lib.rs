@@ -32,5 +32,6 @@ pub mod progress;
 pub mod publish;
 pub mod sample;
 pub mod standalone;
+pub mod synth_run;
 
 pub use error::Error;

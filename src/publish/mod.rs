@@ -90,8 +90,12 @@ fn geojson_file(
 
 /// A QGIS style per lot's gap, and `districts.qml` (loaded by default) for the lot with the
 /// largest shortfall; with small areas, the same for their distance to the nearest service.
-fn qgis_styles(folder: &mut RunFolder, run: &RunData) -> Result<(), PublishError> {
-    let (config, inputs, published) = (run.config, run.inputs, run.published);
+fn qgis_styles(
+    folder: &mut RunFolder,
+    run: &RunData,
+    maps: &figures::Maps,
+) -> Result<(), PublishError> {
+    let (config, published) = (run.config, run.published);
     let areas = &config.file.areas;
     let label_field = match &areas.district_property {
         None => areas.name_property.clone(),
@@ -102,22 +106,20 @@ fn qgis_styles(folder: &mut RunFolder, run: &RunData) -> Result<(), PublishError
     };
     let headline = published.largest_shortfalls(1).first().map_or(0, |r| r.lot);
     for (lot, l) in config.catalogue.lots.iter().enumerate() {
-        let map = figures::gap_map(config, inputs, published, lot);
         let qml = qgis::graduated_style(
             &format!("{}_gap", l.id),
             Some(&label_field),
-            &charts::legend_classes(&map),
+            &charts::legend_classes(&maps.gap[lot]),
         );
         folder.write(&format!("maps/districts_{}_gap.qml", l.id), qml.as_bytes())?;
         if lot == headline {
             folder.write("maps/districts.qml", qml.as_bytes())?;
         }
-        if !published.areas.is_empty() {
-            let map = figures::access_map(config, inputs, published, lot);
+        if let Some(map) = maps.access.get(lot) {
             let qml = qgis::graduated_style(
                 &format!("{}_nearest_km", l.id),
                 None,
-                &charts::legend_classes(&map),
+                &charts::legend_classes(map),
             );
             folder.write(
                 &format!("maps/small_areas_{}_nearest_km.qml", l.id),
@@ -173,7 +175,8 @@ pub fn publish(
         "services",
         &maps::services(config, inputs, published),
     )?;
-    qgis_styles(&mut folder, run)?;
+    let maps = figures::maps(config, inputs, published);
+    qgis_styles(&mut folder, run, &maps)?;
     if !published.areas.is_empty() {
         table(
             &mut folder,
@@ -199,7 +202,7 @@ pub fn publish(
         table_files(&mut folder, "NOT-FOR-PUBLICATION/gaps_unrounded", &table)?;
     }
     progress("drawing charts and maps");
-    let figures = figures::draw_all(config, inputs, published)?;
+    let figures = figures::draw_all(config, inputs, published, maps)?;
     figures::write_all(&mut folder, &figures)?;
     let since = match run.compare_with {
         Some(before) => {
