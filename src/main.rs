@@ -53,6 +53,10 @@ enum Command {
         /// gains a "Since last quarter" section and the run folder the change tables and map.
         #[arg(long, value_name = "LABEL")]
         compare_with: Option<String>,
+        /// Also print the report to report.pdf (A4) with headless Chromium, when it is
+        /// installed; the run says so when it is not.
+        #[arg(long)]
+        pdf: bool,
     },
     /// Load and check every input, writing nothing.
     #[command(
@@ -449,6 +453,7 @@ fn main() -> ExitCode {
             label,
             force,
             compare_with,
+            pdf,
         } => run(
             config,
             RunOptions {
@@ -456,6 +461,7 @@ fn main() -> ExitCode {
                 label,
                 force,
                 compare_with,
+                pdf,
             },
         )
         .map_err(|e| e.to_string()),

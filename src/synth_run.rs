@@ -344,6 +344,7 @@ fn bench_in(scratch: &Path, runs: usize) -> Result<RunBenchReport, Error> {
         label: None,
         force: true,
         compare_with: None,
+        pdf: false,
     };
     let mut seconds = Vec::new();
     let mut folder = PathBuf::new();

@@ -8,6 +8,7 @@ pub mod disclosure;
 pub mod figures;
 pub mod manifest;
 pub mod maps;
+pub mod pdf;
 pub mod published;
 pub mod qgis;
 pub mod report;
@@ -45,6 +46,8 @@ pub enum PublishError {
     Compare(String),
     #[error("writing tables/gapmap.xlsx: {0}")]
     Workbook(#[from] rust_xlsxwriter::XlsxError),
+    #[error("writing report.pdf: {0}")]
+    Pdf(#[from] pdf::PdfError),
 }
 
 /// What a run hands to publishing.
@@ -61,6 +64,8 @@ pub struct RunData<'a> {
     /// An earlier run folder to compare with ("Since last quarter").
     pub compare_with: Option<&'a Path>,
     pub warnings: &'a [String],
+    /// Chromium, to print the report to `report.pdf`; `None` to write no PDF.
+    pub chromium: Option<&'a str>,
 }
 
 /// Writes a table as `<name>.csv` and `<name>.parquet` in the folder.
@@ -233,6 +238,12 @@ pub fn publish(
         "report.html",
         report::html(config, inputs, published, &figures, since.as_ref()).as_bytes(),
     )?;
+    if let Some(browser) = run.chromium {
+        progress("printing the report to PDF");
+        let html = folder.path().join("report.html");
+        let bytes = pdf::print(browser, &html, &config.file.data_date)?;
+        folder.write("report.pdf", &bytes)?;
+    }
     let manifest = manifest_of(run, &folder);
     folder.write("manifest.json", &manifest.to_json())?;
     folder.commit()
