@@ -206,9 +206,6 @@ pub fn publish(
         );
         table_files(&mut folder, "NOT-FOR-PUBLICATION/gaps_unrounded", &table)?;
     }
-    progress("drawing charts and maps");
-    let figures = figures::draw_all(config, inputs, published, maps)?;
-    figures::write_all(&mut folder, &figures)?;
     let since = match run.compare_with {
         Some(before) => {
             progress("comparing with the earlier run");
@@ -231,9 +228,16 @@ pub fn publish(
         }
         None => None,
     };
-    progress("writing the workbook and the report");
-    let xlsx = workbook::workbook(config, run.label, &published.disclosure, &sheets)?;
-    folder.write(workbook::FILE, &xlsx)?;
+    // Drawing and the workbook are independent: one runs while the other does.
+    progress("drawing charts and maps, writing the workbook");
+    let (figures, xlsx) = rayon::join(
+        || figures::draw_all(config, inputs, published, maps),
+        || workbook::workbook(config, run.label, &published.disclosure, &sheets),
+    );
+    let figures = figures?;
+    figures::write_all(&mut folder, &figures)?;
+    folder.write(workbook::FILE, &xlsx?)?;
+    progress("writing the report");
     folder.write(
         "report.html",
         report::html(config, inputs, published, &figures, since.as_ref()).as_bytes(),

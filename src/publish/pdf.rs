@@ -66,7 +66,10 @@ pub fn print(browser: &str, html: &Path, data_date: &str) -> Result<Vec<u8>, Pdf
             "--disable-sync",
             "--no-pdf-header-footer",
         ])
-        .arg(format!("--user-data-dir={}", scratch.join("profile").display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            scratch.join("profile").display()
+        ))
         .arg(format!("--print-to-pdf={}", pdf.display()))
         .arg(format!("file://{}", absolute.display()))
         .output()
@@ -138,7 +141,10 @@ mod tests {
         let fixed = fix_stamps(pdf.clone(), "2025-06-30");
         assert_eq!(fixed.len(), pdf.len());
         let text = String::from_utf8(fixed).expect("ascii");
-        assert!(text.contains("/CreationDate (D:20250630000000+00'00')"), "{text}");
+        assert!(
+            text.contains("/CreationDate (D:20250630000000+00'00')"),
+            "{text}"
+        );
         assert!(text.contains("/ModDate (D:20250630000000+00'00')"));
         assert!(text.contains("/ID [<000000> <000000>]"));
     }
