@@ -232,7 +232,7 @@ pub fn publish(
     progress("drawing charts and maps, writing the workbook");
     let (figures, xlsx) = rayon::join(
         || figures::draw_all(config, inputs, published, maps),
-        || workbook::workbook(config, run.label, &published.disclosure, &sheets),
+        || workbook::workbook(config, &published.disclosure, &sheets),
     );
     let figures = figures?;
     figures::write_all(&mut folder, &figures)?;

@@ -16,9 +16,11 @@ pub const FILE: &str = "tables/gapmap.xlsx";
 
 /// Builds the workbook from the published tables, by sheet name (the CSV's file name
 /// without extension), in the order given.
+///
+/// The run's label is left out, like the CSVs leave it out, so the same inputs give the
+/// same workbook under any label.
 pub fn workbook(
     config: &Config,
-    label: &str,
     disclosure: &Disclosure,
     tables: &[(String, Table)],
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
@@ -34,7 +36,7 @@ pub fn workbook(
                 .collect(),
         })
         .collect();
-    let notes = about(config, label, disclosure, tables);
+    let notes = about(config, disclosure, tables);
     xlsx::write_workbook(&notes, &sheets, creation_date(&config.file.data_date))
 }
 
@@ -92,10 +94,9 @@ fn heading(cells: &[&str]) -> NoteRow {
 }
 
 /// The `about` sheet: what the workbook is, how to read empty cells, and every column.
-fn about(config: &Config, label: &str, d: &Disclosure, tables: &[(String, Table)]) -> Notes {
+fn about(config: &Config, d: &Disclosure, tables: &[(String, Table)]) -> Notes {
     let mut rows = vec![
         heading(&[&config.file.title]),
-        row(&["Run", label]),
         row(&["Data date", &config.file.data_date]),
         row(&[]),
         heading(&["How to read the tables"]),
