@@ -29,9 +29,11 @@ pub mod locate;
 pub mod model;
 pub mod pipeline;
 pub mod problem;
+pub mod progress;
 pub mod publish;
 pub mod sample;
 pub mod standalone;
+pub mod synth_run;
 pub mod travel;
 
 pub use error::Error;

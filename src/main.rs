@@ -1,6 +1,7 @@
 //! The `gapmap` command: turns arguments into settings, runs the library, prints the result
 //! and sets the exit code. All the work is in the library.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -52,6 +53,10 @@ enum Command {
         /// gains a "Since last quarter" section and the run folder the change tables and map.
         #[arg(long, value_name = "LABEL")]
         compare_with: Option<String>,
+        /// Also print the report to report.pdf (A4) with headless Chromium, when it is
+        /// installed; the run says so when it is not.
+        #[arg(long)]
+        pdf: bool,
     },
     /// Load and check every input, writing nothing.
     #[command(
@@ -164,7 +169,7 @@ enum Command {
     },
     /// Benchmark the access engine on generated instances, each case in a fresh process.
     #[command(
-        after_help = "Examples:\n  gapmap bench                 # every case, 5 runs each\n  gapmap bench --filter county --runs 9"
+        after_help = "Examples:\n  gapmap bench                 # every case, 5 runs each\n  gapmap bench --filter county --runs 9\n  gapmap bench --filter run-england --runs 3\n  gapmap bench --write-inputs england   # then: gapmap run --config england/gapmap.toml"
     )]
     Bench {
         /// Runs per case (the median is reported).
@@ -176,6 +181,10 @@ enum Command {
         /// Run one case and print its report as JSON (used by the benchmark itself).
         #[arg(long, hide = true)]
         case: Option<String>,
+        /// Write the England-scale run's generated inputs (config, small areas, people,
+        /// services) into this folder instead of benchmarking, to run or inspect them.
+        #[arg(long)]
+        write_inputs: Option<PathBuf>,
     },
     /// Compare two kept runs: what changed in supply, demand, gaps, access and services.
     ///
@@ -235,7 +244,10 @@ fn progress(message: &str) {
 fn run(config: Option<PathBuf>, options: RunOptions) -> Result<(), gapmap::Error> {
     let config = load_config(config.as_ref())?;
     let started = std::time::Instant::now();
-    let report = pipeline::run(&config, &options, &mut |m| progress(m))?;
+    let mut stages = gapmap::progress::Stages::new(std::io::stderr().is_terminal());
+    let report = pipeline::run(&config, &options, &mut |m| stages.stage(m));
+    let stages = stages.finish();
+    let report = report?;
     for w in &report.warnings {
         eprintln!("gapmap: warning: {w}");
     }
@@ -252,6 +264,13 @@ fn run(config: Option<PathBuf>, options: RunOptions) -> Result<(), gapmap::Error
         report.folder.display(),
         started.elapsed().as_secs_f64()
     );
+    let times = gapmap::progress::summary(&stages);
+    if !times.is_empty() {
+        println!("Time by stage:");
+    }
+    for line in times {
+        println!("{line}");
+    }
     Ok(())
 }
 
@@ -385,6 +404,14 @@ fn bench_one(name: &str, runs: usize) -> Result<(), String> {
             .map(|json| println!("{json}"))
             .map_err(|e| e.to_string());
     }
+    if name == gapmap::synth_run::CASE {
+        let report = gapmap::synth_run::bench_england_run(runs).map_err(|e| e.to_string())?;
+        println!(
+            "{}",
+            serde_json::to_string(&report).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
     let case = bench_cases()
         .into_iter()
         .find(|c| c.name == name)
@@ -430,7 +457,49 @@ fn bench_all(runs: usize, filter: &str) -> Result<(), String> {
             num("peak_memory_bytes") / 1_048_576.0
         );
     }
-    bench_travel(&exe, runs, filter)
+    bench_travel(&exe, runs, filter)?;
+    if gapmap::synth_run::CASE.contains(filter) {
+        bench_england_run(&exe, runs)?;
+    }
+    Ok(())
+}
+
+/// The whole-run case, in a fresh process like the others.
+fn bench_england_run(exe: &Path, runs: usize) -> Result<(), String> {
+    let name = gapmap::synth_run::CASE;
+    let out = std::process::Command::new(exe)
+        .args(["bench", "--case", name, "--runs", &runs.to_string()])
+        .output()
+        .map_err(|e| format!("running case {name}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "case {name} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let r: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("case {name}: {e}"))?;
+    let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
+    let int = |k: &str| r[k].as_u64().unwrap_or(0);
+    println!(
+        "\n{name}: the whole run on {} small areas in {} districts, {} people, {} services",
+        int("small_areas"),
+        int("districts"),
+        int("people"),
+        int("services")
+    );
+    println!(
+        "  median {:.2} s (fastest {:.2} s, {} runs), peak memory {:.0} MB, outputs {:.1} MB of which charts {:.1} MB, largest SVG {} {:.1} MB",
+        num("median_seconds"),
+        num("fastest_seconds"),
+        int("runs"),
+        num("peak_memory_bytes") / 1_048_576.0,
+        num("output_bytes") / 1_048_576.0,
+        num("chart_bytes") / 1_048_576.0,
+        r["largest_svg"].as_str().unwrap_or(""),
+        num("largest_svg_bytes") / 1_048_576.0
+    );
+    Ok(())
 }
 
 /// The travel cases, each in a fresh process like the access cases.
@@ -503,6 +572,7 @@ fn main() -> ExitCode {
             label,
             force,
             compare_with,
+            pdf,
         } => run(
             config,
             RunOptions {
@@ -510,6 +580,7 @@ fn main() -> ExitCode {
                 label,
                 force,
                 compare_with,
+                pdf,
             },
         )
         .map_err(|e| e.to_string()),
@@ -578,9 +649,17 @@ fn main() -> ExitCode {
             profile: speeds,
             snaps,
         }),
-        Command::Bench { runs, filter, case } => match case {
-            Some(name) => bench_one(&name, runs),
-            None => bench_all(runs, &filter),
+        Command::Bench {
+            runs,
+            filter,
+            case,
+            write_inputs,
+        } => match (case, write_inputs) {
+            (_, Some(dir)) => gapmap::synth_run::write_inputs(&dir)
+                .map(|config| println!("Wrote {}", config.display()))
+                .map_err(|e| e.to_string()),
+            (Some(name), None) => bench_one(&name, runs),
+            (None, None) => bench_all(runs, &filter),
         },
     };
     match result {

@@ -27,6 +27,8 @@ pub struct RunOptions {
     pub force: bool,
     /// Compare with this earlier run (a label under `outputs`, or a run folder).
     pub compare_with: Option<String>,
+    /// Also print the report to `report.pdf` with headless Chromium, when installed.
+    pub pdf: bool,
 }
 
 /// What a finished run reports back.
@@ -174,7 +176,12 @@ pub fn run(
         .label
         .clone()
         .unwrap_or_else(|| config.file.label.clone());
-    progress("writing tables, maps and charts");
+    let chromium = options.pdf.then(publish::pdf::find_chromium);
+    let mut notes = Vec::new();
+    if chromium == Some(None) {
+        notes.push("report.pdf was not written: Chromium is not installed (apt-get install chromium, or put chromium on the PATH); report.html prints to PDF from any browser".to_string());
+    }
+    progress("writing tables and maps");
     // Publishing does not call comparing: the comparison is handed to it as a step.
     let after = label.as_str();
     let since_last = compare_with.as_deref().map(|before| {
@@ -193,13 +200,17 @@ pub fn run(
             replace: options.force,
             compare_with: since_last.as_ref().map(|step| step as publish::CompareStep),
             warnings: &checked.warnings,
+            chromium: chromium.flatten().as_deref(),
         },
         &options.outputs,
+        progress,
     )?;
+    let mut warnings = checked.warnings;
+    warnings.extend(notes);
     Ok(RunReport {
         folder,
         label,
         published,
-        warnings: checked.warnings,
+        warnings,
     })
 }

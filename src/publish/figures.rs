@@ -43,8 +43,42 @@ impl Spec {
     }
 }
 
+/// The run's choropleth maps, one of each kind per lot, built (and classified) once: the
+/// QGIS styles take their classes and the pictures draw them.
+pub struct Maps {
+    /// The gap by district, per lot.
+    pub gap: Vec<ChoroplethMap>,
+    /// The distance from each small area to the nearest service, per lot; empty without
+    /// small areas.
+    pub access: Vec<ChoroplethMap>,
+}
+
+/// Builds every map of the run, the lots in parallel.
+pub fn maps(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Maps {
+    let lots = 0..config.catalogue.lots.len();
+    let gap = lots
+        .clone()
+        .into_par_iter()
+        .map(|lot| gap_map(config, inputs, published, lot))
+        .collect();
+    let access = if published.areas.is_empty() {
+        Vec::new()
+    } else {
+        lots.into_par_iter()
+            .map(|lot| access_map(config, inputs, published, lot))
+            .collect()
+    };
+    Maps { gap, access }
+}
+
 /// Every chart of a run, by file name (without extension).
-fn specs(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Vec<(String, Spec)> {
+fn specs(
+    config: &Config,
+    inputs: &Inputs,
+    published: &PublishedRun,
+    maps: Maps,
+) -> Vec<(String, Spec)> {
+    let mut gap_maps = maps.gap.into_iter();
     let districts: Vec<String> = inputs.districts.iter().map(|d| d.name.clone()).collect();
     let mut specs = Vec::new();
     for (unit, name) in [
@@ -60,18 +94,12 @@ fn specs(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Vec<(Str
             format!("supply_demand_{}", l.id),
             Spec::Bar(supply_demand_chart(config, published, &districts, lot)),
         ));
-        specs.push((
-            format!("map_gap_{}", l.id),
-            Spec::Map(gap_map(config, inputs, published, lot)),
-        ));
-    }
-    if !published.areas.is_empty() {
-        for (lot, l) in config.catalogue.lots.iter().enumerate() {
-            specs.push((
-                format!("map_access_{}", l.id),
-                Spec::Map(access_map(config, inputs, published, lot)),
-            ));
+        if let Some(map) = gap_maps.next() {
+            specs.push((format!("map_gap_{}", l.id), Spec::Map(map)));
         }
+    }
+    for (map, l) in maps.access.into_iter().zip(&config.catalogue.lots) {
+        specs.push((format!("map_access_{}", l.id), Spec::Map(map)));
     }
     if !inputs.trend.is_empty() {
         specs.push((
@@ -104,8 +132,9 @@ pub fn draw_all(
     config: &Config,
     inputs: &Inputs,
     published: &PublishedRun,
+    maps: Maps,
 ) -> Result<Vec<(String, Figure)>, PublishError> {
-    let specs = specs(config, inputs, published);
+    let specs = specs(config, inputs, published, maps);
     let drawn: Vec<Result<Figure, charts::ChartError>> =
         specs.par_iter().map(|(_, spec)| spec.draw()).collect();
     specs

@@ -112,6 +112,14 @@ pub fn small_areas(config: &Config, inputs: &Inputs, published: &PublishedRun) -
         .district_property
         .clone()
         .unwrap_or_else(|| "district_code".into());
+    // Each area's rows, found once (not by a scan of every row for every area).
+    let mut rows_of: Vec<Vec<&crate::publish::published::AreaRow>> =
+        vec![Vec::new(); inputs.areas.len()];
+    for r in &published.areas {
+        if let Some(rows) = rows_of.get_mut(r.area) {
+            rows.push(r);
+        }
+    }
     inputs
         .areas
         .iter()
@@ -122,7 +130,7 @@ pub fn small_areas(config: &Config, inputs: &Inputs, published: &PublishedRun) -
                 (areas.name_property.clone(), a.name.clone().into()),
                 (district_prop.clone(), a.district_code.clone().into()),
             ];
-            for r in published.areas.iter().filter(|r| r.area == i) {
+            for r in &rows_of[i] {
                 let id = &config.catalogue.lots[r.lot].id;
                 props.push((
                     format!("{id}_nearest_{}", published.distances.suffix()),

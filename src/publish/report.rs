@@ -209,13 +209,24 @@ figcaption { font-size: .85rem; color: var(--muted); }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(28rem, 1fr)); gap: 1rem; }
 .note { font-size: .85rem; color: var(--muted); }
 code { font-size: .85em; word-break: break-all; }
+@page { size: A4; margin: 14mm 13mm 16mm; }
 @media print {
   header { background: none; color: var(--ink); border-bottom: 3px solid var(--ink); padding: 0 0 .5rem; }
   nav { display: none; }
   main { max-width: none; padding: 0; }
-  h2 { page-break-before: auto; page-break-after: avoid; }
-  table, figure, .key { page-break-inside: avoid; }
-  figure img { border: none; }
+  h2 { margin-top: 1.4rem; }
+  h3 { margin-top: 1rem; }
+  /* A heading stays with what follows it; sections run on, so short ones share a page. */
+  h2, h3 { break-after: avoid-page; page-break-after: avoid; }
+  h2 + *, h3 + *, h2 + p + * { break-before: avoid-page; page-break-before: avoid; }
+  section { break-before: auto; break-inside: auto; }
+  table, figure, .key, li { break-inside: avoid-page; page-break-inside: avoid; }
+  tr { break-inside: avoid; }
+  /* Charts two to a row and no taller than a third of a page. */
+  .grid { grid-template-columns: 1fr 1fr; gap: .5rem 1rem; }
+  figure { margin: .5rem 0 .8rem; }
+  figure img { border: none; max-height: 88mm; object-fit: contain; }
+  table { font-size: 8.5pt; margin: .4rem 0 .8rem; }
   a { color: var(--ink); text-decoration: none; }
   body { font-size: 10pt; }
 }

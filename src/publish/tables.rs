@@ -2,6 +2,12 @@
 //!
 //! Built only from the [`PublishedRun`]. Empty cells (nulls) are suppressed counts of
 //! people, or figures that do not apply (sufficiency with no demand).
+//!
+//! Names (providers, services) are written exactly as given, even when they begin with
+//! `=`, `+`, `-` or `@`: the CSVs are data for polars, pandas and R, where OWASP's quote
+//! prefix against CSV injection would change values and break joins. Spreadsheet users get
+//! `tables/gapmap.xlsx`, where every name is a text cell and never a formula
+//! ([`crate::publish::workbook`]).
 
 use crate::config::Config;
 use crate::io::table::Table;

@@ -280,26 +280,64 @@ impl Groups {
 
 /// `starts[c][j]`: where the last class starts in the best split of distinct values
 /// `0..=j` into `c + 1` classes.
+///
+/// The best start of the last class never moves left as `j` grows (the sum of squared
+/// deviations satisfies the quadrangle inequality), so each class's row is found by
+/// divide and conquer: the middle `j` is searched in full, and the two halves only to the
+/// left and to the right of its best start. That is O(k m log m) instead of O(k m²), the
+/// difference between milliseconds and seconds for a map of 30,000 small areas; the
+/// plain search stays in the tests as the reference.
 fn optimal_class_starts(groups: &Groups, k: usize) -> Vec<Vec<usize>> {
     let m = groups.values.len();
     let mut cost: Vec<f64> = (0..m).map(|j| groups.ssd(0, j)).collect();
     let mut starts = vec![vec![0usize; m]];
     for class in 1..k {
-        let mut next_cost = vec![f64::INFINITY; m];
-        let mut next_start = vec![0usize; m];
-        for j in class..m {
-            for i in class..=j {
-                let c = cost[i - 1] + groups.ssd(i, j);
-                if c < next_cost[j] {
-                    next_cost[j] = c;
-                    next_start[j] = i;
-                }
-            }
+        let mut row = Row {
+            cost: vec![f64::INFINITY; m],
+            start: vec![0usize; m],
+        };
+        if class < m {
+            row.fill(groups, &cost, (class, m - 1), (class, m - 1));
         }
-        cost = next_cost;
-        starts.push(next_start);
+        cost = row.cost;
+        starts.push(row.start);
     }
     starts
+}
+
+/// One class's best costs and starts, being filled.
+struct Row {
+    cost: Vec<f64>,
+    start: Vec<usize>,
+}
+
+impl Row {
+    /// Fills `js` (inclusive), whose best starts lie in `starts` (inclusive). The first
+    /// of equally good starts wins, as in the plain search.
+    fn fill(
+        &mut self,
+        groups: &Groups,
+        previous: &[f64],
+        (lo, hi): (usize, usize),
+        (from, to): (usize, usize),
+    ) {
+        let j = lo + (hi - lo) / 2;
+        let mut best = (f64::INFINITY, from);
+        for i in from..=to.min(j) {
+            let c = previous[i - 1] + groups.ssd(i, j);
+            if c < best.0 {
+                best = (c, i);
+            }
+        }
+        self.cost[j] = best.0;
+        self.start[j] = best.1;
+        if j > lo {
+            self.fill(groups, previous, (lo, j - 1), (from, best.1));
+        }
+        if j < hi {
+            self.fill(groups, previous, (j + 1, hi), (best.1, to));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -378,6 +416,70 @@ mod tests {
             labels(&[1.25, 7.9], &[0.5, 1.25, 3.3, 7.9]),
             ["0.50 to 1.25 (2)", "over 1.25 to 7.90 (2)"]
         );
+    }
+
+    /// The plain O(k m²) search: every start for every end.
+    fn plain_class_starts(groups: &Groups, k: usize) -> Vec<Vec<usize>> {
+        let m = groups.values.len();
+        let mut cost: Vec<f64> = (0..m).map(|j| groups.ssd(0, j)).collect();
+        let mut starts = vec![vec![0usize; m]];
+        for class in 1..k {
+            let mut next_cost = vec![f64::INFINITY; m];
+            let mut next_start = vec![0usize; m];
+            for j in class..m {
+                for i in class..=j {
+                    let c = cost[i - 1] + groups.ssd(i, j);
+                    if c < next_cost[j] {
+                        next_cost[j] = c;
+                        next_start[j] = i;
+                    }
+                }
+            }
+            cost = next_cost;
+            starts.push(next_start);
+        }
+        starts
+    }
+
+    #[test]
+    fn divide_and_conquer_finds_the_plain_searchs_starts() {
+        // A seeded mix of shapes: distances to 3 decimals, whole gaps with many repeats,
+        // clusters, and values spanning orders of magnitude.
+        let mut state = 7u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as f64 / (1u64 << 31) as f64
+        };
+        for case in 0..120 {
+            let n = 5 + case * 3;
+            let values: Vec<f64> = (0..n)
+                .map(|i| match case % 4 {
+                    0 => (next() * 40_000.0).round() / 1000.0,
+                    1 => (next() * 30.0 - 10.0).round(),
+                    2 => (i % 5) as f64 * 10.0 + next(),
+                    _ => 10f64.powf(next() * 4.0),
+                })
+                .collect();
+            let groups = Groups::new(&sorted_finite(&values));
+            for k in 2..=7 {
+                if k >= groups.values.len() {
+                    continue;
+                }
+                let fast = optimal_class_starts(&groups, k);
+                let plain = plain_class_starts(&groups, k);
+                // Rows agree wherever the plain search defines them (j >= class).
+                for class in 0..k {
+                    for j in class..groups.values.len() {
+                        assert_eq!(
+                            fast[class][j], plain[class][j],
+                            "case {case}, k {k}, class {class}, j {j}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
