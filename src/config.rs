@@ -57,6 +57,8 @@ pub struct ConfigFile {
     pub report: ReportSection,
     #[serde(default)]
     pub plan: PlanSection,
+    #[serde(default)]
+    pub projections: ProjectionsSection,
     pub lots: Vec<LotEntry>,
     pub service_types: Vec<ServiceTypeEntry>,
     pub bands: Vec<BandEntry>,
@@ -93,6 +95,9 @@ pub struct AreasSection {
     /// The boundary file's coordinate reference system when it does not say:
     /// "EPSG:4326" (WGS84, the default) or "EPSG:27700" (British National Grid).
     pub crs: Option<String>,
+    /// When dissolving small areas into districts: parts and holes smaller than this many
+    /// square metres are left out (the slivers where generalised boundaries do not meet).
+    pub dissolve_min_area_m2: f64,
 }
 
 impl Default for AreasSection {
@@ -104,6 +109,7 @@ impl Default for AreasSection {
             district_name_property: None,
             attribution: "Boundaries: as supplied".into(),
             crs: None,
+            dissolve_min_area_m2: crate::geometry::DEFAULT_MIN_AREA_M2,
         }
     }
 }
@@ -150,8 +156,24 @@ pub struct AnalysisSection {
     pub catchment_km: f64,
     /// Factor applied to great-circle distance to approximate road distance.
     pub circuity: f64,
-    /// E2SFCA step zones as [upper km, weight], inclusive upper bounds.
+    /// E2SFCA step zones as [upper bound, weight], inclusive upper bounds, in the unit of
+    /// the distances: km, or minutes with a travel-time matrix.
     pub zones: Vec<[f64; 2]>,
+    /// An origin-destination matrix of travel costs (CSV or Parquet), relative to the
+    /// config; used instead of straight-line distance. See docs/travel-costs.md.
+    pub travel_costs: Option<String>,
+    /// The unit of the matrix's costs; required with `travel_costs`.
+    pub travel_cost_unit: Option<TravelCostUnit>,
+    /// What describes the costs in the report and captions, e.g. "drive times"
+    /// (default: "travel times" for minutes, "travel distances" for km).
+    pub travel_cost_label: Option<String>,
+    /// The catchment in minutes, required when the matrix is in minutes.
+    pub catchment_minutes: Option<f64>,
+    /// What to do about demand-service pairs the matrix lacks.
+    pub missing_pairs: MissingPairs,
+    /// For a minutes matrix with `missing_pairs = "straight_line"`: the average speed
+    /// (km/h) that turns a straight-line estimate (great-circle km x circuity) into minutes.
+    pub straight_line_speed_kmh: Option<f64>,
 }
 
 impl Default for AnalysisSection {
@@ -160,8 +182,44 @@ impl Default for AnalysisSection {
             catchment_km: 30.0,
             circuity: 1.0,
             zones: vec![[10.0, 1.0], [20.0, 0.68], [30.0, 0.22]],
+            travel_costs: None,
+            travel_cost_unit: None,
+            travel_cost_label: None,
+            catchment_minutes: None,
+            missing_pairs: MissingPairs::Error,
+            straight_line_speed_kmh: None,
         }
     }
+}
+
+/// The unit of a travel-cost matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TravelCostUnit {
+    Minutes,
+    Km,
+}
+
+impl TravelCostUnit {
+    /// The unit as written in column names and text: "minutes" or "km".
+    pub fn name(self) -> &'static str {
+        match self {
+            TravelCostUnit::Minutes => "minutes",
+            TravelCostUnit::Km => "km",
+        }
+    }
+}
+
+/// What the run does with a demand-service pair that a travel-cost matrix lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingPairs {
+    /// Stop the run, naming the file, a missing pair and how many are missing.
+    #[default]
+    Error,
+    /// Estimate the pair by straight line: great-circle km x circuity (and for minutes, at
+    /// `straight_line_speed_kmh`).
+    StraightLine,
 }
 
 /// Settings of the disclosure control applied to counts of people.
@@ -342,6 +400,8 @@ impl Config {
         })?;
         let catalogue = build_catalogue(file_name, &file)?;
         check_settings(file_name, &file)?;
+        check_catchment_unit(file_name, text, &file)?;
+        check_projections(file_name, &file)?;
         Ok(Config {
             file_name: file_name.to_string(),
             text: text.to_string(),
@@ -475,6 +535,15 @@ fn check_settings(file_name: &str, file: &ConfigFile) -> Result<(), ConfigError>
             ),
         ));
     }
+    let sliver = file.areas.dissolve_min_area_m2;
+    if !(sliver.is_finite() && sliver >= 0.0) {
+        return Err(invalid(
+            file_name,
+            "areas.dissolve_min_area_m2",
+            format!("{sliver} is not an area (expected 0 or more square metres)"),
+        ));
+    }
+    check_travel_costs(file_name, a)?;
     if file.disclosure.rounding_base == 0 {
         return Err(invalid(
             file_name,
@@ -502,6 +571,306 @@ fn check_settings(file_name: &str, file: &ConfigFile) -> Result<(), ConfigError>
                 file_name,
                 "cost.additional_hours_band",
                 format!("{band:?} is not a configured band"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The travel-cost settings hang together: a matrix has a unit, a minutes matrix has a
+/// catchment in minutes, a straight-line fallback for minutes has a speed.
+fn check_travel_costs(file_name: &str, a: &AnalysisSection) -> Result<(), ConfigError> {
+    let Some(_) = &a.travel_costs else {
+        for (field, set) in [
+            ("analysis.travel_cost_unit", a.travel_cost_unit.is_some()),
+            ("analysis.travel_cost_label", a.travel_cost_label.is_some()),
+            ("analysis.catchment_minutes", a.catchment_minutes.is_some()),
+            (
+                "analysis.straight_line_speed_kmh",
+                a.straight_line_speed_kmh.is_some(),
+            ),
+            (
+                "analysis.missing_pairs",
+                a.missing_pairs != MissingPairs::Error,
+            ),
+        ] {
+            if set {
+                return Err(invalid(
+                    file_name,
+                    field,
+                    "applies only to a travel-cost matrix, and analysis.travel_costs is not set",
+                ));
+            }
+        }
+        return Ok(());
+    };
+    let Some(unit) = a.travel_cost_unit else {
+        return Err(invalid(
+            file_name,
+            "analysis.travel_cost_unit",
+            "is needed with analysis.travel_costs: \"minutes\" or \"km\"",
+        ));
+    };
+    let positive = |field: &str, value: Option<f64>| match value {
+        Some(v) if !(v.is_finite() && v > 0.0) => Err(invalid(
+            file_name,
+            field,
+            format!("{v} is not usable (expected a number more than 0)"),
+        )),
+        _ => Ok(()),
+    };
+    positive("analysis.catchment_minutes", a.catchment_minutes)?;
+    positive(
+        "analysis.straight_line_speed_kmh",
+        a.straight_line_speed_kmh,
+    )?;
+    match unit {
+        TravelCostUnit::Minutes => {
+            if a.catchment_minutes.is_none() {
+                return Err(invalid(
+                    file_name,
+                    "analysis.catchment_minutes",
+                    "is needed with a matrix in minutes: the catchment (and analysis.zones) are in the matrix's unit",
+                ));
+            }
+            if a.missing_pairs == MissingPairs::StraightLine && a.straight_line_speed_kmh.is_none()
+            {
+                return Err(invalid(
+                    file_name,
+                    "analysis.straight_line_speed_kmh",
+                    "is needed to turn straight-line km into minutes for pairs missing from the matrix (missing_pairs = \"straight_line\")",
+                ));
+            }
+        }
+        TravelCostUnit::Km => {
+            if a.catchment_minutes.is_some() {
+                return Err(invalid(
+                    file_name,
+                    "analysis.catchment_minutes",
+                    "does not apply to a matrix in km: set analysis.catchment_km",
+                ));
+            }
+            if a.straight_line_speed_kmh.is_some() {
+                return Err(invalid(
+                    file_name,
+                    "analysis.straight_line_speed_kmh",
+                    "does not apply to a matrix in km",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// With a matrix in minutes the catchment is `catchment_minutes`: a `catchment_km` given
+/// too would be silently unused, so it is refused.
+fn check_catchment_unit(file_name: &str, text: &str, file: &ConfigFile) -> Result<(), ConfigError> {
+    if file.analysis.travel_cost_unit != Some(TravelCostUnit::Minutes) {
+        return Ok(());
+    }
+    let given = text
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|t| t.get("analysis")?.get("catchment_km").cloned())
+        .is_some();
+    if given {
+        return Err(invalid(
+            file_name,
+            "analysis.catchment_km",
+            "does not apply to a matrix in minutes: give the catchment as analysis.catchment_minutes",
+        ));
+    }
+    Ok(())
+}
+
+impl AnalysisSection {
+    /// The catchment radius in the unit distances are measured in: minutes for a minutes
+    /// matrix, km otherwise.
+    pub fn catchment(&self) -> f64 {
+        match (self.travel_cost_unit, self.catchment_minutes) {
+            (Some(TravelCostUnit::Minutes), Some(minutes)) => minutes,
+            _ => self.catchment_km,
+        }
+    }
+}
+
+/// Future demand: prevalence by lot and age band, and the years to project (used when
+/// `inputs.population` is given).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProjectionsSection {
+    /// Age bands of the population, in whole years of age: `"18-64"`, `"65+"`. Demand and
+    /// population rows use these labels; single years of age in an ONS projections file are
+    /// summed into them.
+    pub age_bands: Vec<String>,
+    /// Years to project (default: the data year, and 5, 10 and 15 years on).
+    pub years: Option<Vec<i32>>,
+    /// Add a second scenario from the trend in the users-over-time series.
+    pub trend: bool,
+    /// The expected share of each age band with each lot's need.
+    pub prevalence: Vec<PrevalenceEntry>,
+    /// Where the population figures come from, for the report.
+    pub population_source: Option<String>,
+}
+
+impl Default for ProjectionsSection {
+    fn default() -> Self {
+        Self {
+            age_bands: vec!["18-64".into(), "65+".into()],
+            years: None,
+            trend: false,
+            prevalence: Vec::new(),
+            population_source: None,
+        }
+    }
+}
+
+/// One prevalence rate: the share of an age band's population expected to have a lot's need.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrevalenceEntry {
+    pub lot: String,
+    pub age_band: String,
+    /// A share of the population, from 0 to 1 (0.004 is 0.4%).
+    pub rate: f64,
+    /// Where the rate comes from, shown in the report.
+    pub source: String,
+}
+
+impl ProjectionsSection {
+    /// The configured age bands, parsed (checked when the config was read).
+    pub fn bands(&self) -> Vec<crate::model::AgeBand> {
+        self.age_bands
+            .iter()
+            .filter_map(|b| crate::model::AgeBand::parse(b))
+            .collect()
+    }
+}
+
+impl ConfigFile {
+    /// The year of `data_date` (its first four digits).
+    pub fn data_year(&self) -> Option<i32> {
+        self.data_date.get(..4).and_then(|y| y.parse().ok())
+    }
+
+    /// The years to project: as configured, or the data year and 5, 10 and 15 years on.
+    pub fn projection_years(&self) -> Vec<i32> {
+        match (&self.projections.years, self.data_year()) {
+            (Some(years), _) => years.clone(),
+            (None, Some(y)) => vec![y, y + 5, y + 10, y + 15],
+            (None, None) => Vec::new(),
+        }
+    }
+}
+
+fn check_projections(file_name: &str, file: &ConfigFile) -> Result<(), ConfigError> {
+    let p = &file.projections;
+    let field = |f: &str| format!("projections.{f}");
+    let mut bands: Vec<crate::model::AgeBand> = Vec::new();
+    for label in &p.age_bands {
+        let band = crate::model::AgeBand::parse(label).ok_or_else(|| {
+            invalid(
+                file_name,
+                &field("age_bands"),
+                format!("{label:?} is not an age band (expected whole years such as \"18-64\" or \"65+\")"),
+            )
+        })?;
+        if let Some(other) = bands.iter().find(|b| b.overlaps(&band)) {
+            return Err(invalid(
+                file_name,
+                &field("age_bands"),
+                format!(
+                    "{label:?} overlaps {:?} (a year of age may be in one band only)",
+                    other.label
+                ),
+            ));
+        }
+        bands.push(band);
+    }
+    if let Some(years) = &p.years {
+        if years.is_empty() || years.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(invalid(
+                file_name,
+                &field("years"),
+                "expected one or more years in increasing order, such as [2025, 2030, 2035, 2040]",
+            ));
+        }
+        if let Some(y) = years.iter().find(|y| !(1900..=2200).contains(*y)) {
+            return Err(invalid(
+                file_name,
+                &field("years"),
+                format!("{y} is not a year"),
+            ));
+        }
+    }
+    if file.inputs.population.is_some() && file.data_year().is_none() {
+        return Err(invalid(
+            file_name,
+            "data_date",
+            format!(
+                "{:?} does not start with a year (needed to match the population's years)",
+                file.data_date
+            ),
+        ));
+    }
+    if p.trend && file.inputs.users_trend.is_none() {
+        return Err(invalid(
+            file_name,
+            &field("trend"),
+            "the trend scenario needs inputs.users_trend (the users-over-time series)",
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, e) in p.prevalence.iter().enumerate() {
+        let at = field(&format!("prevalence[{}]", i + 1));
+        if !file.lots.iter().any(|l| l.id == e.lot) {
+            let ids: Vec<&str> = file.lots.iter().map(|l| l.id.as_str()).collect();
+            return Err(invalid(
+                file_name,
+                &format!("{at}.lot"),
+                format!(
+                    "{:?} {}",
+                    e.lot,
+                    crate::problem::expected_one_of(&e.lot, &ids)
+                ),
+            ));
+        }
+        if !p.age_bands.contains(&e.age_band) {
+            return Err(invalid(
+                file_name,
+                &format!("{at}.age_band"),
+                format!(
+                    "{:?} is not one of projections.age_bands ({})",
+                    e.age_band,
+                    p.age_bands.join(", ")
+                ),
+            ));
+        }
+        if !(e.rate.is_finite() && (0.0..=1.0).contains(&e.rate)) {
+            return Err(invalid(
+                file_name,
+                &format!("{at}.rate"),
+                format!(
+                    "{} is not a share of the population (expected 0 to 1; 0.004 is 0.4%)",
+                    e.rate
+                ),
+            ));
+        }
+        if e.source.trim().is_empty() {
+            return Err(invalid(
+                file_name,
+                &format!("{at}.source"),
+                "is empty (say where the rate comes from, or that it is illustrative)",
+            ));
+        }
+        if !seen.insert((e.lot.as_str(), e.age_band.as_str())) {
+            return Err(invalid(
+                file_name,
+                &at,
+                format!(
+                    "lot {:?} and age band {:?} are given twice",
+                    e.lot, e.age_band
+                ),
             ));
         }
     }

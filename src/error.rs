@@ -15,4 +15,8 @@ pub enum Error {
     Access(#[from] crate::access::AccessError),
     #[error("plan: {0}")]
     Plan(#[from] crate::plan::PlanError),
+    #[error(transparent)]
+    Analysis(#[from] crate::analyse::AccessStageError),
+    #[error(transparent)]
+    TravelCosts(#[from] crate::analyse::travel::TravelCostsError),
 }

@@ -1,6 +1,7 @@
 //! The `gapmap` command: turns arguments into settings, runs the library, prints the result
 //! and sets the exit code. All the work is in the library.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -52,6 +53,10 @@ enum Command {
         /// gains a "Since last quarter" section and the run folder the change tables and map.
         #[arg(long, value_name = "LABEL")]
         compare_with: Option<String>,
+        /// Also print the report to report.pdf (A4) with headless Chromium, when it is
+        /// installed; the run says so when it is not.
+        #[arg(long)]
+        pdf: bool,
     },
     /// Load and check every input, writing nothing.
     #[command(
@@ -103,6 +108,44 @@ enum Command {
         #[arg(long, default_value_t = 1.0)]
         circuity: f64,
     },
+    /// Drive times and distances by road between places, from an OpenStreetMap extract.
+    ///
+    /// Builds a road graph from the extract (.osm.pbf, e.g. a Geofabrik county file: roads a
+    /// car may use, one-way rules, a speed per road class or the tagged maxspeed), snaps each
+    /// place to the nearest point on a road, and writes one row per origin and destination:
+    /// origin, destination, minutes, km (the layout `gapmap access --cost` reads). Places are
+    /// CSV files with id and longitude, latitude (or easting, northing); the demand and
+    /// services files of `gapmap access` work as they are. Road data © OpenStreetMap
+    /// contributors (ODbL).
+    #[command(
+        after_help = "Examples:\n  gapmap travel --network rutland.osm.pbf --origins lsoa_points.csv --destinations services.csv --out od.csv\n  gapmap travel --network county.osm.pbf --origins people.csv --destinations services.csv --max-minutes 45 --out od.parquet\n  gapmap travel --network county.osm.pbf --origins o.csv --destinations d.csv --speeds speeds.toml --snaps snaps.csv --out od.csv"
+    )]
+    Travel {
+        /// The OpenStreetMap extract (.osm.pbf).
+        #[arg(long)]
+        network: PathBuf,
+        /// Origins (CSV: id, longitude, latitude or id, easting, northing).
+        #[arg(long)]
+        origins: PathBuf,
+        /// Destinations (CSV, as origins).
+        #[arg(long)]
+        destinations: PathBuf,
+        /// Output file: .csv or .parquet.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Leave out pairs more than this many minutes apart.
+        #[arg(long)]
+        max_minutes: Option<f64>,
+        /// A place further than this (metres) from any road is an error.
+        #[arg(long, default_value_t = gapmap::travel::job::DEFAULT_MAX_SNAP_METRES)]
+        max_snap_metres: f64,
+        /// Car profile (TOML): speeds by highway class, maxspeed_factor, max_speed.
+        #[arg(long)]
+        speeds: Option<PathBuf>,
+        /// Also write each place's distance to the road it was snapped to (CSV).
+        #[arg(long)]
+        snaps: Option<PathBuf>,
+    },
     /// Where to add capacity: choose new sites (or services to expand) that bring most
     /// demand within reach, cut most travel, or place most people where there is room.
     ///
@@ -140,10 +183,10 @@ enum Command {
         #[arg(long, short)]
         out: PathBuf,
     },
-    /// Benchmark the access engine and the planner on generated instances, each case in a
-    /// fresh process.
+    /// Benchmark the access engine, the planner, the road router and a whole run on
+    /// generated instances, each case in a fresh process.
     #[command(
-        after_help = "Examples:\n  gapmap bench                 # every case, 5 runs each\n  gapmap bench --filter county --runs 9"
+        after_help = "Examples:\n  gapmap bench                 # every case, 5 runs each\n  gapmap bench --filter county --runs 9\n  gapmap bench --filter run-england --runs 3\n  gapmap bench --write-inputs england   # then: gapmap run --config england/gapmap.toml"
     )]
     Bench {
         /// Runs per case (the median is reported).
@@ -155,6 +198,10 @@ enum Command {
         /// Run one case and print its report as JSON (used by the benchmark itself).
         #[arg(long, hide = true)]
         case: Option<String>,
+        /// Write the England-scale run's generated inputs (config, small areas, people,
+        /// services) into this folder instead of benchmarking, to run or inspect them.
+        #[arg(long)]
+        write_inputs: Option<PathBuf>,
     },
     /// Compare two kept runs: what changed in supply, demand, gaps, access and services.
     ///
@@ -378,7 +425,10 @@ fn progress(message: &str) {
 fn run(config: Option<PathBuf>, options: RunOptions) -> Result<(), gapmap::Error> {
     let config = load_config(config.as_ref())?;
     let started = std::time::Instant::now();
-    let report = pipeline::run(&config, &options, &mut |m| progress(m))?;
+    let mut stages = gapmap::progress::Stages::new(std::io::stderr().is_terminal());
+    let report = pipeline::run(&config, &options, &mut |m| stages.stage(m));
+    let stages = stages.finish();
+    let report = report?;
     for w in &report.warnings {
         eprintln!("gapmap: warning: {w}");
     }
@@ -395,6 +445,13 @@ fn run(config: Option<PathBuf>, options: RunOptions) -> Result<(), gapmap::Error
         report.folder.display(),
         started.elapsed().as_secs_f64()
     );
+    let times = gapmap::progress::summary(&stages);
+    if !times.is_empty() {
+        println!("Time by stage:");
+    }
+    for line in times {
+        println!("{line}");
+    }
     Ok(())
 }
 
@@ -484,6 +541,36 @@ fn synth(
     Ok(())
 }
 
+fn travel(options: &gapmap::travel::TravelOptions) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let summary = gapmap::travel::run_travel(options).map_err(|e| e.to_string())?;
+    let g = &summary.graph;
+    println!(
+        "Roads: {} car ways of {} highways; graph of {} junctions and {} edges ({:.0} km); left out {} small pieces not connected both ways ({} junctions, {:.1} km)",
+        summary.osm.car_ways,
+        summary.osm.highway_ways,
+        g.junctions,
+        g.edges,
+        g.length_m as f64 / 1000.0,
+        g.components.saturating_sub(1),
+        g.junctions_dropped,
+        g.length_dropped_m as f64 / 1000.0
+    );
+    if let Some((id, metres)) = &summary.furthest_snap {
+        println!("Furthest from a road: {id}, {metres:.0} m");
+    }
+    println!(
+        "{} origins x {} destinations: {} pairs in {:.2} s; wrote {} (road data {})",
+        summary.origins,
+        summary.destinations,
+        summary.pairs,
+        started.elapsed().as_secs_f64(),
+        options.out.display(),
+        gapmap::travel::OSM_ATTRIBUTION
+    );
+    Ok(())
+}
+
 fn bench_cases() -> Vec<gapmap::access::BenchCase> {
     let mut cases = gapmap::access::standard_cases();
     cases.extend(gapmap::access::variant_cases());
@@ -497,6 +584,21 @@ fn bench_one(name: &str, runs: usize) -> Result<(), String> {
     {
         let report =
             gapmap::plan::bench::bench_plan_case(&case, runs).map_err(|e| e.to_string())?;
+        println!(
+            "{}",
+            serde_json::to_string(&report).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
+    if name.starts_with("travel-") {
+        let report =
+            gapmap::travel::bench::bench_travel_case(name, runs).map_err(|e| e.to_string())?;
+        return serde_json::to_string(&report)
+            .map(|json| println!("{json}"))
+            .map_err(|e| e.to_string());
+    }
+    if name == gapmap::synth_run::CASE {
+        let report = gapmap::synth_run::bench_england_run(runs).map_err(|e| e.to_string())?;
         println!(
             "{}",
             serde_json::to_string(&report).map_err(|e| e.to_string())?
@@ -548,7 +650,50 @@ fn bench_all(runs: usize, filter: &str) -> Result<(), String> {
             num("peak_memory_bytes") / 1_048_576.0
         );
     }
-    bench_plans(&exe, runs, filter)
+    bench_plans(&exe, runs, filter)?;
+    bench_travel(&exe, runs, filter)?;
+    if gapmap::synth_run::CASE.contains(filter) {
+        bench_england_run(&exe, runs)?;
+    }
+    Ok(())
+}
+
+/// The whole-run case, in a fresh process like the others.
+fn bench_england_run(exe: &Path, runs: usize) -> Result<(), String> {
+    let name = gapmap::synth_run::CASE;
+    let out = std::process::Command::new(exe)
+        .args(["bench", "--case", name, "--runs", &runs.to_string()])
+        .output()
+        .map_err(|e| format!("running case {name}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "case {name} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let r: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("case {name}: {e}"))?;
+    let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
+    let int = |k: &str| r[k].as_u64().unwrap_or(0);
+    println!(
+        "\n{name}: the whole run on {} small areas in {} districts, {} people, {} services",
+        int("small_areas"),
+        int("districts"),
+        int("people"),
+        int("services")
+    );
+    println!(
+        "  median {:.2} s (fastest {:.2} s, {} runs), peak memory {:.0} MB, outputs {:.1} MB of which charts {:.1} MB, largest SVG {} {:.1} MB",
+        num("median_seconds"),
+        num("fastest_seconds"),
+        int("runs"),
+        num("peak_memory_bytes") / 1_048_576.0,
+        num("output_bytes") / 1_048_576.0,
+        num("chart_bytes") / 1_048_576.0,
+        r["largest_svg"].as_str().unwrap_or(""),
+        num("largest_svg_bytes") / 1_048_576.0
+    );
+    Ok(())
 }
 
 /// The planner's cases, each in a fresh process.
@@ -604,6 +749,49 @@ fn bench_plans(exe: &Path, runs: usize, filter: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The travel cases, each in a fresh process like the access cases.
+fn bench_travel(exe: &Path, runs: usize, filter: &str) -> Result<(), String> {
+    let cases: Vec<&str> = gapmap::travel::bench::CASES
+        .into_iter()
+        .filter(|c| c.contains(filter))
+        .collect();
+    if cases.is_empty() {
+        return Ok(());
+    }
+    println!(
+        "\n{:<26} {:>10} {:>10} {:>14} {:>9} {:>9} {:>10} {:>9}",
+        "case", "junctions", "edges", "origins x dest", "build s", "snap s", "route s", "peak MB"
+    );
+    for case in cases {
+        let out = std::process::Command::new(exe)
+            .args(["bench", "--case", case, "--runs", &runs.to_string()])
+            .output()
+            .map_err(|e| format!("running case {case}: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "case {case} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let r: serde_json::Value =
+            serde_json::from_slice(&out.stdout).map_err(|e| format!("case {case}: {e}"))?;
+        let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
+        let int = |k: &str| r[k].as_u64().unwrap_or(0);
+        println!(
+            "{:<26} {:>10} {:>10} {:>14} {:>9.3} {:>9.3} {:>10.3} {:>9.1}",
+            case,
+            int("junctions"),
+            int("edges"),
+            format!("{} x {}", int("origins"), int("destinations")),
+            num("build_seconds"),
+            num("snap_seconds"),
+            num("route_seconds"),
+            num("peak_memory_bytes") / 1_048_576.0
+        );
+    }
+    Ok(())
+}
+
 fn compare(options: CompareOptions) -> Result<(), gapmap::compare::CompareError> {
     let report = gapmap::compare::compare(&options)?;
     for line in &report.summary {
@@ -631,6 +819,7 @@ fn main() -> ExitCode {
             label,
             force,
             compare_with,
+            pdf,
         } => run(
             config,
             RunOptions {
@@ -638,6 +827,7 @@ fn main() -> ExitCode {
                 label,
                 force,
                 compare_with,
+                pdf,
             },
         )
         .map_err(|e| e.to_string()),
@@ -688,9 +878,36 @@ fn main() -> ExitCode {
             out,
         } => synth(demand, services, seed, &extent, needs, &out),
         Command::Plan(args) => plan(args),
-        Command::Bench { runs, filter, case } => match case {
-            Some(name) => bench_one(&name, runs),
-            None => bench_all(runs, &filter),
+        Command::Travel {
+            network,
+            origins,
+            destinations,
+            out,
+            max_minutes,
+            max_snap_metres,
+            speeds,
+            snaps,
+        } => travel(&gapmap::travel::TravelOptions {
+            network,
+            origins,
+            destinations,
+            out,
+            max_minutes,
+            max_snap_metres,
+            profile: speeds,
+            snaps,
+        }),
+        Command::Bench {
+            runs,
+            filter,
+            case,
+            write_inputs,
+        } => match (case, write_inputs) {
+            (_, Some(dir)) => gapmap::synth_run::write_inputs(&dir)
+                .map(|config| println!("Wrote {}", config.display()))
+                .map_err(|e| e.to_string()),
+            (Some(name), None) => bench_one(&name, runs),
+            (None, None) => bench_all(runs, &filter),
         },
     };
     match result {

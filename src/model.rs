@@ -203,13 +203,60 @@ pub struct District {
     pub geometry: MultiPolygon<f64>,
 }
 
-/// Population of an area by age band.
+/// Population of a district in one age band and year (an estimate or a projection, so it
+/// may have decimals).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PopulationRow {
     pub area_code: String,
     pub area_name: String,
     pub age_band: String,
-    pub population: u64,
+    pub year: i32,
+    pub population: f64,
+}
+
+/// An age band of whole years of age, such as `18-64` (18 to 64 inclusive) or `65+`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgeBand {
+    /// The band as written, used to match demand and population rows.
+    pub label: String,
+    pub from: u32,
+    /// The last year of age in the band; `None` when open-ended (`65+`).
+    pub to: Option<u32>,
+}
+
+impl AgeBand {
+    /// Reads `18-64`, `65+` (or `65 and over`), or a single age such as `17`.
+    pub fn parse(label: &str) -> Option<AgeBand> {
+        let t = label.trim();
+        let number = |s: &str| s.trim().parse::<u32>().ok();
+        let (from, to) = if let Some(from) = t.strip_suffix('+') {
+            (number(from)?, None)
+        } else if let Some(from) = t.strip_suffix("and over") {
+            (number(from)?, None)
+        } else if let Some((a, b)) = t.split_once('-') {
+            let (a, b) = (number(a)?, number(b)?);
+            (a <= b).then_some((a, Some(b)))?
+        } else {
+            let a = number(t)?;
+            (a, Some(a))
+        };
+        Some(AgeBand {
+            label: t.to_string(),
+            from,
+            to,
+        })
+    }
+
+    /// Whether a single year of age lies in the band.
+    pub fn contains(&self, age: u32) -> bool {
+        age >= self.from && self.to.is_none_or(|to| age <= to)
+    }
+
+    /// Whether two bands share an age.
+    pub fn overlaps(&self, other: &AgeBand) -> bool {
+        let end = |b: &AgeBand| b.to.unwrap_or(u32::MAX);
+        self.from <= end(other) && other.from <= end(self)
+    }
 }
 
 /// One point of the users-over-time series (from the council's published figures).

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::analyse::{self, Analysis};
+use crate::analyse::{self, Analysis, Distances};
 use crate::config::Config;
 use crate::load::{self, Inputs};
 use crate::locate::{self, Placement};
@@ -27,6 +27,8 @@ pub struct RunOptions {
     pub force: bool,
     /// Compare with this earlier run (a label under `outputs`, or a run folder).
     pub compare_with: Option<String>,
+    /// Also print the report to `report.pdf` with headless Chromium, when installed.
+    pub pdf: bool,
 }
 
 /// What a finished run reports back.
@@ -42,6 +44,9 @@ pub struct RunReport {
 pub struct Checked {
     pub inputs: Inputs,
     pub placement: Placement,
+    /// How distances are measured: straight line, or the travel costs (checked to hold
+    /// every pair the run needs, or allowed to estimate the rest).
+    pub distances: Distances,
     pub warnings: Vec<String>,
 }
 
@@ -65,7 +70,24 @@ pub fn check(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Checked,
         }
         Err(problems) => return Err(InputErrors(problems).into()),
     };
+    let distances = travel_costs(config, &mut inputs)?;
     let mut warnings = placement.warnings.clone();
+    let estimated = analyse::access::check_travel_costs(
+        &config.catalogue,
+        &inputs,
+        &placement,
+        config.file.areas.district_property.is_some(),
+        &distances,
+    )?;
+    if let (Some(costs), true) = (distances.travel_costs(), estimated > 0) {
+        warnings.push(format!(
+            "{estimated} origin-destination pair{} the run needs {} missing from {} and {} estimated by straight line, as the config allows (missing_pairs = \"straight_line\")",
+            if estimated == 1 { "" } else { "s" },
+            if estimated == 1 { "was" } else { "were" },
+            costs.source,
+            if estimated == 1 { "was" } else { "were" },
+        ));
+    }
     if !inputs.rejected.is_empty() {
         warnings.push(format!(
             "{} bad row{} left out, as the config allows (on_bad_row = \"skip\"); each is listed with its reason in NOT-FOR-PUBLICATION/rejects.csv",
@@ -76,8 +98,30 @@ pub fn check(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Checked,
     Ok(Checked {
         inputs,
         placement,
+        distances,
         warnings,
     })
+}
+
+/// Reads the travel-cost matrix the config names, if any, recording it for the manifest;
+/// bad rows stop the run, or with `on_bad_row = "skip"` are left out and listed.
+fn travel_costs(config: &Config, inputs: &mut Inputs) -> Result<Distances, Error> {
+    let loaded = load::travel_costs::load(config, inputs).map_err(InputErrors)?;
+    let Some(loaded) = loaded else {
+        return Ok(Distances::from_settings(&config.file.analysis, None));
+    };
+    inputs.records.push(loaded.record);
+    if !loaded.rejected.is_empty() {
+        if config.file.validation.on_bad_row == OnBadRow::Skip {
+            inputs.rejected.extend(loaded.rejected);
+        } else {
+            return Err(InputErrors(loaded.rejected).into());
+        }
+    }
+    Ok(Distances::from_settings(
+        &config.file.analysis,
+        Some(loaded.costs),
+    ))
 }
 
 fn place(inputs: &Inputs) -> Result<Placement, Problems> {
@@ -121,13 +165,30 @@ pub fn run(
     };
     let checked = check(config, progress)?;
     progress("computing gaps, distances and costs");
-    let analysis: Analysis = analyse::analyse(config, &checked.inputs, &checked.placement)?;
+    let analysis: Analysis = analyse::analyse(
+        config,
+        &checked.inputs,
+        &checked.placement,
+        &checked.distances,
+    )?;
     let published = PublishedRun::new(config, &checked.inputs, &checked.placement, &analysis);
     let label = options
         .label
         .clone()
         .unwrap_or_else(|| config.file.label.clone());
-    progress("writing tables, maps and charts");
+    let chromium = options.pdf.then(publish::pdf::find_chromium);
+    let mut notes = Vec::new();
+    if chromium == Some(None) {
+        notes.push("report.pdf was not written: Chromium is not installed (apt-get install chromium, or put chromium on the PATH); report.html prints to PDF from any browser".to_string());
+    }
+    progress("writing tables and maps");
+    // Publishing does not call comparing: the comparison is handed to it as a step.
+    let after = label.as_str();
+    let since_last = compare_with.as_deref().map(|before| {
+        move |folder: &mut crate::publish::run_folder::RunFolder| {
+            crate::compare::since_last(folder, before, after).map_err(|e| e.to_string())
+        }
+    });
     let folder = publish::publish(
         &RunData {
             config,
@@ -137,15 +198,19 @@ pub fn run(
             analysis: &analysis,
             label: &label,
             replace: options.force,
-            compare_with: compare_with.as_deref(),
+            compare_with: since_last.as_ref().map(|step| step as publish::CompareStep),
             warnings: &checked.warnings,
+            chromium: chromium.flatten().as_deref(),
         },
         &options.outputs,
+        progress,
     )?;
+    let mut warnings = checked.warnings;
+    warnings.extend(notes);
     Ok(RunReport {
         folder,
         label,
         published,
-        warnings: checked.warnings,
+        warnings,
     })
 }

@@ -18,6 +18,8 @@ pub enum Place {
     Line(u64),
     /// A feature of a GeoJSON file (1-based, in file order).
     Feature(usize),
+    /// A row of a binary table such as Parquet (1-based, data rows only).
+    Row(u64),
 }
 
 /// One thing wrong with an input.
@@ -62,12 +64,13 @@ impl fmt::Display for Problem {
             Place::File => {}
             Place::Line(n) => write!(f, ":{n}")?,
             Place::Feature(n) => write!(f, ": feature {n}")?,
+            Place::Row(n) => write!(f, ": row {n}")?,
         }
         write!(f, ":")?;
         if let Some(field) = &self.field {
             let kind = match self.place {
                 Place::Feature(_) => "property",
-                Place::Line(_) => "column",
+                Place::Line(_) | Place::Row(_) => "column",
                 Place::File if self.file.ends_with("json") => "member",
                 Place::File => "field",
             };

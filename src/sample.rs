@@ -16,10 +16,7 @@ pub const FILES: [(&str, &[u8]); 7] = [
     (CONFIG_NAME, include_bytes!("../data/gapmap.toml")),
     ("services.csv", include_bytes!("../data/services.csv")),
     ("people.csv", include_bytes!("../data/people.csv")),
-    (
-        "districts.geojson",
-        include_bytes!("../data/districts.geojson"),
-    ),
+    ("lsoa11.geojson", include_bytes!("../data/lsoa11.geojson")),
     ("population.csv", include_bytes!("../data/population.csv")),
     ("users_trend.csv", include_bytes!("../data/users_trend.csv")),
     ("README.md", include_bytes!("../data/README.md")),

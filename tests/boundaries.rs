@@ -1,9 +1,9 @@
-//! The sample's schematic district boundaries, and the same pipeline on the real ONS LSOA
-//! boundaries from `../shared/data`.
+//! The sample's district boundaries (dissolved from the ONS LSOA 2011 boundaries it ships in
+//! `data/lsoa11.geojson`), and the same pipeline on the LSOA file in `../shared/data`.
 
 mod common;
 
-use geo::{InteriorPoint, Point};
+use geo::{Area as _, Euclidean, InteriorPoint, Length, Point};
 
 use gapmap::config::AreasSection;
 use gapmap::io::InputFile;
@@ -11,15 +11,20 @@ use gapmap::load::{areas, services};
 use gapmap::locate::AreaIndex;
 use gapmap::model::{Area, District};
 
-fn sample_districts() -> Vec<Area> {
+/// The sample's small areas and the districts gapmap dissolves from them.
+fn sample_lsoas() -> (Vec<Area>, Vec<District>) {
     let input = InputFile::read(
-        "districts.geojson",
-        &common::repo().join("data/districts.geojson"),
+        "lsoa11.geojson",
+        &common::repo().join("data/lsoa11.geojson"),
     )
     .expect("read");
-    areas::load(&input, &AreasSection::default())
-        .expect("valid")
-        .0
+    let (lsoas, districts, rejected) = areas::load(&input, &lsoa_settings()).expect("valid");
+    assert!(rejected.is_empty(), "{:?}", rejected.listed);
+    (lsoas, districts)
+}
+
+fn sample_districts() -> Vec<Area> {
+    as_areas(&sample_lsoas().1)
 }
 
 fn district_at(areas: &[Area], lat: f64, lon: f64) -> Option<String> {
@@ -113,7 +118,7 @@ fn lsoa_settings() -> AreasSection {
         district_property: Some("LAD11CD".into()),
         district_name_property: Some("LAD11NM".into()),
         attribution: String::new(),
-        crs: None,
+        ..AreasSection::default()
     }
 }
 
@@ -182,10 +187,50 @@ fn every_lsoa_lands_in_its_own_dissolved_district() {
 }
 
 #[test]
-fn services_land_in_the_same_district_with_real_and_sample_boundaries() {
+fn the_samples_lsoas_are_the_ons_lsoas() {
+    let (lsoas, districts) = sample_lsoas();
+    assert_eq!(lsoas.len(), 396, "the seven county districts' LSOAs");
+    assert_eq!(districts.len(), 7);
+    for lsoa in &lsoas {
+        assert!(lsoa.code.starts_with("E01"), "{}", lsoa.code);
+        assert!(
+            geo::Validation::is_valid(&lsoa.geometry),
+            "{} {}",
+            lsoa.code,
+            lsoa.name
+        );
+    }
     let Some(dir) = common::lsoa_dir() else {
         return;
     };
+    // Against the ONS file: the same LSOAs with the same names and districts, and areas
+    // equal to within the 6-decimal rounding. Rounding moves each vertex by at most
+    // 0.5e-6 degrees in x and in y (0.71e-6 in all), so the area moves by at most the
+    // perimeter times that (plus a second-order term far smaller): allow perimeter x 1e-6.
+    let input = InputFile::read("lsoa", &dir.join("leicestershire-lsoa11.geojson")).expect("read");
+    let (ons, _, _) = areas::load(&input, &lsoa_settings()).expect("valid");
+    assert_eq!(ons.len(), lsoas.len());
+    for o in &ons {
+        let s = lsoas.iter().find(|a| a.code == o.code).expect("same codes");
+        assert_eq!((&s.name, &s.district_code), (&o.name, &o.district_code));
+        let (a, b) = (s.geometry.unsigned_area(), o.geometry.unsigned_area());
+        let perimeter: f64 = o
+            .geometry
+            .0
+            .iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .map(|ring| Euclidean.length(ring))
+            .sum();
+        assert!(
+            (a - b).abs() <= perimeter * 1e-6,
+            "{}: {a} against {b} (perimeter {perimeter})",
+            o.code
+        );
+    }
+}
+
+#[test]
+fn services_land_in_the_districts_data_readme_gives() {
     let config = gapmap::sample::config().expect("sample config");
     let services = services::load(
         &gapmap::sample::input("services.csv").expect("embedded"),
@@ -194,26 +239,32 @@ fn services_land_in_the_same_district_with_real_and_sample_boundaries() {
     )
     .expect("valid")
     .records;
-    let input = InputFile::read("lsoa", &dir.join("leicestershire-lsoa11.geojson")).expect("read");
-    let (lsoas, _, _) = areas::load(&input, &lsoa_settings()).expect("valid");
-    let sample = sample_districts();
-    let lsoa_index = AreaIndex::new(&lsoas);
-    let sample_index = AreaIndex::new(&sample);
-    let mut in_county = 0;
+    let districts = sample_districts();
+    let index = AreaIndex::new(&districts);
+    let mut counts = std::collections::BTreeMap::new();
     for s in &services {
-        let real = lsoa_index
-            .locate(s.location)
-            .map(|i| lsoas[i].district_code.clone());
-        let schematic = sample_index
-            .locate(s.location)
-            .map(|i| sample[i].code.clone());
-        assert_eq!(real, schematic, "{} {}", s.id, s.name);
-        in_county += usize::from(real.is_some());
+        let code = index.locate(s.location).map(|i| districts[i].code.clone());
+        *counts.entry(code).or_insert(0) += 1;
     }
-    assert_eq!(
-        in_county, 55,
-        "55 of the 67 services lie in the county, 12 in Leicester city"
-    );
+    // data/README.md: day services Charnwood 11, Hinckley and Bosworth 8, North West
+    // Leicestershire 8, Blaby 7, Harborough 6, Melton 4, Oadby and Wigston 4, Leicester
+    // city 10; PA services Charnwood 2, Leicester city 2, one each in Blaby, Harborough,
+    // Hinckley and Bosworth, North West Leicestershire and Oadby and Wigston. Leicester
+    // city is in no district.
+    let expected: std::collections::BTreeMap<Option<String>, i32> = [
+        (None, 10 + 2),
+        (Some("E07000129"), 7 + 1),
+        (Some("E07000130"), 11 + 2),
+        (Some("E07000131"), 6 + 1),
+        (Some("E07000132"), 8 + 1),
+        (Some("E07000133"), 4),
+        (Some("E07000134"), 8 + 1),
+        (Some("E07000135"), 4 + 1),
+    ]
+    .into_iter()
+    .map(|(c, n)| (c.map(String::from), n))
+    .collect();
+    assert_eq!(counts, expected);
 }
 
 #[test]
@@ -224,10 +275,21 @@ fn a_full_run_works_on_the_real_lsoa_boundaries() {
     let tmp = tempfile::tempdir().expect("tempdir");
     gapmap::sample::write_to(&tmp.path().join("in")).expect("sample");
     let config_path = tmp.path().join("in/gapmap.toml");
-    let text = std::fs::read_to_string(&config_path).expect("read")
-        .replace("areas = \"districts.geojson\"", &format!("areas = {:?}", dir.join("leicestershire-lsoa11.geojson").display().to_string()))
-        .replace("code_property = \"LAD24CD\"", "code_property = \"LSOA11CD\"\ndistrict_property = \"LAD11CD\"\ndistrict_name_property = \"LAD11NM\"")
-        .replace("name_property = \"LAD24NM\"", "name_property = \"LSOA11NM\"");
+    let text = std::fs::read_to_string(&config_path)
+        .expect("read")
+        .replace(
+            "areas = \"lsoa11.geojson\"",
+            &format!(
+                "areas = {:?}",
+                dir.join("leicestershire-lsoa11.geojson")
+                    .display()
+                    .to_string()
+            ),
+        );
+    assert!(
+        text.contains("leicestershire-lsoa11.geojson"),
+        "the ONS file, not the sample's copy"
+    );
     std::fs::write(&config_path, text).expect("write");
     let out = tmp.path().join("out");
     let o = common::gapmap(&[
@@ -264,7 +326,7 @@ fn a_full_run_works_on_the_real_lsoa_boundaries() {
         .expect("small-area style");
     assert!(qml.contains(r#"attr="managed_pa_nearest_km""#), "{qml}");
     assert!(!qml.contains("<labeling"), "396 labels would bury the map");
-    // The same PMLD supply by district as with the sample boundaries (data/README.md).
+    // PMLD places by district as data/README.md gives them.
     assert_eq!(
         pmld,
         [

@@ -52,9 +52,10 @@ fn run(dir: &Path, outputs: &Path, label: &str) {
 /// A ring of (longitude, latitude) positions.
 type Ring = Vec<(f64, f64)>;
 
-/// District code -> rings (outer and holes) of every polygon, WGS84.
+/// For each of the sample's LSOAs, its district code (`LAD11CD`) and the rings (outer and
+/// holes) of every polygon, WGS84: a point lies in the district of the LSOA holding it.
 fn districts(dir: &Path) -> Vec<(String, Vec<Ring>)> {
-    let text = std::fs::read_to_string(dir.join("districts.geojson")).expect("read");
+    let text = std::fs::read_to_string(dir.join("lsoa11.geojson")).expect("read");
     let json: serde_json::Value = serde_json::from_str(&text).expect("json");
     let ring = |r: &serde_json::Value| -> Vec<(f64, f64)> {
         r.as_array()
@@ -68,7 +69,7 @@ fn districts(dir: &Path) -> Vec<(String, Vec<Ring>)> {
         .expect("features")
         .iter()
         .map(|f| {
-            let code = f["properties"]["LAD24CD"]
+            let code = f["properties"]["LAD11CD"]
                 .as_str()
                 .expect("code")
                 .to_string();
@@ -467,9 +468,9 @@ fn a_quarter_later_compare_reports_exactly_the_edits() {
     assert_eq!(features.len(), 7);
     let melton = features
         .iter()
-        .find(|f| f["properties"]["LAD24CD"] == MELTON)
+        .find(|f| f["properties"]["LAD11CD"] == MELTON)
         .expect("Melton");
-    assert_eq!(melton["properties"]["LAD24NM"], "Melton");
+    assert_eq!(melton["properties"]["LAD11NM"], "Melton");
     assert_eq!(melton["geometry"]["type"], "MultiPolygon");
     assert_eq!(melton["properties"]["pmld_gap_change"].as_f64(), Some(-6.0));
     assert!(map.get("crs").is_none());

@@ -372,7 +372,9 @@ fn validate_and_sample_commands_work() {
     let o = gapmap(&["validate"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("inputs are valid (67 services, 7 areas, 7 districts)"),
+        // The sample's areas are the county's LSOAs: 60 + 99 + 47 + 66 + 30 + 58 + 36 = 396
+        // in its seven districts (../shared/data/leicestershire-lsoa11/README.md).
+        stdout(&o).contains("inputs are valid (67 services, 396 areas, 7 districts)"),
         "{}",
         stdout(&o)
     );

@@ -52,7 +52,7 @@ fn districts_follow_rfc_7946() {
     let features = check_file(&maps.join("districts.geojson"));
     assert_eq!(features.len(), 7);
     for f in &features {
-        assert!(f["properties"]["LAD24CD"].is_string(), "ONS code is text");
+        assert!(f["properties"]["LAD11CD"].is_string(), "ONS code is text");
         assert!(
             f["properties"]["pmld_supply"].is_number(),
             "figures are numbers"

@@ -187,7 +187,7 @@ fn qgis_styles_sit_beside_the_districts_layer() {
     let qml = std::fs::read_to_string(run.join("maps/districts.qml")).expect("default style");
     // The default style is the headline gap: managed PA in Melton (no supply at all).
     assert!(qml.contains(r#"attr="managed_pa_gap""#), "{qml}");
-    assert!(qml.contains(r#"fieldName="LAD24NM""#));
+    assert!(qml.contains(r#"fieldName="LAD11NM""#));
     assert_eq!(
         qml.matches("<range ").count(),
         qml.matches("<symbol ").count()

@@ -4,20 +4,22 @@
 The sample is Leicestershire County Council's Community Life Choices (CLC) framework,
 calibrated to the figures the council has published (see data/README.md for every source):
 
-- districts.geojson  schematic district boundaries: a grid of ~1 km cells, each given to
-                     the district of its nearest settlement, dissolved into polygons.
-                     NOT the ONS boundaries.
+- lsoa11.geojson     the ONS LSOA 2011 boundaries of the seven county districts (396
+                     LSOAs, each with its district), copied from ../shared/data with
+                     coordinates rounded to 6 decimals; gapmap dissolves them into districts.
 - services.csv       67 illustrative services (58 day services, 9 managed PA services).
 - people.csv         illustrative pseudonymised person records: 689 current people and
                      a waiting list, one row per person per lot.
-- population.csv     Census 2021 usual residents by district, plus estimated age bands.
+- population.csv     population by district, age band and year: Census 2021 totals with
+                     illustrative age shares and growth (see data/README.md).
 - users_trend.csv    the committee report's users-by-age-band table.
 
 Standard library only, deterministic: random.Random(2025) drives every draw, so running
-the script twice writes byte-identical files. The real ONS LSOA boundaries in
-../shared/data/leicestershire-lsoa11/ are read only to check that every generated point
-lies in the same district in the schematic polygons and in the real geography; none of
-their geometry is copied into data/.
+the script twice writes byte-identical files. The ONS LSOA boundaries in
+../shared/data/leicestershire-lsoa11/ are copied into data/lsoa11.geojson and used to
+check that every generated point lies in the district it was made for. Points are also
+kept inside a rough placement grid (~1 km cells, each given to the district of its nearest
+settlement), which only steers where points go and is not written out.
 
 Usage: python3 tools/make_sample.py [--shared PATH] [--out PATH]
 """
@@ -331,7 +333,18 @@ USERS_TREND = [  # committee report para 11
     ("Jun-24", "2024-06-01", 556, 96),
     ("Jun-25", "2025-06-01", 605, 84),
 ]
-SHARE_18_64, SHARE_65_PLUS = 0.59, 0.21
+# Population by district, age band and year (population.csv): Census 2021 district totals
+# times an age share, grown from 2021 at a constant annual rate. Only the totals, the 65+
+# shares and the rates' inputs are published statistics; the file is illustrative (see
+# data/README.md for the derivation).
+SHARE_18_64 = 0.59  # assumed, county-wide
+SHARE_65_PLUS = 0.186  # Census 2021, England and Wales: 18.6% aged 65 and over
+SHARE_65_PLUS_BY_DISTRICT = {"E07000131": 0.221}  # Census 2021, Harborough: 22.1%
+# Annual growth from ONS 2018-based SNPP (bulletin, 24 March 2020): England's share aged
+# 65+ 18.2% (mid-2018) to 20.7% (mid-2028); East Midlands population +7% over that decade.
+GROWTH_65_PLUS = (0.207 / 0.182 * 1.07) ** 0.1 - 1  # 1.98% a year
+GROWTH_18_64 = ((1 - 0.207) / (1 - 0.182) * 1.07) ** 0.1 - 1  # 0.37% a year (under 65s)
+POPULATION_YEARS = (2025, 2030, 2035, 2040)
 
 
 class CheckFailed(Exception):
@@ -450,8 +463,84 @@ class RealGeography:
         return codes.pop() if len(codes) == 1 else None
 
 
+def cut_loops(pts):
+    """Splits a closed ring that passes some vertex twice into a ring that does not and
+    the closed loops cut out of it."""
+    loops = []
+    while True:
+        seen = {}
+        for i, q in enumerate(pts[:-1]):
+            if q in seen:
+                j = seen[q]
+                loops.append(pts[j:i + 1])
+                pts = pts[:j] + pts[i:]
+                break
+            seen[q] = i
+        else:
+            return pts, loops
+
+
+def lsoa_text(shared: Path) -> str:
+    """The county's LSOAs as data/lsoa11.geojson: sorted by code, properties LSOA11CD,
+    LSOA11NM, LAD11CD, LAD11NM, coordinates rounded to 6 decimals (about 0.1 m) with
+    repeated positions dropped, outer rings counter-clockwise and holes clockwise, one
+    feature a line. No vertex is moved further than the rounding."""
+    data = json.loads((shared / "leicestershire-lsoa11" / "leicestershire-lsoa11.geojson").read_text(encoding="utf-8"))
+    features = sorted(data["features"], key=lambda f: f["properties"]["LSOA11CD"])
+    check(len(features) == 396, f"{len(features)} county LSOAs, expected 396")
+    check(sorted({f["properties"]["LAD11CD"] for f in features}) == DISTRICT_CODES, "LSOAs' districts")
+    lines = []
+    for f in features:
+        props = f["properties"]
+        name = props["LSOA11NM"]
+        check(props["LAD11NM"] == DISTRICTS[props["LAD11CD"]][0], f"{name}: district name")
+        polys = []
+        for poly in geojson_polygons(f["geometry"]):
+            rings, extra = [], []
+            for k, ring in enumerate(poly):
+                pts = []
+                for x, y in ring:
+                    q = (round(x * 1e6), round(y * 1e6))
+                    if not pts or pts[-1] != q:
+                        pts.append(q)
+                check(pts[0] == pts[-1], f"{name}: ring not closed")
+                # A ring that passes a vertex twice (one ONS LSOA, Hinckley and Bosworth
+                # 009C, has a small loop so) is split there: the loop becomes a hole if it
+                # lies inside the rest of an outer ring, else a part of its own.
+                main, loops = cut_loops(pts)
+                for loop in loops:
+                    cx = sum(x for x, _ in loop[:-1]) / (len(loop) - 1)
+                    cy = sum(y for _, y in loop[:-1]) / (len(loop) - 1)
+                    check(k == 0, f"{name}: a hole passes a vertex twice")
+                    if point_in_ring(cx, cy, main):
+                        extra.append(("hole", loop))
+                    else:
+                        extra.append(("part", loop))
+                rings.append(main)
+            rings += [loop for kind, loop in extra if kind == "hole"]
+            pieces = [rings] + [[loop] for kind, loop in extra if kind == "part"]
+            for piece in pieces:
+                texts = []
+                for k, pts in enumerate(piece):
+                    check(len(pts) >= 4, f"{name}: ring of {len(pts)} positions")
+                    area2 = sum(pts[m - 1][0] * pts[m][1] - pts[m][0] * pts[m - 1][1] for m in range(1, len(pts)))
+                    check(area2 != 0, f"{name}: ring of zero area")
+                    if (area2 > 0) != (k == 0):
+                        pts = pts[::-1]
+                    texts.append("[" + ",".join(f"[{micro_to_text(x)},{micro_to_text(y)}]" for x, y in pts) + "]")
+                polys.append("[" + ",".join(texts) + "]")
+        if len(polys) == 1:
+            geometry = '{"type":"Polygon","coordinates":' + polys[0] + "}"
+        else:
+            geometry = '{"type":"MultiPolygon","coordinates":[' + ",".join(polys) + "]}"
+        keep = {k: props[k] for k in ("LSOA11CD", "LSOA11NM", "LAD11CD", "LAD11NM")}
+        lines.append('{"type":"Feature","properties":' + json.dumps(keep, separators=(",", ":"))
+                     + ',"geometry":' + geometry + "}")
+    return '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
+
+
 # --------------------------------------------------------------------------------------
-# Schematic districts: grid cells, nearest settlement, dissolve
+# Placement grid: grid cells, nearest settlement, dissolve (steers points; not written)
 # --------------------------------------------------------------------------------------
 
 def cell_centre(i: int, j: int) -> tuple[float, float]:
@@ -606,7 +695,7 @@ def build_districts():
     return cells, lonlat, text
 
 
-class Schematic:
+class PlacementGrid:
     def __init__(self, lonlat):
         self.lonlat = lonlat
         self.index = AreaIndex([(code, polys) for code, polys in lonlat.items()])
@@ -621,7 +710,7 @@ class Schematic:
         return None
 
 
-def check_districts(schematic: Schematic, text: str) -> None:
+def check_districts(grid: PlacementGrid, text: str) -> None:
     data = json.loads(text)
     check(len(data["features"]) == 7 and "crs" not in data, "districts.geojson: 7 features, no crs")
     for feature in data["features"]:
@@ -636,16 +725,16 @@ def check_districts(schematic: Schematic, text: str) -> None:
                            for m in range(len(open_ring)))
                 check((area > 0) == (k == 0), f"{feature['properties']}: ring {k} wrongly oriented")
     for name, (code, lat, lon) in SETTLEMENTS.items():
-        hits = schematic.index.codes_at(lon, lat)
+        hits = grid.index.codes_at(lon, lat)
         if code == CITY_CODE:
             check(hits == [], f"Leicester ({lat}, {lon}) lies in district {hits}")
             continue
         check(hits == [code], f"settlement {name} should be in {code} only, found in {hits}")
-        gap = min(km_to_boundary(lon, lat, poly) for poly in schematic.lonlat[code])
+        gap = min(km_to_boundary(lon, lat, poly) for poly in grid.lonlat[code])
         check(gap > 0.01, f"settlement {name} lies on its district's boundary")
     for label, north, east in (("N", 8, 0), ("S", -8, 0), ("E", 0, 8), ("W", 0, -8)):
         lat, lon = offset(LEICESTER[0], LEICESTER[1], north, east)
-        hits = schematic.index.codes_at(lon, lat)
+        hits = grid.index.codes_at(lon, lat)
         check(len(hits) == 1, f"8 km {label} of Leicester ({lat:.4f}, {lon:.4f}) lies in {hits}")
 
 
@@ -654,8 +743,8 @@ def check_districts(schematic: Schematic, text: str) -> None:
 # --------------------------------------------------------------------------------------
 
 class Placer:
-    def __init__(self, schematic: Schematic, real: RealGeography):
-        self.schematic = schematic
+    def __init__(self, grid: PlacementGrid, real: RealGeography):
+        self.grid = grid
         self.real = real
 
     def agrees(self, lat: float, lon: float, code: str, margin_km: float) -> bool:
@@ -666,7 +755,7 @@ class Placer:
                 probes.append((margin_km * math.sin(a), margin_km * math.cos(a)))
         for north, east in probes:
             plat, plon = offset(lat, lon, north, east)
-            if self.schematic.area_at(plon, plat) != code or self.real.area_at(plon, plat) != code:
+            if self.grid.area_at(plon, plat) != code or self.real.area_at(plon, plat) != code:
                 return False
         return True
 
@@ -742,7 +831,7 @@ def check_services(rows, placer: Placer) -> None:
             check(0.7 * cap <= users <= cap, f"{r['service_id']} current users")
     for r in rows:
         lat, lon = float(r["latitude"]), float(r["longitude"])
-        check(placer.schematic.area_at(lon, lat) == r["_area"], f"{r['service_id']} schematic area")
+        check(placer.grid.area_at(lon, lat) == r["_area"], f"{r['service_id']} placement grid area")
         check(placer.real.area_at(lon, lat) == r["_area"], f"{r['service_id']} real area")
 
 
@@ -912,7 +1001,7 @@ def check_people(rows, placer: Placer) -> None:
             d = float(r["days_per_week"])
             check(0.5 <= d <= 5 and d * 2 == int(d * 2) and r["hours_per_week"] == "", "day row values")
         lat, lon = float(r["latitude"]), float(r["longitude"])
-        check(placer.schematic.area_at(lon, lat) == r["_district"], f"{r['person_id']} schematic district")
+        check(placer.grid.area_at(lon, lat) == r["_district"], f"{r['person_id']} placement grid district")
         check(placer.real.area_at(lon, lat) == r["_district"], f"{r['person_id']} real district")
     check(rows == sorted(rows, key=lambda r: (r["person_id"], r["lot"])), "rows sorted")
 
@@ -925,11 +1014,20 @@ def population_rows():
     rows = []
     for code in DISTRICT_CODES:
         name, total, _ = DISTRICTS[code]
-        rows.append([code, name, "all", total, "Census 2021 (ONS), rounded to 100"])
-        for band, share in (("18-64", SHARE_18_64), ("65+", SHARE_65_PLUS)):
-            rows.append([code, name, band, round(total * share / 100) * 100,
-                         "estimate: county-wide share applied, illustrative"])
+        share_65 = SHARE_65_PLUS_BY_DISTRICT.get(code, SHARE_65_PLUS)
+        where_65 = "Census 2021, Harborough" if code in SHARE_65_PLUS_BY_DISTRICT else "Census 2021, England and Wales"
+        bands = (
+            ("18-64", SHARE_18_64, GROWTH_18_64, "59% (assumed)"),
+            ("65+", share_65, GROWTH_65_PLUS, f"{share_65 * 100:.1f}% ({where_65})"),
+        )
+        for band, share, growth, share_text in bands:
+            for year in POPULATION_YEARS:
+                value = round(total * share * (1 + growth) ** (year - 2021) / 100) * 100
+                rows.append([code, name, band, year, value,
+                             f"illustrative: Census 2021 total x {share_text} x {growth * 100:.2f}% a year "
+                             f"from 2021 (ONS 2018-based SNPP; see README)"])
     check(sum(DISTRICTS[c][1] for c in DISTRICT_CODES) == 712_300, "county population 712,300")
+    check(abs(GROWTH_65_PLUS - 0.0198) < 0.00005 and abs(GROWTH_18_64 - 0.0037) < 0.00005, "growth rates")
     return rows
 
 
@@ -1053,20 +1151,20 @@ def main() -> int:
     rng = random.Random(SEED)
     real = RealGeography(args.shared)
     _, lonlat, districts_text = build_districts()
-    schematic = Schematic(lonlat)
-    check_districts(schematic, districts_text)
+    grid = PlacementGrid(lonlat)
+    check_districts(grid, districts_text)
 
-    placer = Placer(schematic, real)
+    placer = Placer(grid, real)
     services = build_services(rng, placer)
     check_services(services, placer)
     people = build_people(rng, placer)
     check_people(people, placer)
 
     files = {
-        "districts.geojson": districts_text,
+        "lsoa11.geojson": lsoa_text(args.shared),
         "services.csv": csv_text(SERVICE_COLUMNS, services),
         "people.csv": csv_text(PEOPLE_COLUMNS, people),
-        "population.csv": csv_text(["area_code", "area_name", "age_band", "population", "source"],
+        "population.csv": csv_text(["area_code", "area_name", "age_band", "year", "population", "source"],
                                    population_rows()),
         "users_trend.csv": csv_text(["period", "date", "age_band", "users"], trend_rows()),
     }

@@ -6,8 +6,9 @@
 //!   `id, longitude, latitude, weight, need` (or `lon`/`lng`, `lat`);
 //! - services: `id, x|longitude, y|latitude, capacity, needs` with needs `;`-separated,
 //!   and an optional `active` (true/false, yes/no, 1/0); without it every service is active;
-//! - travel costs: `origin, destination, cost` (or `from`, `to`, and `minutes`, `km`,
-//!   `travel_time`, `distance` for the cost).
+//! - travel costs: `origin, destination, cost` (or `from`/`from_id`/`origin_id`,
+//!   `to`/`to_id`/`destination_id`, and `minutes`, `km`, `travel_time`, `distance` for the
+//!   cost).
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -47,6 +48,14 @@ const DEMAND_COLUMNS: &str = "id, x, y, weight, need or id, longitude, latitude,
 const SERVICE_COLUMNS: &str =
     "id, x|longitude, y|latitude, capacity, needs (;-separated), active (optional)";
 const COST_COLUMNS: &str = "origin, destination, cost";
+
+/// Names a matrix's origin column may have (r5py writes `from_id`), lower case.
+pub(crate) const ORIGIN_COLUMNS: &[&str] = &["origin", "from", "origin_id", "from_id"];
+/// Names of the destination column (r5py: `to_id`).
+pub(crate) const DESTINATION_COLUMNS: &[&str] = &["destination", "to", "destination_id", "to_id"];
+/// Names of the cost column (r5py: `travel_time`).
+pub(crate) const COST_VALUE_COLUMNS: &[&str] =
+    &["cost", "minutes", "travel_time", "km", "distance"];
 
 /// Reads demand sites.
 pub fn read_demand_csv(reader: impl Read, file: &str) -> Result<DemandFile, AccessError> {
@@ -121,12 +130,9 @@ pub fn read_services_csv(reader: impl Read, file: &str) -> Result<ServiceFile, A
 pub fn read_travel_costs_csv(reader: impl Read, file: &str) -> Result<TravelCosts, AccessError> {
     let mut csv = csv_reader(reader);
     let header = Header::read(&mut csv, file)?;
-    let origin = header.column(&["origin", "from", "origin_id"], COST_COLUMNS)?;
-    let destination = header.column(&["destination", "to", "destination_id"], COST_COLUMNS)?;
-    let cost_column = header.column(
-        &["cost", "minutes", "travel_time", "km", "distance"],
-        COST_COLUMNS,
-    )?;
+    let origin = header.column(ORIGIN_COLUMNS, COST_COLUMNS)?;
+    let destination = header.column(DESTINATION_COLUMNS, COST_COLUMNS)?;
+    let cost_column = header.column(COST_VALUE_COLUMNS, COST_COLUMNS)?;
     let mut costs = TravelCosts::default();
     for row in Rows::new(&mut csv, file) {
         let row = row?;

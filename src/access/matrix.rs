@@ -8,7 +8,7 @@
 //! are counted in [`super::AccessResult::travel_costs_unmatched`]: a matrix often covers
 //! more places than one run.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::reach::PairSource;
 use super::{AccessError, AccessProblem};
@@ -30,7 +30,8 @@ pub struct TravelCosts {
     entries: Vec<TravelCost>,
     origin_index: HashMap<String, u32>,
     destination_index: HashMap<String, u32>,
-    seen: HashSet<(u32, u32)>,
+    /// Each pair's index in `entries`.
+    seen: HashMap<(u32, u32), usize>,
 }
 
 /// Why a row cannot join a matrix.
@@ -88,9 +89,10 @@ impl TravelCosts {
             &mut self.destination_index,
             destination,
         );
-        if !self.seen.insert((origin, destination)) {
+        if self.seen.contains_key(&(origin, destination)) {
             return Err(TravelCostRejection::DuplicatePair);
         }
+        self.seen.insert((origin, destination), self.entries.len());
         self.entries.push(TravelCost {
             origin,
             destination,
@@ -109,6 +111,26 @@ impl TravelCosts {
 
     pub fn entries(&self) -> &[TravelCost] {
         &self.entries
+    }
+
+    /// The cost from `origin` to `destination`, if the matrix has the pair.
+    ///
+    /// ```
+    /// # use gapmap::access::TravelCosts;
+    /// let costs = TravelCosts::from_rows([("E01000001", "S1", 12.5)]).unwrap();
+    /// assert_eq!(costs.cost("E01000001", "S1"), Some(12.5));
+    /// assert_eq!(costs.cost("E01000001", "S2"), None);
+    /// ```
+    pub fn cost(&self, origin: &str, destination: &str) -> Option<f64> {
+        let origin = *self.origin_index.get(origin)?;
+        let destination = *self.destination_index.get(destination)?;
+        let entry = *self.seen.get(&(origin, destination))?;
+        Some(self.entries[entry].cost)
+    }
+
+    /// Whether any row starts at `origin`.
+    pub fn has_origin(&self, origin: &str) -> bool {
+        self.origin_index.contains_key(origin)
     }
 
     pub fn origin_id(&self, origin: u32) -> &str {

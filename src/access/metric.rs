@@ -1,12 +1,16 @@
 //! Distances. Locations are projected once into the engine's frame, a 3-D Cartesian frame
-//! in km, where the squared straight-line length between two points (the pair's *key*)
-//! orders pairs exactly as their distance does:
+//! (km for lon/lat, metres for easting/northing), where the squared straight-line length
+//! between two points (the pair's *key*) orders pairs exactly as their distance does:
 //!
 //! - lon/lat: points on a sphere of the Earth's mean radius, in a frame whose z axis goes
 //!   through the centre of the inputs (x east, y north, z up, origin on the surface), so the
 //!   key is the squared 3-D chord and great-circle km = 2R asin(chord / 2R) exactly;
 //!   x and y are also a contraction of the chord, which lets a planar grid find candidates;
-//! - easting/northing: metres become km, z = 0, the key is the squared planar distance;
+//! - easting/northing: metres stay metres, z = 0, and the key is the squared planar
+//!   distance in m². Whole-metre coordinates (as ONS and OS publish) then give exact keys
+//!   (below 2^53), so a pair exactly 30,000 m apart has a key of exactly 9e8 and is inside
+//!   a 30 km catchment: scaling to km first would round 458.123 - 428.123 and could put it
+//!   just outside;
 //! - travel costs: the key is the matrix's cost itself.
 //!
 //! Zone and catchment bounds are turned into key limits once (`Scale::key_limit`), and
@@ -62,7 +66,7 @@ impl Scale {
                 let diameter = 2.0 * EARTH_RADIUS_KM;
                 circuity * diameter * (key.sqrt() / diameter).min(1.0).asin()
             }
-            Scale::Planar { circuity } => circuity * key.sqrt(),
+            Scale::Planar { circuity } => circuity * key.sqrt() / METRES_PER_KM,
             Scale::Cost => key,
         }
     }
@@ -97,13 +101,17 @@ impl Scale {
                 let chord = 2.0 * EARTH_RADIUS_KM * half_angle.sin();
                 chord * chord
             }
-            Scale::Planar { circuity } => (bound / circuity) * (bound / circuity),
+            Scale::Planar { circuity } => {
+                let metres = bound / circuity * METRES_PER_KM;
+                metres * metres
+            }
             Scale::Cost => bound,
         }
     }
 }
 
 const FRAC_PI_2: f64 = std::f64::consts::FRAC_PI_2;
+const METRES_PER_KM: f64 = 1000.0;
 const NUDGES: usize = 64;
 
 /// Next float up, for non-negative finite `x`.
@@ -129,7 +137,7 @@ pub(crate) enum Frame {
         sin_lat: f64,
         cos_lat: f64,
     },
-    /// Metres to km.
+    /// Easting/northing metres as they are.
     Plane,
 }
 
@@ -163,8 +171,8 @@ impl Frame {
     pub(crate) fn project(&self, location: Location) -> FramePoint {
         match *self {
             Frame::Plane => FramePoint {
-                x: location.x / 1000.0,
-                y: location.y / 1000.0,
+                x: location.x,
+                y: location.y,
                 z: 0.0,
             },
             Frame::Sphere {

@@ -54,7 +54,7 @@ mod bench;
 mod engine;
 mod error;
 mod grid;
-mod io;
+pub(crate) mod io;
 mod matrix;
 pub mod metric;
 mod problem;

@@ -559,11 +559,9 @@ fn key_limits_match_distance_bounds() {
             assert!(scale.distance(above) > bound, "{scale:?} {bound}");
         }
     }
-    // sqrt rounds 100 + 1 ulp down to 10, so that key is still within 10 km.
-    assert_eq!(
-        Scale::Planar { circuity: 1.0 }.key_limit(10.0),
-        100.00000000000001
-    );
+    // Planar keys are m²: a pair exactly 10,000 m apart (key 1e8) is within 10 km.
+    assert!(Scale::Planar { circuity: 1.0 }.key_limit(10.0) >= 1e8);
+    assert_eq!(Scale::Planar { circuity: 1.0 }.distance(9e8), 30.0);
     assert_eq!(Scale::Chord { circuity: 1.0 }.key_limit(30_000.0), f64::MAX);
 }
 
@@ -795,6 +793,10 @@ fn csv_errors_name_file_line_column_and_value() {
     );
     let costs = "origin,destination,cost\nA,B,-1\n";
     assert!(read_travel_costs_csv(costs.as_bytes(), "od.csv").is_err());
+    // r5py's column names are read as they are.
+    let r5py = "from_id,to_id,travel_time\nE01000001,S1,12.5\n";
+    let costs = read_travel_costs_csv(r5py.as_bytes(), "od.csv").unwrap();
+    assert_eq!(costs.cost("E01000001", "S1"), Some(12.5));
 }
 
 #[test]
@@ -869,4 +871,196 @@ fn empty_inputs_give_empty_results() {
     let only_demand = planar_problem(&[(1.0, 1.0, 1.0)], &[]);
     let result = compute_access(&only_demand, &planar()).unwrap();
     assert_eq!(result.sites[0], SiteAccess::default());
+}
+
+/// British National Grid points in whole metres, and a partner at exactly a zone bound or
+/// the catchment from each: (easting, northing, east offset, north offset, km). Each start
+/// was picked so that the km-scaled key, ((x + dx) / 1000 - x / 1000)² + ..., lands just
+/// outside the bound, as it did before planar keys were kept in m².
+const EXACT_TIES: [(f64, f64, f64, f64, f64); 6] = [
+    (249_523.0, 1_141_331.0, 30_000.0, 0.0, 30.0),
+    (635_017.0, 27_615.0, 18_000.0, 24_000.0, 30.0),
+    (15_882.0, 134_283.0, 6_000.0, 8_000.0, 10.0),
+    (353_123.0, 60_105.0, 12_000.0, 16_000.0, 20.0),
+    (618_006.0, 127_038.0, 0.0, 10_000.0, 10.0),
+    (250_290.0, 687_417.0, 20_000.0, 0.0, 20.0),
+];
+
+fn metre_problem(demand: &[(f64, f64, f64)], services: &[(f64, f64, f64)]) -> AccessProblem {
+    let km = |v: &[(f64, f64, f64)]| -> Vec<(f64, f64, f64)> {
+        v.iter()
+            .map(|&(x, y, w)| (x / 1000.0, y / 1000.0, w))
+            .collect()
+    };
+    let mut problem = planar_problem(&km(demand), &km(services));
+    // Set the metres exactly (km x 1000 need not give them back).
+    for (site, &(x, y, _)) in problem.demand.iter_mut().zip(demand) {
+        site.location = Location { x, y };
+    }
+    for (site, &(x, y, _)) in problem.services.iter_mut().zip(services) {
+        site.location = Location { x, y };
+    }
+    problem
+}
+
+#[test]
+fn whole_metre_pairs_exactly_on_a_bound_are_inside_it() {
+    // Demand of weight 1 at the service's own site (zone 1) and at the tie: with capacity
+    // 1, R = 1 / (1 + W) and A_tie = W / (1 + W), W the inner zone's weight at the bound
+    // (1.00 at 10 km, 0.68 at 20 km, 0.22 at 30 km). 2SFCA: R = 1/2, A_tie = 1/2.
+    for (x, y, dx, dy, km) in EXACT_TIES {
+        let old_key =
+            ((x + dx) / 1000.0 - x / 1000.0).powi(2) + ((y + dy) / 1000.0 - y / 1000.0).powi(2);
+        assert!(
+            old_key.sqrt() > km,
+            "({x}, {y}) is not a case that used to fail"
+        );
+        let problem = metre_problem(&[(x, y, 1.0), (x + dx, y + dy, 1.0)], &[(x, y, 1.0)]);
+        let tie = compute_access(&problem, &planar()).unwrap().sites[1];
+        let w = match km {
+            10.0 => 1.0,
+            20.0 => 0.68,
+            _ => 0.22,
+        };
+        assert_eq!(tie.services_in_reach, 1, "({x}, {y}) + ({dx}, {dy})");
+        assert_eq!(tie.nearest.unwrap().distance, km);
+        assert_eq!(tie.accessibility_2sfca, 0.5);
+        assert_close(
+            tie.accessibility_e2sfca,
+            w / (1.0 + w),
+            "E2SFCA at the bound",
+        );
+        // One metre further is outside the bound (and the catchment, at 30 km).
+        let further = if dx > 0.0 {
+            (x + dx + 1.0, y + dy)
+        } else {
+            (x, y + dy + 1.0)
+        };
+        let problem = metre_problem(&[(x, y, 1.0), (further.0, further.1, 1.0)], &[(x, y, 1.0)]);
+        let beyond = compute_access(&problem, &planar()).unwrap().sites[1];
+        let w_beyond = match km {
+            10.0 => 0.68,
+            20.0 => 0.22,
+            _ => 0.0,
+        };
+        assert_eq!(beyond.services_in_reach, u32::from(km < 30.0));
+        assert_close(
+            beyond.accessibility_e2sfca,
+            if w_beyond > 0.0 {
+                w_beyond / (1.0 + w_beyond)
+            } else {
+                0.0
+            },
+            "E2SFCA beyond the bound",
+        );
+    }
+}
+
+/// An independent all-pairs reference on whole metres: squared distances as integers,
+/// compared with the squared bounds in m², Luo and Qi's zones, a 30 km catchment.
+fn integer_metre_reference(problem: &AccessProblem) -> Vec<(u32, f64, f64, f64)> {
+    let d2 = |i: usize, j: usize| -> i64 {
+        let (a, b) = (problem.demand[i].location, problem.services[j].location);
+        let dx = a.x as i64 - b.x as i64;
+        let dy = a.y as i64 - b.y as i64;
+        dx * dx + dy * dy
+    };
+    let weight = |d2: i64| -> f64 {
+        match d2 {
+            d if d <= 10_000 * 10_000 => 1.0,
+            d if d <= 20_000 * 20_000 => 0.68,
+            d if d <= 30_000 * 30_000 => 0.22,
+            _ => 0.0,
+        }
+    };
+    let (n, m) = (problem.demand.len(), problem.services.len());
+    let active: Vec<usize> = (0..m).filter(|&j| problem.services[j].active).collect();
+    let mut flat = vec![0.0; m];
+    let mut weighted = vec![0.0; m];
+    for &j in &active {
+        for i in 0..n {
+            let w = weight(d2(i, j));
+            if w > 0.0 {
+                flat[j] += problem.demand[i].weight;
+                weighted[j] += problem.demand[i].weight * w;
+            }
+        }
+    }
+    (0..n)
+        .map(|i| {
+            let (mut in_reach, mut a2, mut a_e) = (0, 0.0, 0.0);
+            let mut nearest = i64::MAX;
+            for &j in &active {
+                let d = d2(i, j);
+                nearest = nearest.min(d);
+                let w = weight(d);
+                if w > 0.0 {
+                    in_reach += 1;
+                    a2 += problem.services[j].capacity / flat[j];
+                    a_e += problem.services[j].capacity / weighted[j] * w;
+                }
+            }
+            (in_reach, (nearest as f64).sqrt() / 1000.0, a2, a_e)
+        })
+        .collect()
+}
+
+#[test]
+fn whole_metre_instances_match_an_integer_reference() {
+    // Demand and services on a 2 km lattice shifted by a whole-metre offset, so that many
+    // pairs sit exactly 10, 20 or 30 km apart (6-8-10, 12-16-20, 18-24-30 triangles).
+    let mut rng = SplitMix64::new(11);
+    let origin = (431_517.0, 289_203.0);
+    let mut lattice = |k: usize| -> (f64, f64) {
+        (
+            origin.0 + 2000.0 * rng.below(k) as f64,
+            origin.1 + 2000.0 * rng.below(k) as f64,
+        )
+    };
+    let demand: Vec<(f64, f64, f64)> = (0..400)
+        .map(|k| {
+            let (x, y) = lattice(40);
+            (x, y, 1.0 + (k % 7) as f64)
+        })
+        .collect();
+    let services: Vec<(f64, f64, f64)> = (0..60)
+        .map(|k| {
+            let (x, y) = lattice(40);
+            (x, y, 5.0 + (k % 11) as f64)
+        })
+        .collect();
+    let mut problem = metre_problem(&demand, &services);
+    for (k, service) in problem.services.iter_mut().enumerate() {
+        service.active = k % 9 != 0;
+    }
+    let reference = integer_metre_reference(&problem);
+    let mut ties = 0;
+    for site in &problem.demand {
+        for s in problem.services.iter().filter(|s| s.active) {
+            let (dx, dy) = (
+                site.location.x - s.location.x,
+                site.location.y - s.location.y,
+            );
+            let d2 = dx * dx + dy * dy;
+            ties += usize::from([1e8, 4e8, 9e8].contains(&d2));
+        }
+    }
+    assert!(
+        ties > 200,
+        "the instance should hold many exact ties ({ties})"
+    );
+    for execution in [
+        compute_access(&problem, &planar()),
+        compute_access_parallel(&problem, &planar()),
+    ] {
+        let result = execution.unwrap();
+        for (i, (site, &(in_reach, nearest, a2, a_e))) in
+            result.sites.iter().zip(&reference).enumerate()
+        {
+            assert_eq!(site.services_in_reach, in_reach, "site {i}");
+            assert_eq!(site.nearest.map(|n| n.distance), Some(nearest), "site {i}");
+            assert_close(site.accessibility_2sfca, a2, "2SFCA");
+            assert_close(site.accessibility_e2sfca, a_e, "E2SFCA");
+        }
+    }
 }

@@ -4,28 +4,46 @@
 //! this module turns loaded, located data into its problem and its answers into per-person
 //! and per-area rows.
 //!
-//! Distances are great-circle kilometres times the configured circuity. A person whose lot
-//! no active service serves has no nearest service and counts as beyond the catchment.
+//! Distances are great-circle kilometres times the configured circuity, or, when the run
+//! has travel costs ([`super::travel::Distances::Matrix`]), the matrix's costs in its unit
+//! (catchment and zones in that unit too). A person's origin in the matrix is their person
+//! id when the matrix has it, otherwise the code of the area they live in; a small area's
+//! origin is its code. A person whose lot no active service serves has no nearest service
+//! and counts as beyond the catchment.
 
-use geo::InteriorPoint;
+use geo::{InteriorPoint, Point};
 
 use crate::access::{
-    self, AccessError, AccessProblem, AccessSettings, Catchment, Coordinates, Decay, DemandSite,
-    Location, Metric, ServiceSite, Zone,
+    self, AccessProblem, AccessSettings, Catchment, Coordinates, Decay, DemandSite, Location,
+    Metric, ServiceSite, Zone,
 };
+use crate::analyse::travel::{self, Distances, TravelCostsError};
 use crate::config::AnalysisSection;
 use crate::load::Inputs;
 use crate::locate::Placement;
 use crate::model::{Catalogue, Demand, Service, ServiceStatus};
 
-/// The engine's settings for the run's analysis settings.
-pub fn engine_settings(settings: &AnalysisSection) -> AccessSettings {
+/// Why access could not be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessStageError {
+    #[error("access analysis: {0}")]
+    Engine(#[from] access::AccessError),
+    #[error(transparent)]
+    TravelCosts(#[from] TravelCostsError),
+}
+
+/// The engine's settings for the run's analysis settings: the catchment and zones are in
+/// the distances' unit (km, or the matrix's unit).
+pub fn engine_settings(settings: &AnalysisSection, distances: &Distances) -> AccessSettings {
     AccessSettings {
-        metric: Metric::GreatCircle {
-            circuity: settings.circuity,
+        metric: match distances {
+            Distances::StraightLine { circuity } => Metric::GreatCircle {
+                circuity: *circuity,
+            },
+            Distances::Matrix { .. } => Metric::TravelCost,
         },
         catchment: Catchment {
-            radius: settings.catchment_km,
+            radius: settings.catchment(),
             decay: Decay::Step {
                 zones: settings
                     .zones
@@ -72,21 +90,22 @@ fn problem(catalogue: &Catalogue, services: &[Service], demand: Vec<DemandSite>)
 pub struct PersonAccess {
     /// Index into the services, or `None` if no active service serves the lot.
     pub service: Option<usize>,
-    /// Distance in km (times circuity); `None` with no service.
+    /// Distance in the run's unit: km (times circuity), or the travel costs' unit; `None`
+    /// with no service.
     pub distance_km: Option<f64>,
     pub services_in_reach: u32,
     pub e2sfca: f64,
 }
 
+/// Access for each demand site of `problem`, and the pairs estimated by straight line.
 fn solve(
-    catalogue: &Catalogue,
-    inputs: &Inputs,
-    demand: Vec<DemandSite>,
+    mut problem: AccessProblem,
     settings: &AnalysisSection,
-) -> Result<Vec<PersonAccess>, AccessError> {
-    let problem = problem(catalogue, &inputs.services, demand);
-    let result = access::compute_access_parallel(&problem, &engine_settings(settings))?;
-    Ok(result
+    distances: &Distances,
+) -> Result<(Vec<PersonAccess>, usize), AccessStageError> {
+    let estimated = attach_travel_costs(&mut problem, distances)?;
+    let result = access::compute_access_parallel(&problem, &engine_settings(settings, distances))?;
+    let rows = result
         .sites
         .iter()
         .map(|site| PersonAccess {
@@ -95,32 +114,105 @@ fn solve(
             services_in_reach: site.services_in_reach,
             e2sfca: site.accessibility_e2sfca,
         })
-        .collect())
+        .collect();
+    Ok((rows, estimated))
 }
 
-/// Access for every person row (empty for aggregated demand), in row order.
+/// Gives the problem the matrix pairs it needs (estimating missing ones when allowed);
+/// returns how many were estimated.
+fn attach_travel_costs(
+    problem: &mut AccessProblem,
+    distances: &Distances,
+) -> Result<usize, TravelCostsError> {
+    let Distances::Matrix {
+        costs,
+        missing,
+        circuity,
+        speed_kmh,
+    } = distances
+    else {
+        return Ok(0);
+    };
+    let completed = travel::complete(problem, costs, *missing, *circuity, *speed_kmh)?;
+    problem.travel_costs = Some(completed.matrix);
+    Ok(completed.estimated)
+}
+
+/// The interior point of each area (`None` for an empty geometry).
+fn interior_points(inputs: &Inputs) -> Vec<Option<Point>> {
+    inputs
+        .areas
+        .iter()
+        .map(|a| a.geometry.interior_point())
+        .collect()
+}
+
+/// The demand sites of the person rows (empty for aggregated demand), in row order. With
+/// travel costs, a site's id is its origin in the matrix: the person id if the matrix has
+/// it, else the code of the person's area (located at the area's interior point).
+fn people_sites(inputs: &Inputs, placement: &Placement, distances: &Distances) -> Vec<DemandSite> {
+    let Demand::People(people) = &inputs.demand else {
+        return Vec::new();
+    };
+    let points = match distances.travel_costs() {
+        Some(_) => interior_points(inputs),
+        None => Vec::new(),
+    };
+    people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let home = Location {
+                x: p.location.x(),
+                y: p.location.y(),
+            };
+            let (id, location) = match distances.travel_costs() {
+                None => (i.to_string(), home),
+                Some(costs) if costs.matrix.has_origin(&p.person_id) => (p.person_id.clone(), home),
+                Some(_) => {
+                    let area = placement.person_area.get(i).copied();
+                    let code = area.map(|a| inputs.areas[a].code.clone());
+                    let point = area.and_then(|a| points[a]);
+                    match (code, point) {
+                        (Some(code), Some(point)) => (
+                            code,
+                            Location {
+                                x: point.x(),
+                                y: point.y(),
+                            },
+                        ),
+                        _ => (p.person_id.clone(), home),
+                    }
+                }
+            };
+            DemandSite {
+                id,
+                location,
+                weight: 1.0,
+                need: p.lot,
+            }
+        })
+        .collect()
+}
+
+/// Access for every person row (empty for aggregated demand), in row order, and the pairs
+/// estimated by straight line.
 pub fn nearest_for_people(
     catalogue: &Catalogue,
     inputs: &Inputs,
+    placement: &Placement,
     settings: &AnalysisSection,
-) -> Result<Vec<PersonAccess>, AccessError> {
-    let Demand::People(people) = &inputs.demand else {
-        return Ok(Vec::new());
-    };
-    let demand = people
-        .iter()
-        .enumerate()
-        .map(|(i, p)| DemandSite {
-            id: i.to_string(),
-            location: Location {
-                x: p.location.x(),
-                y: p.location.y(),
-            },
-            weight: 1.0,
-            need: p.lot,
-        })
-        .collect();
-    solve(catalogue, inputs, demand, settings)
+    distances: &Distances,
+) -> Result<(Vec<PersonAccess>, usize), AccessStageError> {
+    let demand = people_sites(inputs, placement, distances);
+    if demand.is_empty() {
+        return Ok((Vec::new(), 0));
+    }
+    solve(
+        problem(catalogue, &inputs.services, demand),
+        settings,
+        distances,
+    )
 }
 
 /// Access from one small area's point for one lot, weighted by the people there.
@@ -133,14 +225,15 @@ pub struct AreaAccess {
     pub access: PersonAccess,
 }
 
-/// Access by small area and lot (only when the areas are small areas within districts):
-/// each area's interior point is a demand site weighted by its people for the lot.
-pub fn by_small_area(
+/// The small areas' demand sites: each area's interior point for each lot, weighted by its
+/// people for the lot, with the area code as id when there are travel costs. Returns the
+/// (area, lot) of each site, the people and the sites.
+fn area_sites(
     catalogue: &Catalogue,
     inputs: &Inputs,
     placement: &Placement,
-    settings: &AnalysisSection,
-) -> Result<Vec<AreaAccess>, AccessError> {
+    distances: &Distances,
+) -> (Vec<(usize, usize)>, Vec<u32>, Vec<DemandSite>) {
     let n_lots = catalogue.lots.len();
     let mut people = vec![0u32; inputs.areas.len() * n_lots];
     if let Demand::People(rows) = &inputs.demand {
@@ -157,7 +250,10 @@ pub fn by_small_area(
         for lot in 0..n_lots {
             keys.push((area, lot));
             demand.push(DemandSite {
-                id: format!("{area}:{lot}"),
+                id: match distances {
+                    Distances::StraightLine { .. } => format!("{area}:{lot}"),
+                    Distances::Matrix { .. } => a.code.clone(),
+                },
                 location: Location {
                     x: point.x(),
                     y: point.y(),
@@ -167,8 +263,27 @@ pub fn by_small_area(
             });
         }
     }
-    let answers = solve(catalogue, inputs, demand, settings)?;
-    Ok(keys
+    (keys, people, demand)
+}
+
+/// Access by small area and lot (only when the areas are small areas within districts):
+/// each area's interior point is a demand site weighted by its people for the lot. Also
+/// returns the pairs estimated by straight line.
+pub fn by_small_area(
+    catalogue: &Catalogue,
+    inputs: &Inputs,
+    placement: &Placement,
+    settings: &AnalysisSection,
+    distances: &Distances,
+) -> Result<(Vec<AreaAccess>, usize), AccessStageError> {
+    let n_lots = catalogue.lots.len();
+    let (keys, people, demand) = area_sites(catalogue, inputs, placement, distances);
+    let (answers, estimated) = solve(
+        problem(catalogue, &inputs.services, demand),
+        settings,
+        distances,
+    )?;
+    let rows = keys
         .into_iter()
         .zip(answers)
         .map(|((area, lot), access)| AreaAccess {
@@ -177,7 +292,35 @@ pub fn by_small_area(
             people: people[area * n_lots + lot],
             access,
         })
-        .collect())
+        .collect();
+    Ok((rows, estimated))
+}
+
+/// Checks, without computing access, that the travel costs hold every pair the run's
+/// people and (with small areas) small areas need; returns how many pairs would be
+/// estimated by straight line. `Ok(0)` without travel costs.
+pub fn check_travel_costs(
+    catalogue: &Catalogue,
+    inputs: &Inputs,
+    placement: &Placement,
+    small_areas: bool,
+    distances: &Distances,
+) -> Result<usize, TravelCostsError> {
+    if distances.travel_costs().is_none() {
+        return Ok(0);
+    }
+    let mut people = problem(
+        catalogue,
+        &inputs.services,
+        people_sites(inputs, placement, distances),
+    );
+    let mut estimated = attach_travel_costs(&mut people, distances)?;
+    if small_areas {
+        let (_, _, demand) = area_sites(catalogue, inputs, placement, distances);
+        let mut areas = problem(catalogue, &inputs.services, demand);
+        estimated += attach_travel_costs(&mut areas, distances)?;
+    }
+    Ok(estimated)
 }
 
 /// Distance summary for one district and lot, over current and waiting people.
@@ -201,7 +344,7 @@ pub fn summarise(
     inputs: &Inputs,
     placement: &Placement,
     n_lots: usize,
-    catchment_km: f64,
+    catchment: f64,
 ) -> Vec<AccessCell> {
     let Demand::People(people) = &inputs.demand else {
         return Vec::new();
@@ -213,19 +356,14 @@ pub fn summarise(
     cells
         .into_iter()
         .enumerate()
-        .map(|(i, cell)| cell_summary(i / n_lots, i % n_lots, &cell, catchment_km))
+        .map(|(i, cell)| cell_summary(i / n_lots, i % n_lots, &cell, catchment))
         .collect()
 }
 
-fn cell_summary(
-    district: usize,
-    lot: usize,
-    cell: &[PersonAccess],
-    catchment_km: f64,
-) -> AccessCell {
+fn cell_summary(district: usize, lot: usize, cell: &[PersonAccess], catchment: f64) -> AccessCell {
     let beyond = cell
         .iter()
-        .filter(|a| a.distance_km.is_none_or(|km| km > catchment_km))
+        .filter(|a| a.distance_km.is_none_or(|d| d > catchment))
         .count() as u32;
     let mut known: Vec<f64> = cell.iter().filter_map(|a| a.distance_km).collect();
     known.sort_by(f64::total_cmp);

@@ -7,15 +7,17 @@
 pub mod access;
 pub mod cost;
 pub mod gaps;
+pub mod projections;
+pub mod travel;
 
-use crate::access::AccessError;
 use crate::config::Config;
 use crate::load::Inputs;
 use crate::locate::Placement;
 
-pub use access::{AccessCell, AreaAccess, PersonAccess};
+pub use access::{AccessCell, AccessStageError, AreaAccess, PersonAccess};
 pub use cost::BandCost;
 pub use gaps::GapCell;
+pub use travel::{DistanceMeasure, Distances, TravelCosts};
 
 /// Everything the analysis found, before disclosure control.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,15 +38,21 @@ pub struct Analysis {
     pub people_by_primary_need: Vec<(usize, u32)>,
     /// Distinct current people in all.
     pub current_people: u32,
+    /// How distances were measured: unit, words for captions, catchment.
+    pub measure: DistanceMeasure,
+    /// Future demand, when a population file is given.
+    pub projections: Option<projections::FutureDemand>,
 }
 
-/// Runs every analysis. Fails only if the access engine refuses its inputs, which loading
-/// has already checked.
+/// Runs every analysis, measuring distance as `distances` says. Fails only if the access
+/// engine refuses its inputs, which loading has already checked, or the travel costs lack
+/// pairs the run needs (which [`crate::pipeline::check`] has checked too).
 pub fn analyse(
     config: &Config,
     inputs: &Inputs,
     placement: &Placement,
-) -> Result<Analysis, AccessError> {
+    distances: &Distances,
+) -> Result<Analysis, AccessStageError> {
     let catalogue = &config.catalogue;
     let settings = &config.file;
     let small_areas = settings.areas.district_property.is_some();
@@ -52,12 +60,24 @@ pub fn analyse(
         || {
             rayon::join(
                 || gaps::compute(catalogue, inputs, placement),
-                || -> Result<_, AccessError> {
-                    let people = access::nearest_for_people(catalogue, inputs, &settings.analysis)?;
+                || -> Result<_, AccessStageError> {
+                    let people = access::nearest_for_people(
+                        catalogue,
+                        inputs,
+                        placement,
+                        &settings.analysis,
+                        distances,
+                    )?;
                     let areas = if small_areas {
-                        access::by_small_area(catalogue, inputs, placement, &settings.analysis)?
+                        access::by_small_area(
+                            catalogue,
+                            inputs,
+                            placement,
+                            &settings.analysis,
+                            distances,
+                        )?
                     } else {
-                        Vec::new()
+                        (Vec::new(), 0)
                     };
                     Ok((people, areas))
                 },
@@ -65,15 +85,18 @@ pub fn analyse(
         },
         || cost::compute(catalogue, &inputs.demand, &settings.cost),
     );
-    let (access, area_access) = access?;
-    let access_cells = access::summarise(
-        &access,
-        inputs,
-        placement,
-        catalogue.lots.len(),
-        settings.analysis.catchment_km,
-    );
+    let ((access, people_estimated), (area_access, areas_estimated)) = access?;
+    let catchment = settings.analysis.catchment();
+    let access_cells =
+        access::summarise(&access, inputs, placement, catalogue.lots.len(), catchment);
+    let measure = DistanceMeasure {
+        unit: distances.unit(),
+        description: distances.describe(),
+        catchment,
+        estimated_pairs: people_estimated + areas_estimated,
+    };
     let people = gaps::people_counts(catalogue, &inputs.demand);
+    let projections = projections::compute(config, inputs, placement, &gaps);
     Ok(Analysis {
         gaps,
         access,
@@ -83,5 +106,7 @@ pub fn analyse(
         people_by_age: people.by_age,
         people_by_primary_need: people.by_primary_need,
         current_people: people.current,
+        measure,
+        projections,
     })
 }

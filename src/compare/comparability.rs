@@ -102,6 +102,26 @@ fn access_note(before: &Run, after: &Run) -> Option<String> {
             number(a.circuity)
         ));
     }
+    if (&b.travel_costs, &b.travel_cost_unit) != (&a.travel_costs, &a.travel_cost_unit) {
+        let words = |s: &super::runs::AnalysisSettings| match (&s.travel_costs, &s.travel_cost_unit)
+        {
+            (Some(file), Some(unit)) => format!("{file} ({unit})"),
+            _ => "straight lines".to_string(),
+        };
+        differences.push(format!(
+            "analysis.travel_costs {} -> {}",
+            words(b),
+            words(a)
+        ));
+    }
+    if b.catchment_minutes != a.catchment_minutes {
+        let minutes = |m: Option<f64>| m.map_or_else(|| "unset".to_string(), number);
+        differences.push(format!(
+            "analysis.catchment_minutes {} -> {}",
+            minutes(b.catchment_minutes),
+            minutes(a.catchment_minutes)
+        ));
+    }
     (!differences.is_empty()).then(|| format!("access not comparable ({})", differences.join(", ")))
 }
 
@@ -249,5 +269,20 @@ full_day = 157.40
         assert!(c.blocking("pmld", Measure::Supply).is_empty());
         assert_eq!(c.blocking("pmld", Measure::Waiting).len(), 1);
         assert_eq!(c.blocking("pa", Measure::Supply).len(), 1);
+    }
+
+    #[test]
+    fn a_travel_time_matrix_makes_access_not_comparable_with_straight_lines() {
+        let matrix = format!(
+            "[analysis]\ntravel_costs = \"od.csv\"\ntravel_cost_unit = \"minutes\"\ncatchment_minutes = 30\n{LOTS}"
+        );
+        let c = Comparability::of(&run("a", LOTS, 7), &run("b", &matrix, 7));
+        assert_eq!(
+            c.access.as_deref(),
+            Some("access not comparable (analysis.travel_costs straight lines -> od.csv (minutes), analysis.catchment_minutes unset -> 30)")
+        );
+        assert_eq!(c.people, None);
+        let same = Comparability::of(&run("a", &matrix, 7), &run("b", &matrix, 7));
+        assert_eq!(same.access, None);
     }
 }

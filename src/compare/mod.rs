@@ -27,6 +27,7 @@ use rayon::prelude::*;
 use crate::io::table::TableError;
 use crate::problem::Problems;
 use crate::publish::charts::{ChartError, Figure};
+use crate::publish::report::SinceLast;
 use crate::publish::run_folder::{check_label, RunFolder};
 use crate::publish::PublishError;
 use changes::Comparison;
@@ -135,19 +136,44 @@ pub fn compare(options: &CompareOptions) -> Result<CompareReport, CompareError> 
 /// Compares an earlier run with a run being written into `folder` (whose manifest, gap and
 /// supply tables and district map are already there), and writes the change tables, map
 /// and charts into it: the `--compare-with` of `gapmap run`. Returns the summary lines and
-/// the change charts, for the report.
+/// the change charts, for the report, and the change tables, for the workbook.
 pub fn compare_into(
     folder: &mut RunFolder,
     before: &Path,
     threshold: f64,
-) -> Result<(Vec<String>, Figures), CompareError> {
+) -> Result<(Vec<String>, Figures, ChangeTables), CompareError> {
     let before = Run::read(before)?;
     let after = Run::read(folder.path())?;
     let shapes = runs::read_district_shapes(folder.path())?;
     let comparison = changes::compare(&before, &after, threshold);
     let summary = summary::lines(&comparison);
-    let figures = write_comparison(folder, &comparison, &after, &shapes, &summary)?;
-    Ok((summary, figures))
+    let (figures, tables) = write_comparison(folder, &comparison, &after, &shapes, &summary)?;
+    Ok((summary, figures, tables))
+}
+
+/// [`compare_into`] for `gapmap run --compare-with`: the report's "Since last quarter"
+/// section comparing the run being written (labelled `after`) with the earlier run folder
+/// `before`.
+pub fn since_last(
+    folder: &mut RunFolder,
+    before: &Path,
+    after: &str,
+) -> Result<(SinceLast, Vec<(String, crate::io::table::Table)>), CompareError> {
+    let (lines, charts, changes) = compare_into(folder, before, DEFAULT_THRESHOLD)?;
+    let since = SinceLast {
+        before: before.file_name().map_or_else(
+            || before.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        after: after.to_string(),
+        lines,
+        charts,
+    };
+    let tables = changes
+        .into_iter()
+        .map(|(name, table)| (name.to_string(), table))
+        .collect();
+    Ok((since, tables))
 }
 
 /// Starts an atomically written folder at `target`: refused when it exists, unless `force`.
@@ -173,9 +199,10 @@ fn write_comparison(
     after: &Run,
     shapes: &[crate::io::geojson::PolygonFeature],
     summary: &[String],
-) -> Result<Vec<(String, Figure)>, CompareError> {
-    for (name, table) in outputs::tables(comparison) {
-        crate::publish::table_files(folder, &format!("tables/{name}"), &table)?;
+) -> Result<(Vec<(String, Figure)>, ChangeTables), CompareError> {
+    let tables = outputs::tables(comparison);
+    for (name, table) in &tables {
+        crate::publish::table_files(folder, &format!("tables/{name}"), table)?;
     }
     let features = outputs::change_map(comparison, &after.settings, shapes);
     let mut geojson = Vec::new();
@@ -188,8 +215,11 @@ fn write_comparison(
     let mut text = summary.join("\n");
     text.push('\n');
     folder.write("summary.txt", text.as_bytes())?;
-    Ok(figures)
+    Ok((figures, tables))
 }
+
+/// The change tables by file name (without extension).
+pub type ChangeTables = Vec<(&'static str, crate::io::table::Table)>;
 
 /// Draws charts in parallel, keeping their order: (file name without extension, figure).
 fn draw<C: Sync>(

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::config::{AnalysisSection, AreasSection};
 use crate::io::csv::{CsvTable, Row};
-use crate::io::geojson::{read_polygon_features, Crs, PolygonFeature};
+use crate::io::geojson::{read_own_polygon_features, PolygonFeature};
 use crate::io::InputFile;
 use crate::model::Unit;
 use crate::problem::Problems;
@@ -201,6 +201,11 @@ pub struct RunSettings {
 pub struct AnalysisSettings {
     pub catchment_km: f64,
     pub circuity: f64,
+    /// The travel-cost matrix, when the run used one instead of straight lines.
+    pub travel_costs: Option<String>,
+    /// Its unit ("minutes" or "km").
+    pub travel_cost_unit: Option<String>,
+    pub catchment_minutes: Option<f64>,
 }
 
 impl Default for AnalysisSettings {
@@ -209,6 +214,20 @@ impl Default for AnalysisSettings {
         AnalysisSettings {
             catchment_km: d.catchment_km,
             circuity: d.circuity,
+            travel_costs: None,
+            travel_cost_unit: None,
+            catchment_minutes: None,
+        }
+    }
+}
+
+impl AnalysisSettings {
+    /// The gap table's mean distance column: `mean_distance_km`, or `mean_distance_minutes`
+    /// for a run with travel times.
+    pub fn distance_column(&self) -> String {
+        match (&self.travel_costs, self.travel_cost_unit.as_deref()) {
+            (Some(_), Some(unit)) => format!("mean_distance_{unit}"),
+            _ => "mean_distance_km".to_string(),
         }
     }
 }
@@ -319,9 +338,12 @@ impl Run {
                 message: e.to_string().trim_end().to_string(),
             })?;
         let mut problems = Problems::default();
-        let gaps = read_table(folder, "tables/gaps.csv", GAP_COLUMNS, &mut problems).map(|t| {
+        let distance = settings.analysis.distance_column();
+        let mut gap_columns: Vec<&str> = GAP_COLUMNS.to_vec();
+        gap_columns.push(&distance);
+        let gaps = read_table(folder, "tables/gaps.csv", &gap_columns, &mut problems).map(|t| {
             t.rows()
-                .filter_map(|r| gap_row(&r, &mut problems))
+                .filter_map(|r| gap_row(&r, &distance, &mut problems))
                 .collect()
         });
         let services =
@@ -379,7 +401,6 @@ const GAP_COLUMNS: &[&str] = &[
     "gap",
     "sufficiency",
     "share_beyond_catchment",
-    "mean_distance_km",
 ];
 
 const SERVICE_COLUMNS: &[&str] = &[
@@ -428,11 +449,16 @@ fn figure(row: &Row, column: &str, problems: &mut Problems) -> Option<Option<f64
     }
 }
 
-fn gap_row(row: &Row, problems: &mut Problems) -> Option<GapFigures> {
+/// One row of a gap table whose mean distance is in column `distance`.
+fn gap_row(row: &Row, distance: &str, problems: &mut Problems) -> Option<GapFigures> {
     let mut values = [None; 9];
     let mut ok = true;
     for m in Measure::ALL {
-        match figure(row, m.column(), problems) {
+        let column = match m {
+            Measure::MeanDistanceKm => distance,
+            _ => m.column(),
+        };
+        match figure(row, column, problems) {
             Some(v) => values[m as usize] = v,
             None => ok = false,
         }
@@ -468,6 +494,11 @@ fn service_row(row: &Row, problems: &mut Problems) -> Option<ServiceFigures> {
 }
 
 /// The district polygons of a run's `maps/districts.geojson`, with their properties.
+///
+/// Read as gapmap's own output ([`read_own_polygon_features`]): the degenerate rings that
+/// earlier versions wrote into dissolved districts are dropped, not refused. The shapes
+/// only draw the change map, so a feature whose geometry still cannot be read keeps its
+/// properties with no polygons rather than stopping the comparison.
 pub fn read_district_shapes(folder: &Path) -> Result<Vec<PolygonFeature>, CompareError> {
     let path = folder.join("maps/districts.geojson");
     let fail = |problems: Problems| CompareError::Files {
@@ -479,10 +510,7 @@ pub fn read_district_shapes(folder: &Path) -> Result<Vec<PolygonFeature>, Compar
         problems.push(p);
         fail(problems)
     })?;
-    let checked = read_polygon_features(&input, Crs::Wgs84).map_err(fail)?;
-    if !checked.rejected.is_empty() {
-        return Err(fail(checked.rejected));
-    }
+    let checked = read_own_polygon_features(&input).map_err(fail)?;
     Ok(checked.records)
 }
 

@@ -3,8 +3,9 @@
 //! Reading accepts a FeatureCollection of Polygon and MultiPolygon features in WGS84
 //! longitude/latitude, rings of either winding. Writing emits RFC 7946: no `crs` member,
 //! longitude before latitude, counter-clockwise outer rings and clockwise holes, and
-//! coordinates rounded to [`DECIMALS`] places (about 0.1 m). Features are written one per
-//! line so that runs diff well.
+//! coordinates rounded to [`DECIMALS`] places (about 0.1 m). Polygons are resolved on that
+//! grid before writing ([`crate::geometry::valid_on_grid`]), so what is written is OGC-valid
+//! however the rounding falls. Features are written one per line so that runs diff well.
 
 use std::io::Write;
 
@@ -18,7 +19,7 @@ use crate::io::InputFile;
 use crate::problem::{Checked, Place, Problem, Problems};
 
 /// Decimal places kept in written coordinates.
-pub const DECIMALS: i32 = 6;
+pub use crate::geometry::DECIMALS;
 
 /// A polygon feature read from a file.
 #[derive(Debug, Clone)]
@@ -54,12 +55,40 @@ impl Crs {
     }
 }
 
+/// How strictly polygons are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// A user's boundary file: every ring must be well formed and no ring may cross itself.
+    Input,
+    /// A map gapmap wrote (perhaps by an earlier version, whose dissolved districts could
+    /// hold rings of fewer than 4 positions): degenerate rings are dropped and the rest
+    /// made valid on the output grid rather than refused.
+    OwnOutput,
+}
+
 /// Reads every feature of a FeatureCollection of polygons; features with problems are
 /// left out and their problems returned with the rest. Coordinates are in the file's
 /// legacy `crs` member's system if it has one, else in `declared`.
 pub fn read_polygon_features(
     input: &InputFile,
     declared: Crs,
+) -> Result<Checked<PolygonFeature>, Problems> {
+    read_features(input, declared, Reading::Input)
+}
+
+/// Reads a polygon map that gapmap itself wrote (WGS84), tolerating what earlier versions
+/// wrote: rings of fewer than 4 positions (the slivers of dissolved districts) are left
+/// out and each feature's polygons made valid on the output grid
+/// ([`crate::geometry::valid_on_grid`]). Problems that remain (a file that is not
+/// GeoJSON, a feature that is not a polygon) are reported as for any input.
+pub fn read_own_polygon_features(input: &InputFile) -> Result<Checked<PolygonFeature>, Problems> {
+    read_features(input, Crs::Wgs84, Reading::OwnOutput)
+}
+
+fn read_features(
+    input: &InputFile,
+    declared: Crs,
+    reading: Reading,
 ) -> Result<Checked<PolygonFeature>, Problems> {
     let mut problems = Problems::default();
     let text = input.text().map_err(one)?;
@@ -104,16 +133,27 @@ pub fn read_polygon_features(
     let mut features = Vec::with_capacity(collection.features.len());
     for (i, feature) in collection.features.into_iter().enumerate() {
         let index = i + 1;
-        let geometry = match feature.geometry {
-            Some(g) => polygons_of(&input.name, index, &g.value, crs, &mut problems),
-            None => {
-                problems.push(Problem::new(
-                    &input.name,
-                    Place::Feature(index),
-                    "has no geometry (expected a Polygon or MultiPolygon)",
-                ));
-                None
-            }
+        let geometry =
+            match feature.geometry {
+                Some(g) => polygons_of(&input.name, index, &g.value, crs, reading, &mut problems)
+                    .map(|mp| match reading {
+                        Reading::Input => mp,
+                        Reading::OwnOutput => crate::geometry::valid_on_grid(&mp),
+                    }),
+                None => {
+                    problems.push(Problem::new(
+                        &input.name,
+                        Place::Feature(index),
+                        "has no geometry (expected a Polygon or MultiPolygon)",
+                    ));
+                    None
+                }
+            };
+        // gapmap's own maps keep every feature: one whose geometry cannot be read keeps its
+        // properties with no polygons (its problem is still returned).
+        let geometry = match reading {
+            Reading::Input => geometry,
+            Reading::OwnOutput => Some(geometry.unwrap_or_else(|| MultiPolygon(Vec::new()))),
         };
         if let Some(geometry) = geometry {
             features.push(PolygonFeature {
@@ -171,6 +211,7 @@ fn polygons_of(
     index: usize,
     value: &GeometryValue,
     crs: Crs,
+    reading: Reading,
     problems: &mut Problems,
 ) -> Option<MultiPolygon<f64>> {
     let at = |message: String| Problem::new(file, Place::Feature(index), message);
@@ -193,6 +234,13 @@ fn polygons_of(
             ok = false;
             continue;
         }
+        let rings: Vec<&Vec<Position>> = match reading {
+            Reading::Input => rings.iter().collect(),
+            // A degenerate shell leaves nothing of its polygon; a degenerate hole, nothing
+            // of itself.
+            Reading::OwnOutput if rings[0].len() < 4 => continue,
+            Reading::OwnOutput => rings.iter().filter(|r| r.len() >= 4).collect(),
+        };
         let mut converted = Vec::with_capacity(rings.len());
         for (r, ring) in rings.iter().enumerate() {
             match ring_of(ring, crs) {
@@ -208,7 +256,11 @@ fn polygons_of(
         }
         let exterior = converted.remove(0);
         let polygon = Polygon::new(exterior, converted);
-        for error in polygon.validation_errors() {
+        let checked = match reading {
+            Reading::Input => polygon.validation_errors(),
+            Reading::OwnOutput => Vec::new(),
+        };
+        for error in checked {
             if let InvalidPolygon::SelfIntersection(ring) = error {
                 if !crosses_itself(&polygon, &ring) {
                     // Touching itself at a vertex, as generalised ONS boundaries sometimes
@@ -350,7 +402,7 @@ fn geometry_json(geometry: &OutGeometry) -> serde_json::Value {
             serde_json::json!({"type": "Point", "coordinates": position(p.0)})
         }
         OutGeometry::Area(mp) => {
-            let oriented = mp.orient(Direction::Default);
+            let oriented = crate::geometry::valid_on_grid(mp).orient(Direction::Default);
             let polygons: Vec<serde_json::Value> = oriented
                 .0
                 .iter()
@@ -493,6 +545,54 @@ mod tests {
         let checked = read_polygon_features_wgs84(&input(text)).expect("readable");
         assert!(checked.rejected.is_empty(), "{:?}", checked.rejected.listed);
         assert_eq!(checked.records.len(), 1);
+    }
+
+    /// A district as gapmap wrote it before dissolved polygons were resolved on the output
+    /// grid: a hole of 3 positions (2 distinct points), as rounding left the slivers.
+    const OLD_DISTRICT: &str = r#"{"type":"FeatureCollection","features":[
+      {"type":"Feature","properties":{"LAD24CD":"E07000133"},"geometry":{"type":"MultiPolygon","coordinates":[[[[-1,52],[-0.9,52],[-0.9,52.1],[-1,52.1],[-1,52]],[[-0.95,52.05],[-0.95,52.06],[-0.95,52.05]]]]}},
+      {"type":"Feature","properties":{"LAD24CD":"E07000134"},"geometry":{"type":"MultiPolygon","coordinates":[[[[-2,52],[-1.9,52],[-2,52]]]]}}]}"#;
+
+    #[test]
+    fn a_degenerate_ring_is_refused_in_an_input_but_dropped_from_gapmaps_own_map() {
+        let strict = read_polygon_features_wgs84(&input(OLD_DISTRICT)).expect("readable");
+        assert!(strict.records.is_empty());
+        assert_eq!(
+            strict.rejected.listed[0].to_string(),
+            "areas.geojson: feature 1: polygon 1, ring 2: has 3 positions (a ring needs at least 4, the first repeated as the last)"
+        );
+        let own = read_own_polygon_features(&input(OLD_DISTRICT)).expect("readable");
+        assert_eq!(own.records.len(), 2, "both districts keep their properties");
+        let first = &own.records[0].geometry;
+        assert_eq!(first.0.len(), 1);
+        assert!(first.0[0].interiors().is_empty());
+        assert!(first.is_valid());
+        assert_eq!(own.records[1].properties["LAD24CD"], "E07000134");
+        assert!(
+            own.records[1].geometry.0.is_empty(),
+            "nothing left of a two-point shell"
+        );
+    }
+
+    #[test]
+    fn what_is_written_is_valid_after_rounding() {
+        // Two squares whose shared edge differs by 3e-7°: unioned in floating point they
+        // leave a sliver hole that rounding to 6 decimals would collapse to two points.
+        let a = polygon![(x: -1.0, y: 52.0), (x: -0.9, y: 52.0), (x: -0.9, y: 52.1), (x: -1.0, y: 52.1)];
+        let b = polygon![(x: -0.9, y: 52.0), (x: -0.8, y: 52.0), (x: -0.8, y: 52.1), (x: -0.9, y: 52.1), (x: -0.8999997, y: 52.05)];
+        let float_union = geo::unary_union([&a, &b]);
+        let f = OutFeature {
+            geometry: OutGeometry::Area(float_union),
+            properties: vec![],
+        };
+        let mut buf = Vec::new();
+        write_feature_collection(&mut buf, &[f]).expect("writes");
+        let back = read_polygon_features_wgs84(&input(&String::from_utf8(buf).expect("utf8")))
+            .expect("reads back");
+        assert!(back.rejected.is_empty(), "{:?}", back.rejected.listed);
+        let geometry = &back.records[0].geometry;
+        assert!(geometry.is_valid(), "{:?}", geometry.validation_errors());
+        assert!(geometry.0[0].interiors().is_empty());
     }
 
     #[test]

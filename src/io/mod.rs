@@ -1,5 +1,5 @@
 //! File formats: reading input files into memory, CSV records with line numbers, GeoJSON
-//! features, and writing tables (CSV and Parquet) and GeoJSON.
+//! features, and writing tables (CSV, Parquet and Excel workbooks) and GeoJSON.
 //!
 //! This module knows formats, not the domain: [`crate::load`] turns records into services,
 //! areas and demand, and [`crate::publish`] decides what is written.
@@ -8,5 +8,6 @@ pub mod csv;
 pub mod geojson;
 pub mod input;
 pub mod table;
+pub mod xlsx;
 
 pub use input::InputFile;

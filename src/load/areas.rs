@@ -6,9 +6,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use geo::{unary_union, MultiPolygon, Polygon};
+use geo::{MultiPolygon, Polygon};
 
 use crate::config::AreasSection;
+use crate::geometry::union_on_grid;
 use crate::io::geojson::{read_polygon_features, Crs, PolygonFeature};
 use crate::io::InputFile;
 use crate::model::{Area, District};
@@ -78,7 +79,7 @@ pub fn load(input: &InputFile, settings: &AreasSection) -> Result<LoadedAreas, P
         });
     }
     let districts = if settings.district_property.is_some() {
-        dissolve(&areas, &district_names)
+        dissolve(&areas, &district_names, settings.dissolve_min_area_m2)
     } else {
         areas
             .iter()
@@ -142,7 +143,15 @@ fn text_property(
 }
 
 /// Unions each district's small areas into one district polygon, districts in code order.
-pub fn dissolve(areas: &[Area], names: &BTreeMap<String, String>) -> Vec<District> {
+///
+/// The union is resolved on the output grid ([`crate::geometry::union_on_grid`]), so the
+/// districts are OGC-valid as written; parts and holes smaller than `min_area_m2` (the
+/// slivers left where generalised boundaries do not quite meet) are left out.
+pub fn dissolve(
+    areas: &[Area],
+    names: &BTreeMap<String, String>,
+    min_area_m2: f64,
+) -> Vec<District> {
     let mut by_district: BTreeMap<&str, Vec<&Polygon<f64>>> = BTreeMap::new();
     for area in areas {
         by_district
@@ -153,7 +162,7 @@ pub fn dissolve(areas: &[Area], names: &BTreeMap<String, String>) -> Vec<Distric
     by_district
         .into_iter()
         .map(|(code, polygons)| {
-            let geometry: MultiPolygon<f64> = unary_union(polygons);
+            let geometry: MultiPolygon<f64> = union_on_grid(polygons, min_area_m2);
             District {
                 code: code.to_string(),
                 name: names.get(code).cloned().unwrap_or_else(|| code.to_string()),

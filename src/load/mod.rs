@@ -10,6 +10,7 @@ pub mod demand;
 pub mod location;
 pub mod population;
 pub mod services;
+pub mod travel_costs;
 pub mod trend;
 
 use std::collections::BTreeMap;
@@ -50,7 +51,10 @@ pub struct Inputs {
 }
 
 /// Reads an input by its configured name, from disk or from the embedded sample.
-fn read_input(config: &Config, name: &str) -> Result<InputFile, crate::problem::Problem> {
+pub(crate) fn read_input(
+    config: &Config,
+    name: &str,
+) -> Result<InputFile, crate::problem::Problem> {
     match &config.origin {
         Origin::Directory(dir) => {
             let path = dir.join(name);
@@ -172,7 +176,27 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
                 None
             }
         });
-    let population = found.take(population_file.map(|f| population::load(&f)));
+    let population = population_file.and_then(|f| {
+        let bands = config.file.projections.bands();
+        let expect = population::Expect {
+            bands: &bands,
+            districts: areas.as_ref().map(|(_, d)| d.as_slice()),
+            data_year: config.file.data_year().unwrap_or_default(),
+        };
+        let rows = found.take(Some(population::load(&f, &expect)))?;
+        found.fatal.extend(population::check_years(
+            &f.name,
+            &rows,
+            expect.data_year,
+            config.file.projections.years.as_deref(),
+        ));
+        if let Some(d) = &demand {
+            found
+                .fatal
+                .extend(population::check_demand_bands(d, &demand_name, &bands));
+        }
+        Some(rows)
+    });
     let trend = found.take(trend_file.map(|f| trend::load(&f)));
     let counts: BTreeMap<&str, usize> = BTreeMap::from([
         ("services", services.as_ref().map_or(0, Vec::len)),

@@ -165,11 +165,19 @@ pub fn line_chart(chart: &LineChart) -> Result<Figure, ChartError> {
 
 /// Draws a choropleth map, 1200x1000 pixels.
 pub fn choropleth(map: &ChoroplethMap) -> Result<Figure, ChartError> {
-    render(
+    let regions = std::cell::RefCell::new(String::new());
+    let mut figure = render(
         map::SIZE,
-        |area| map::draw(area, map),
-        |area| map::draw(area, map),
-    )
+        |area| map::draw(area, map, Some(&regions)),
+        |area| map::draw(area, map, None),
+    )?;
+    let regions = regions.into_inner();
+    if !regions.is_empty() {
+        figure.svg = map::splice_regions(&figure.svg, &regions).ok_or_else(|| {
+            ChartError::Draw("the map's regions found no place in the SVG".into())
+        })?;
+    }
+    Ok(figure)
 }
 
 type SvgArea<'a> = Area<SVGBackend<'a>>;

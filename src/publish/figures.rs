@@ -43,8 +43,42 @@ impl Spec {
     }
 }
 
+/// The run's choropleth maps, one of each kind per lot, built (and classified) once: the
+/// QGIS styles take their classes and the pictures draw them.
+pub struct Maps {
+    /// The gap by district, per lot.
+    pub gap: Vec<ChoroplethMap>,
+    /// The distance from each small area to the nearest service, per lot; empty without
+    /// small areas.
+    pub access: Vec<ChoroplethMap>,
+}
+
+/// Builds every map of the run, the lots in parallel.
+pub fn maps(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Maps {
+    let lots = 0..config.catalogue.lots.len();
+    let gap = lots
+        .clone()
+        .into_par_iter()
+        .map(|lot| gap_map(config, inputs, published, lot))
+        .collect();
+    let access = if published.areas.is_empty() {
+        Vec::new()
+    } else {
+        lots.into_par_iter()
+            .map(|lot| access_map(config, inputs, published, lot))
+            .collect()
+    };
+    Maps { gap, access }
+}
+
 /// Every chart of a run, by file name (without extension).
-fn specs(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Vec<(String, Spec)> {
+fn specs(
+    config: &Config,
+    inputs: &Inputs,
+    published: &PublishedRun,
+    maps: Maps,
+) -> Vec<(String, Spec)> {
+    let mut gap_maps = maps.gap.into_iter();
     let districts: Vec<String> = inputs.districts.iter().map(|d| d.name.clone()).collect();
     let mut specs = Vec::new();
     for (unit, name) in [
@@ -60,18 +94,12 @@ fn specs(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Vec<(Str
             format!("supply_demand_{}", l.id),
             Spec::Bar(supply_demand_chart(config, published, &districts, lot)),
         ));
-        specs.push((
-            format!("map_gap_{}", l.id),
-            Spec::Map(gap_map(config, inputs, published, lot)),
-        ));
-    }
-    if !published.areas.is_empty() {
-        for (lot, l) in config.catalogue.lots.iter().enumerate() {
-            specs.push((
-                format!("map_access_{}", l.id),
-                Spec::Map(access_map(config, inputs, published, lot)),
-            ));
+        if let Some(map) = gap_maps.next() {
+            specs.push((format!("map_gap_{}", l.id), Spec::Map(map)));
         }
+    }
+    for (map, l) in maps.access.into_iter().zip(&config.catalogue.lots) {
+        specs.push((format!("map_access_{}", l.id), Spec::Map(map)));
     }
     if !inputs.trend.is_empty() {
         specs.push((
@@ -81,6 +109,14 @@ fn specs(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Vec<(Str
     }
     if !published.cost.is_empty() {
         specs.push(("band_mix".into(), Spec::Bar(band_chart(config, published))));
+    }
+    if let Some(p) = &published.projections {
+        use crate::publish::projections;
+        let d = &published.disclosure;
+        let charts = projections::charts(config, inputs, p, d);
+        specs.extend(charts.into_iter().map(|(n, c)| (n, Spec::Bar(c))));
+        let maps = projections::maps(config, inputs, p);
+        specs.extend(maps.into_iter().map(|(n, m)| (n, Spec::Map(m))));
     }
     if published.districts.iter().any(|r| r.mean_km.is_some()) {
         specs.push((
@@ -96,8 +132,9 @@ pub fn draw_all(
     config: &Config,
     inputs: &Inputs,
     published: &PublishedRun,
+    maps: Maps,
 ) -> Result<Vec<(String, Figure)>, PublishError> {
-    let specs = specs(config, inputs, published);
+    let specs = specs(config, inputs, published, maps);
     let drawn: Vec<Result<Figure, charts::ChartError>> =
         specs.par_iter().map(|(_, spec)| spec.draw()).collect();
     specs
@@ -248,11 +285,13 @@ fn band_chart(config: &Config, published: &PublishedRun) -> BarChart {
 
 fn distance_chart(config: &Config, published: &PublishedRun, districts: &[String]) -> BarChart {
     BarChart {
-        title: "Mean distance to the nearest suitable service".into(),
+        title: format!(
+            "Mean {} to the nearest suitable service",
+            published.distances.noun()
+        ),
         subtitle: Some(format!(
             "{}: {}, from each person's home to the nearest active service for their lot",
-            config.file.label,
-            distance_words(config.file.analysis.circuity)
+            config.file.label, published.distances.description
         )),
         categories: districts.to_vec(),
         series: config
@@ -265,7 +304,7 @@ fn distance_chart(config: &Config, published: &PublishedRun, districts: &[String
                 values: published.lot_rows(lot).map(|r| r.mean_km).collect(),
             })
             .collect(),
-        value_label: "Kilometres".into(),
+        value_label: published.distances.axis_label().into(),
         footnote: Some(format!(
             "Figures for groups of fewer than {} people are not shown",
             published.disclosure.threshold + 1
@@ -333,16 +372,21 @@ pub fn access_map(
     let values: Vec<f64> = regions.iter().filter_map(|r| r.value).collect();
     let breaks = classify(&values, &config.file.maps);
     ChoroplethMap {
-        title: format!("{}: distance to the nearest service", l.label),
+        title: format!(
+            "{}: {} to the nearest service",
+            l.label,
+            published.distances.noun()
+        ),
         subtitle: Some(format!(
-            "{}: km from each small area to the nearest active service for this lot ({})",
+            "{}: {} from each small area to the nearest active service for this lot ({})",
             config.file.label,
-            distance_words(config.file.analysis.circuity)
+            published.distances.suffix(),
+            published.distances.description
         )),
         regions,
         breaks,
         palette: Palette::Sequential,
-        legend_title: "Kilometres".into(),
+        legend_title: published.distances.axis_label().into(),
         label_regions: false,
         points: active_service_points(inputs, lot),
         points_label: Some("Active services for this lot".into()),
@@ -397,15 +441,6 @@ fn capitalise(text: &str) -> String {
     chars
         .next()
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-}
-
-/// How distances were measured, in words.
-pub fn distance_words(circuity: f64) -> String {
-    if circuity == 1.0 {
-        "great-circle km".into()
-    } else {
-        format!("great-circle km x {circuity} (circuity)")
-    }
 }
 
 #[cfg(test)]

@@ -104,7 +104,7 @@ pub fn services(config: &Config, inputs: &Inputs, published: &PublishedRun) -> V
         .collect()
 }
 
-/// One feature per small area, with `<lot>_nearest_km`, `<lot>_services_in_reach` and
+/// One feature per small area, with `<lot>_nearest_km` (`_minutes` with travel times), `<lot>_services_in_reach` and
 /// `<lot>_e2sfca` for every lot (empty unless the boundaries are small areas).
 pub fn small_areas(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Vec<OutFeature> {
     let areas = &config.file.areas;
@@ -112,6 +112,14 @@ pub fn small_areas(config: &Config, inputs: &Inputs, published: &PublishedRun) -
         .district_property
         .clone()
         .unwrap_or_else(|| "district_code".into());
+    // Each area's rows, found once (not by a scan of every row for every area).
+    let mut rows_of: Vec<Vec<&crate::publish::published::AreaRow>> =
+        vec![Vec::new(); inputs.areas.len()];
+    for r in &published.areas {
+        if let Some(rows) = rows_of.get_mut(r.area) {
+            rows.push(r);
+        }
+    }
     inputs
         .areas
         .iter()
@@ -122,9 +130,12 @@ pub fn small_areas(config: &Config, inputs: &Inputs, published: &PublishedRun) -
                 (areas.name_property.clone(), a.name.clone().into()),
                 (district_prop.clone(), a.district_code.clone().into()),
             ];
-            for r in published.areas.iter().filter(|r| r.area == i) {
+            for r in &rows_of[i] {
                 let id = &config.catalogue.lots[r.lot].id;
-                props.push((format!("{id}_nearest_km"), num(r.nearest_km, 3)));
+                props.push((
+                    format!("{id}_nearest_{}", published.distances.suffix()),
+                    num(r.nearest_km, 3),
+                ));
                 props.push((
                     format!("{id}_services_in_reach"),
                     Value::from(r.services_in_reach),

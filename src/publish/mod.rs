@@ -8,11 +8,14 @@ pub mod disclosure;
 pub mod figures;
 pub mod manifest;
 pub mod maps;
+pub mod pdf;
+pub mod projections;
 pub mod published;
 pub mod qgis;
 pub mod report;
 pub mod run_folder;
 pub mod tables;
+pub mod workbook;
 
 use std::path::{Path, PathBuf};
 
@@ -42,7 +45,19 @@ pub enum PublishError {
     Chart(#[from] charts::ChartError),
     #[error("comparing with the earlier run: {0}")]
     Compare(String),
+    #[error("writing tables/gapmap.xlsx: {0}")]
+    Workbook(#[from] rust_xlsxwriter::XlsxError),
+    #[error("writing report.pdf: {0}")]
+    Pdf(#[from] pdf::PdfError),
 }
+
+/// Writes the comparison with an earlier run into the run folder (whose manifest, tables
+/// and maps are written by then) and returns the report's section and the change tables
+/// (for the workbook). The pipeline supplies
+/// it from [`crate::compare`], so publishing never calls comparing: `compare` reuses
+/// publish's writers, and the dependency runs one way.
+pub type CompareStep<'a> = &'a (dyn Fn(&mut RunFolder) -> Result<(report::SinceLast, Vec<(String, Table)>), String>
+         + Sync);
 
 /// What a run hands to publishing.
 pub struct RunData<'a> {
@@ -55,9 +70,11 @@ pub struct RunData<'a> {
     pub label: &'a str,
     /// Whether an existing run of the same label may be replaced.
     pub replace: bool,
-    /// An earlier run folder to compare with ("Since last quarter").
-    pub compare_with: Option<&'a Path>,
+    /// The comparison with an earlier run ("Since last quarter"), when asked for.
+    pub compare_with: Option<CompareStep<'a>>,
     pub warnings: &'a [String],
+    /// Chromium, to print the report to `report.pdf`; `None` to write no PDF.
+    pub chromium: Option<&'a str>,
 }
 
 /// Writes a table as `<name>.csv` and `<name>.parquet` in the folder.
@@ -87,8 +104,12 @@ fn geojson_file(
 
 /// A QGIS style per lot's gap, and `districts.qml` (loaded by default) for the lot with the
 /// largest shortfall; with small areas, the same for their distance to the nearest service.
-fn qgis_styles(folder: &mut RunFolder, run: &RunData) -> Result<(), PublishError> {
-    let (config, inputs, published) = (run.config, run.inputs, run.published);
+fn qgis_styles(
+    folder: &mut RunFolder,
+    run: &RunData,
+    maps: &figures::Maps,
+) -> Result<(), PublishError> {
+    let (config, published) = (run.config, run.published);
     let areas = &config.file.areas;
     let label_field = match &areas.district_property {
         None => areas.name_property.clone(),
@@ -99,25 +120,24 @@ fn qgis_styles(folder: &mut RunFolder, run: &RunData) -> Result<(), PublishError
     };
     let headline = published.largest_shortfalls(1).first().map_or(0, |r| r.lot);
     for (lot, l) in config.catalogue.lots.iter().enumerate() {
-        let map = figures::gap_map(config, inputs, published, lot);
         let qml = qgis::graduated_style(
             &format!("{}_gap", l.id),
             Some(&label_field),
-            &charts::legend_classes(&map),
+            &charts::legend_classes(&maps.gap[lot]),
         );
         folder.write(&format!("maps/districts_{}_gap.qml", l.id), qml.as_bytes())?;
         if lot == headline {
             folder.write("maps/districts.qml", qml.as_bytes())?;
         }
-        if !published.areas.is_empty() {
-            let map = figures::access_map(config, inputs, published, lot);
+        if let Some(map) = maps.access.get(lot) {
+            let unit = published.distances.suffix();
             let qml = qgis::graduated_style(
-                &format!("{}_nearest_km", l.id),
+                &format!("{}_nearest_{unit}", l.id),
                 None,
-                &charts::legend_classes(&map),
+                &charts::legend_classes(map),
             );
             folder.write(
-                &format!("maps/small_areas_{}_nearest_km.qml", l.id),
+                &format!("maps/small_areas_{}_nearest_{unit}.qml", l.id),
                 qml.as_bytes(),
             )?;
             if lot == headline {
@@ -129,28 +149,43 @@ fn qgis_styles(folder: &mut RunFolder, run: &RunData) -> Result<(), PublishError
 }
 
 /// Writes the whole run folder under `outputs` and returns its path.
-pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
+/// `progress` hears each step as it starts.
+pub fn publish(
+    run: &RunData,
+    outputs: &Path,
+    progress: &mut dyn FnMut(&str),
+) -> Result<PathBuf, PublishError> {
     let (config, inputs, published) = (run.config, run.inputs, run.published);
     let mut folder = RunFolder::create(outputs, run.label, run.replace)?;
     let mut all_rows = published.districts.clone();
     all_rows.extend(published.groupings.iter().cloned());
-    table_files(&mut folder, "tables/gaps", &tables::gaps(config, &all_rows))?;
-    table_files(
+    // Every published table, kept for the workbook in the order of its sheets.
+    let mut sheets: Vec<(String, Table)> = Vec::new();
+    let mut table = |folder: &mut RunFolder, name: &str, t: Table| {
+        table_files(folder, &format!("tables/{name}"), &t)?;
+        sheets.push((name.to_string(), t));
+        Ok::<(), PublishError>(())
+    };
+    table(
         &mut folder,
-        "tables/demand",
-        &tables::demand(config, &published.districts),
+        "gaps",
+        tables::gaps(config, &all_rows, published.distances.suffix()),
     )?;
-    table_files(
+    table(
         &mut folder,
-        "tables/supply",
-        &tables::supply(config, inputs, published),
+        "demand",
+        tables::demand(config, &published.districts),
+    )?;
+    table(
+        &mut folder,
+        "supply",
+        tables::supply(config, inputs, published),
     )?;
     if !published.cost.is_empty() {
-        table_files(
-            &mut folder,
-            "tables/cost_by_band",
-            &tables::cost(config, published),
-        )?;
+        table(&mut folder, "cost_by_band", tables::cost(config, published))?;
+    }
+    if let Some(p) = &published.projections {
+        table(&mut folder, "projections", projections::table(config, p))?;
     }
     geojson_file(
         &mut folder,
@@ -162,12 +197,13 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
         "services",
         &maps::services(config, inputs, published),
     )?;
-    qgis_styles(&mut folder, run)?;
+    let maps = figures::maps(config, inputs, published);
+    qgis_styles(&mut folder, run, &maps)?;
     if !published.areas.is_empty() {
-        table_files(
+        table(
             &mut folder,
-            "tables/access_by_area",
-            &tables::access_by_area(config, inputs, published),
+            "access_by_area",
+            tables::access_by_area(config, inputs, published),
         )?;
         geojson_file(
             &mut folder,
@@ -184,45 +220,45 @@ pub fn publish(run: &RunData, outputs: &Path) -> Result<PathBuf, PublishError> {
         let table = tables::gaps(
             config,
             &published::unrounded_rows(config, inputs, run.analysis),
+            published.distances.suffix(),
         );
         table_files(&mut folder, "NOT-FOR-PUBLICATION/gaps_unrounded", &table)?;
     }
-    let figures = figures::draw_all(config, inputs, published)?;
-    figures::write_all(&mut folder, &figures)?;
     let since = match run.compare_with {
-        Some(before) => {
+        Some(compare) => {
+            progress("comparing with the earlier run");
             // The comparison reads this run's manifest, so write it first; it is rewritten
             // below with every file's checksum.
             folder.write("manifest.json", &manifest_of(run, &folder).to_json())?;
-            let (lines, charts) = crate::compare::compare_into(
-                &mut folder,
-                before,
-                crate::compare::DEFAULT_THRESHOLD,
-            )
-            .map_err(|e| PublishError::Compare(e.to_string()))?;
-            Some(report::SinceLast {
-                before: before_label(before),
-                after: run.label.to_string(),
-                lines,
-                charts,
-            })
+            let (since, changes) = compare(&mut folder).map_err(PublishError::Compare)?;
+            sheets.extend(changes);
+            Some(since)
         }
         None => None,
     };
+    // Drawing and the workbook are independent: one runs while the other does.
+    progress("drawing charts and maps, writing the workbook");
+    let (figures, xlsx) = rayon::join(
+        || figures::draw_all(config, inputs, published, maps),
+        || workbook::workbook(config, &published.disclosure, &sheets),
+    );
+    let figures = figures?;
+    figures::write_all(&mut folder, &figures)?;
+    folder.write(workbook::FILE, &xlsx?)?;
+    progress("writing the report");
     folder.write(
         "report.html",
         report::html(config, inputs, published, &figures, since.as_ref()).as_bytes(),
     )?;
+    if let Some(browser) = run.chromium {
+        progress("printing the report to PDF");
+        let html = folder.path().join("report.html");
+        let bytes = pdf::print(browser, &html, &config.file.data_date)?;
+        folder.write("report.pdf", &bytes)?;
+    }
     let manifest = manifest_of(run, &folder);
     folder.write("manifest.json", &manifest.to_json())?;
     folder.commit()
-}
-
-fn before_label(folder: &Path) -> String {
-    folder.file_name().map_or_else(
-        || folder.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
 }
 
 fn manifest_of(run: &RunData, folder: &RunFolder) -> Manifest {

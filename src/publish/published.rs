@@ -73,6 +73,9 @@ pub struct CostRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublishedRun {
     pub disclosure: Disclosure,
+    /// How distances were measured (straight line or travel costs), their unit and the
+    /// catchment, for captions, column names and the report.
+    pub distances: crate::analyse::DistanceMeasure,
     pub districts: Vec<GapRow>,
     pub groupings: Vec<GapRow>,
     pub services: Vec<ServiceRow>,
@@ -83,6 +86,8 @@ pub struct PublishedRun {
     pub people_by_age: Vec<(String, Published, Published)>,
     pub people_by_primary_need: Vec<(usize, Published)>,
     pub current_people: Published,
+    /// Future demand, when a population file is given.
+    pub projections: Option<crate::publish::projections::PublishedProjections>,
 }
 
 impl PublishedRun {
@@ -169,6 +174,7 @@ impl PublishedRun {
             .collect();
         PublishedRun {
             disclosure: d,
+            distances: analysis.measure.clone(),
             districts,
             groupings,
             services,
@@ -185,6 +191,10 @@ impl PublishedRun {
                 .map(|(lot, n)| (*lot, d.count(*n)))
                 .collect(),
             current_people: d.count(analysis.current_people),
+            projections: analysis
+                .projections
+                .as_ref()
+                .map(|f| crate::publish::projections::publish(config, inputs, f, &d)),
         }
     }
 

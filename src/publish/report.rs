@@ -19,6 +19,8 @@ use crate::publish::charts::Figure;
 use crate::publish::disclosure::MARKER;
 use crate::publish::published::{GapRow, PublishedRun};
 
+mod future_demand;
+
 /// What changed since an earlier run, for the report's "Since last quarter" section.
 #[derive(Debug, Clone)]
 pub struct SinceLast {
@@ -57,6 +59,7 @@ pub fn html(
         r.supply_demand(),
         r.gaps(),
         r.access(),
+        r.future_demand(),
         r.groupings(),
         r.method(),
     ] {
@@ -206,13 +209,24 @@ figcaption { font-size: .85rem; color: var(--muted); }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(28rem, 1fr)); gap: 1rem; }
 .note { font-size: .85rem; color: var(--muted); }
 code { font-size: .85em; word-break: break-all; }
+@page { size: A4; margin: 14mm 13mm 16mm; }
 @media print {
   header { background: none; color: var(--ink); border-bottom: 3px solid var(--ink); padding: 0 0 .5rem; }
   nav { display: none; }
   main { max-width: none; padding: 0; }
-  h2 { page-break-before: auto; page-break-after: avoid; }
-  table, figure, .key { page-break-inside: avoid; }
-  figure img { border: none; }
+  h2 { margin-top: 1.4rem; }
+  h3 { margin-top: 1rem; }
+  /* A heading stays with what follows it; sections run on, so short ones share a page. */
+  h2, h3 { break-after: avoid-page; page-break-after: avoid; }
+  h2 + *, h3 + *, h2 + p + * { break-before: avoid-page; page-break-before: avoid; }
+  section { break-before: auto; break-inside: auto; }
+  table, figure, .key, li { break-inside: avoid-page; page-break-inside: avoid; }
+  tr { break-inside: avoid; }
+  /* Charts two to a row and no taller than a third of a page. */
+  .grid { grid-template-columns: 1fr 1fr; gap: .5rem 1rem; }
+  figure { margin: .5rem 0 .8rem; }
+  figure img { border: none; max-height: 88mm; object-fit: contain; }
+  table { font-size: 8.5pt; margin: .4rem 0 .8rem; }
   a { color: var(--ink); text-decoration: none; }
   body { font-size: 10pt; }
 }
@@ -236,7 +250,7 @@ impl Report<'_> {
             esc(&f.label),
             esc(&f.data_date)
         );
-        h.push_str("<nav><a href=\"#summary\">Summary</a><a href=\"#services\">Current services</a><a href=\"#trend\">People over time</a><a href=\"#needs\">Needs</a><a href=\"#bands\">Bands and spend</a><a href=\"#supply\">Supply and demand</a><a href=\"#gaps\">Gaps</a><a href=\"#access\">Access</a><a href=\"#groupings\">Areas</a><a href=\"#method\">Method</a></nav>\n<main>\n");
+        h.push_str("<nav><a href=\"#summary\">Summary</a><a href=\"#services\">Current services</a><a href=\"#trend\">People over time</a><a href=\"#needs\">Needs</a><a href=\"#bands\">Bands and spend</a><a href=\"#supply\">Supply and demand</a><a href=\"#gaps\">Gaps</a><a href=\"#access\">Access</a><a href=\"#future\">Future demand</a><a href=\"#groupings\">Areas</a><a href=\"#method\">Method</a></nav>\n<main>\n");
         h
     }
 
@@ -601,24 +615,26 @@ impl Report<'_> {
     }
 
     fn access(&self) -> String {
-        let a = &self.config.file.analysis;
+        let d = &self.published.distances;
+        let noun = d.noun();
         let mut s = format!(
-            "<section id=\"access\"><h2>Access: distance to the nearest suitable service</h2>\n<p>For each person (receiving a service or waiting), the distance from home to the nearest active service that serves their lot, measured as {}. The council pays transport only to the nearest location that can meet a person's needs, so this distance drives transport cost. People more than {} km from a suitable service are counted as beyond the catchment.</p>\n",
-            crate::publish::figures::distance_words(a.circuity),
-            num(a.catchment_km)
+            "<section id=\"access\"><h2>Access: {noun} to the nearest suitable service</h2>\n<p>For each person (receiving a service or waiting), the {noun} from home to the nearest active service that serves their lot, measured as {}. The council pays transport only to the nearest location that can meet a person's needs, so this {noun} drives transport cost. People more than {} {} from a suitable service are counted as beyond the catchment.</p>\n",
+            esc(&d.description),
+            num(d.catchment),
+            d.suffix()
         );
         for l in &self.config.catalogue.lots {
             s.push_str(&self.figure(
                 &format!("map_access_{}", l.id),
                 &format!(
-                    "{}: distance from each small area to the nearest service",
+                    "{}: {noun} from each small area to the nearest service",
                     l.label
                 ),
             ));
         }
         s.push_str(&self.figure(
             "distance_to_nearest_service",
-            "Mean distance to the nearest suitable service",
+            &format!("Mean {noun} to the nearest suitable service"),
         ));
         for (lot, l) in self.config.catalogue.lots.iter().enumerate() {
             let rows: Vec<Vec<String>> = self
@@ -640,8 +656,8 @@ impl Report<'_> {
                     "District",
                     "People",
                     "Beyond the catchment",
-                    "Mean km",
-                    "90th percentile km",
+                    &format!("Mean {}", d.suffix()),
+                    &format!("90th percentile {}", d.suffix()),
                 ],
                 &rows,
             ));

@@ -2,6 +2,12 @@
 //!
 //! Built only from the [`PublishedRun`]. Empty cells (nulls) are suppressed counts of
 //! people, or figures that do not apply (sufficiency with no demand).
+//!
+//! Names (providers, services) are written exactly as given, even when they begin with
+//! `=`, `+`, `-` or `@`: the CSVs are data for polars, pandas and R, where OWASP's quote
+//! prefix against CSV injection would change values and break joins. Spreadsheet users get
+//! `tables/gapmap.xlsx`, where every name is a text cell and never a formula
+//! ([`crate::publish::workbook`]).
 
 use crate::config::Config;
 use crate::io::table::Table;
@@ -18,7 +24,9 @@ fn text<T>(rows: &[T], f: impl Fn(&T) -> String) -> Vec<String> {
 }
 
 /// Gaps by district (and grouping) and lot: supply, demand, gap, sufficiency and access.
-pub fn gaps(config: &Config, rows: &[GapRow]) -> Table {
+/// Distance columns are named for their unit (`mean_distance_km`, or
+/// `mean_distance_minutes` with travel times), given by `unit`.
+pub fn gaps(config: &Config, rows: &[GapRow], unit: &str) -> Table {
     let lots = &config.catalogue.lots;
     Table::default()
         .text("area_code", text(rows, |r| r.area_code.clone()))
@@ -60,12 +68,12 @@ pub fn gaps(config: &Config, rows: &[GapRow]) -> Table {
             3,
         )
         .float(
-            "mean_distance_km",
+            &format!("mean_distance_{unit}"),
             rows.iter().map(|r| r.mean_km).collect(),
             2,
         )
         .float(
-            "p90_distance_km",
+            &format!("p90_distance_{unit}"),
             rows.iter().map(|r| r.p90_km).collect(),
             2,
         )
@@ -95,7 +103,7 @@ pub fn access_by_area(config: &Config, inputs: &Inputs, published: &PublishedRun
             opt_u(&rows.iter().map(|r| r.people).collect::<Vec<_>>()),
         )
         .float(
-            "nearest_distance_km",
+            &format!("nearest_distance_{}", published.distances.suffix()),
             rows.iter().map(|r| r.nearest_km).collect(),
             3,
         )
@@ -261,6 +269,7 @@ pub fn rejects(problems: &crate::problem::Problems) -> Table {
                 Place::File => String::new(),
                 Place::Line(n) => format!("line {n}"),
                 Place::Feature(n) => format!("feature {n}"),
+                Place::Row(n) => format!("row {n}"),
             }),
         )
         .text("field", text(rows, |p| p.field.clone().unwrap_or_default()))

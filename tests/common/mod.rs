@@ -91,3 +91,23 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     }
     out
 }
+
+/// Writes the sample's inputs into `dir` with its config pointed at the real Leicestershire
+/// LSOA boundaries in `lsoa_dir` (dissolved into districts by their `LAD11CD`), and returns
+/// the config's path.
+pub fn sample_on_lsoas(dir: &Path, lsoa_dir: &Path) -> PathBuf {
+    let o = gapmap(&["sample", "--out", dir.to_str().expect("utf8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let config = dir.join("gapmap.toml");
+    let lsoas = lsoa_dir.join("leicestershire-lsoa11.geojson");
+    let text = std::fs::read_to_string(&config).expect("read").replace(
+        "areas = \"lsoa11.geojson\"",
+        &format!("areas = {:?}", lsoas.display().to_string()),
+    );
+    assert!(
+        text.contains("leicestershire-lsoa11.geojson"),
+        "config not repointed"
+    );
+    std::fs::write(&config, text).expect("write");
+    config
+}

@@ -10,7 +10,7 @@ use plotters::prelude::DrawingBackend;
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::{RGBColor, ShapeStyle, WHITE};
 
-use super::classify::equal_interval_breaks;
+use super::classify::{class_labels, equal_interval_breaks, tidy_bounds};
 use super::layout::{
     draw_err, fill_rect, format_number, line, no_data, outline_rect, paragraph, text, wrap, Area,
     Drawn, Page, Rect, Text, INK,
@@ -31,7 +31,22 @@ const POINT_LABEL: Text = Text::new(13.0, false, INK);
 /// Kilometres in one degree of latitude (and of scaled longitude at the mean latitude).
 const KM_PER_DEGREE: f64 = 111.2;
 
-pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, map: &ChoroplethMap) -> Drawn {
+/// Above this many regions a map draws no outlines: at national scale the lines round
+/// thousands of small areas would cover their fills.
+const OUTLINED_REGIONS: usize = 2_000;
+/// The colour of the one-pixel marker standing where the regions go in the SVG until
+/// [`splice_regions`] puts them there.
+const MARKER_FILL: RGBColor = RGBColor(1, 2, 3);
+
+/// Draws the map. With `svg_regions`, the regions' fills and outlines are not drawn on
+/// the backend but written into it as SVG paths, one per class (and one for all the
+/// outlines), and a one-pixel marker is drawn where they belong: a national map then
+/// has a handful of paths rather than tens of thousands of elements.
+pub(super) fn draw<DB: DrawingBackend>(
+    area: &Area<DB>,
+    map: &ChoroplethMap,
+    svg_regions: Option<&std::cell::RefCell<String>>,
+) -> Drawn {
     let page = Page {
         width: SIZE.0 as i32,
         height: SIZE.1 as i32,
@@ -55,13 +70,33 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, map: &ChoroplethMap) -> 
         return no_data(area, frame, "No map data to show");
     };
     let shapes = shapes(map, &classes, &projection);
-    draw_fills(area, &shapes)?;
-    let border = if map.regions.len() > DENSE_REGIONS {
-        BORDER_DENSE
-    } else {
-        BORDER
+    let border = match map.regions.len() {
+        n if n > OUTLINED_REGIONS => None,
+        n if n > DENSE_REGIONS => Some(BORDER_DENSE),
+        _ => Some(BORDER),
     };
-    draw_borders(area, &shapes, border)?;
+    match svg_regions {
+        Some(out) => {
+            *out.borrow_mut() = regions_svg(&shapes, &classes, border);
+            fill_rect(
+                area,
+                Rect {
+                    left: 0,
+                    top: 0,
+                    right: 1,
+                    bottom: 1,
+                },
+                MARKER_FILL,
+            )?;
+            draw_hatching(area, &shapes)?;
+        }
+        None => {
+            draw_fills(area, &shapes)?;
+            if let Some(border) = border {
+                draw_borders(area, &shapes, border)?;
+            }
+        }
+    }
     draw_points(area, &map.points, &projection, frame)?;
     let placed = draw_region_labels(area, map, &projection, frame)?;
     draw_point_labels(area, &map.points, &projection, frame, placed)?;
@@ -112,6 +147,8 @@ impl Classes {
         if bounds.is_empty() {
             bounds = equal_interval_breaks(&values, 5);
         }
+        let (bounds, one_value_each) = tidy_bounds(&bounds, &values);
+        let integers = values.iter().all(|v| v.fract() == 0.0);
         let min = values.iter().copied().fold(f64::INFINITY, f64::min);
         let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let overflow = bounds.last().is_some_and(|last| max > *last);
@@ -128,7 +165,7 @@ impl Classes {
                 *c += 1;
             }
         }
-        classes.labels = class_labels(&ranges, &counts, overflow);
+        classes.labels = class_labels(&ranges, &counts, overflow, integers, one_value_each);
         classes
     }
 
@@ -173,63 +210,6 @@ fn class_ranges(bounds: &[f64], min: f64, max: f64, overflow: bool) -> Vec<(f64,
         ranges.push((last, max));
     }
     ranges
-}
-
-/// Decimals that show every bound exactly if three or fewer do, else enough to tell
-/// the bounds apart at the scale of their spread.
-fn bound_decimals(numbers: &[f64]) -> usize {
-    let exact = |d: usize| {
-        numbers.iter().all(|v| {
-            let scaled = v * 10f64.powi(d as i32);
-            (scaled - scaled.round()).abs() < 1e-6 * scaled.abs().max(1.0)
-        })
-    };
-    if let Some(d) = (0..=3).find(|&d| exact(d)) {
-        return d;
-    }
-    let spread = numbers.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-        - numbers.iter().copied().fold(f64::INFINITY, f64::min);
-    let base = if spread >= 100.0 {
-        0
-    } else if spread >= 10.0 {
-        1
-    } else {
-        2
-    };
-    (base..=4)
-        .find(|&d| {
-            let mut shown: Vec<String> = numbers.iter().map(|v| format_number(*v, d)).collect();
-            let n = shown.len();
-            shown.dedup();
-            shown.len() == n
-        })
-        .unwrap_or(4)
-}
-
-fn class_labels(ranges: &[(f64, f64)], counts: &[usize], overflow: bool) -> Vec<String> {
-    let mut shown: Vec<f64> = ranges.iter().flat_map(|(l, u)| [*l, *u]).collect();
-    shown.retain(|v| v.is_finite());
-    shown.dedup();
-    let d = bound_decimals(&shown);
-    let last = ranges.len().saturating_sub(1);
-    ranges
-        .iter()
-        .zip(counts)
-        .enumerate()
-        .map(|(i, ((lower, upper), count))| {
-            let (lo, up) = (format_number(*lower, d), format_number(*upper, d));
-            let range = if overflow && i == last {
-                format!("over {lo}")
-            } else if !lower.is_finite() {
-                format!("up to {up}")
-            } else if lo == up {
-                up
-            } else {
-                format!("{lo} to {up}")
-            };
-            format!("{range} ({count})")
-        })
-        .collect()
 }
 
 /// ColorBrewer YlGnBu, light to dark.
@@ -402,6 +382,9 @@ fn extent(coords: impl Iterator<Item = (f64, f64)>) -> Option<(f64, f64, f64, f6
 /// `None` for no data.
 struct ShapePx {
     rings: Vec<Vec<(f64, f64)>>,
+    /// The rings rounded to whole pixels without repeated vertices: the geometry simplified
+    /// to the picture's resolution, computed once for fills and outlines.
+    pixels: Vec<Vec<(i32, i32)>>,
     fill: Option<RGBColor>,
     exterior_area: f64,
 }
@@ -426,8 +409,10 @@ fn shapes(map: &ChoroplethMap, classes: &Classes, projection: &Projection) -> Ve
                 .filter(|ring| ring.len() >= 3)
                 .collect();
             let exterior_area = ring_area(rings.first()?);
+            let pixels = rings.iter().map(|r| to_pixels(r)).collect();
             Some(ShapePx {
                 rings,
+                pixels,
                 fill,
                 exterior_area,
             })
@@ -464,17 +449,37 @@ fn to_pixels(ring: &[(f64, f64)]) -> Vec<(i32, i32)> {
 fn draw_fills<DB: DrawingBackend>(area: &Area<DB>, shapes: &[ShapePx]) -> Drawn {
     for shape in shapes {
         let colour = shape.fill.unwrap_or(NO_DATA);
-        for (i, ring) in shape.rings.iter().enumerate() {
+        for (i, ring) in shape.pixels.iter().enumerate() {
             let fill = if i == 0 { colour } else { WHITE };
+            if ring.len() < 3 {
+                // An area smaller than a pixel still shows, as one pixel.
+                if let (0, Some(&(x, y))) = (i, ring.first()) {
+                    area.draw_pixel((x, y), &fill).map_err(draw_err)?;
+                }
+                continue;
+            }
             let style = ShapeStyle::from(&fill).filled();
-            area.draw(&Shape::new(to_pixels(ring), style))
+            area.draw(&Shape::new(ring.clone(), style))
                 .map_err(draw_err)?;
         }
         if shape.fill.is_none() {
-            for segment in hatch_segments(&shape.rings, 8.0) {
-                line(area, segment.to_vec(), HATCH, 1)?;
-            }
+            hatch(area, shape)?;
         }
+    }
+    Ok(())
+}
+
+fn hatch<DB: DrawingBackend>(area: &Area<DB>, shape: &ShapePx) -> Drawn {
+    for segment in hatch_segments(&shape.rings, 8.0) {
+        line(area, segment.to_vec(), HATCH, 1)?;
+    }
+    Ok(())
+}
+
+/// The hatching of no-data regions alone (their fills are in the SVG paths).
+fn draw_hatching<DB: DrawingBackend>(area: &Area<DB>, shapes: &[ShapePx]) -> Drawn {
+    for shape in shapes.iter().filter(|s| s.fill.is_none()) {
+        hatch(area, shape)?;
     }
     Ok(())
 }
@@ -484,14 +489,85 @@ fn draw_borders<DB: DrawingBackend>(
     shapes: &[ShapePx],
     colour: RGBColor,
 ) -> Drawn {
-    for ring in shapes.iter().flat_map(|s| &s.rings) {
-        let mut points = to_pixels(ring);
+    for ring in shapes.iter().flat_map(|s| &s.pixels) {
+        let mut points = ring.clone();
         if let Some(&first) = points.first() {
             points.push(first);
         }
         line(area, points, colour, 1)?;
     }
     Ok(())
+}
+
+fn hex(c: RGBColor) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+}
+
+/// Appends a ring as SVG path data; a ring smaller than a pixel becomes a one-pixel square.
+fn ring_path(d: &mut String, ring: &[(i32, i32)]) {
+    use std::fmt::Write as _;
+    match ring {
+        [] => {}
+        [(x, y)] | [(x, y), _] => {
+            let _ = write!(d, "M{x} {y}h1v1h-1Z");
+        }
+        [(x, y), rest @ ..] => {
+            let _ = write!(d, "M{x} {y}");
+            for (x, y) in rest {
+                let _ = write!(d, "L{x} {y}");
+            }
+            d.push('Z');
+        }
+    }
+}
+
+/// The regions as SVG: one even-odd filled path per class (holes stay clear, an area
+/// inside another's hole is filled), then one path of every outline.
+fn regions_svg(shapes: &[ShapePx], classes: &Classes, border: Option<RGBColor>) -> String {
+    let mut fills: Vec<RGBColor> = classes.colours.clone();
+    fills.push(NO_DATA);
+    let mut out = String::from("<g stroke=\"none\" fill-rule=\"evenodd\">\n");
+    for colour in fills {
+        let mut d = String::new();
+        for shape in shapes
+            .iter()
+            .filter(|s| s.fill.unwrap_or(NO_DATA) == colour)
+        {
+            for ring in &shape.pixels {
+                ring_path(&mut d, ring);
+            }
+        }
+        if !d.is_empty() {
+            out.push_str(&format!("<path fill=\"{}\" d=\"{d}\"/>\n", hex(colour)));
+        }
+    }
+    out.push_str("</g>\n");
+    if let Some(border) = border {
+        let mut d = String::new();
+        for ring in shapes
+            .iter()
+            .flat_map(|s| &s.pixels)
+            .filter(|r| r.len() >= 3)
+        {
+            ring_path(&mut d, ring);
+        }
+        out.push_str(&format!(
+            "<path fill=\"none\" stroke=\"{}\" stroke-width=\"1\" stroke-linejoin=\"round\" d=\"{d}\"/>\n",
+            hex(border)
+        ));
+    }
+    out
+}
+
+/// Puts the regions' SVG where the marker stands in the drawn SVG; `None` when the marker
+/// is missing.
+pub(super) fn splice_regions(svg: &str, regions: &str) -> Option<String> {
+    let fill = svg
+        .find(&format!("fill=\"{}\"", hex(MARKER_FILL)))
+        .or_else(|| svg.find(&format!("fill=\"{}\"", hex(MARKER_FILL).to_lowercase())))?;
+    let start = svg[..fill].rfind('<')?;
+    let end = fill + svg[fill..].find("/>")? + 2;
+    Some(format!("{}{}{}", &svg[..start], regions, &svg[end..]))
 }
 
 /// Diagonal hatching lines (running up to the right) clipped to the inside of the

@@ -1,6 +1,8 @@
 //! PNG encoding of the RGB buffers plotters draws into, in memory (plotters itself only
 //! writes PNG files to a path). The `png` crate does the work; this file fixes the settings
-//! so the same picture always gives the same bytes.
+//! so the same picture always gives the same bytes. The default zlib level (6) is used: the
+//! best level made PNG encoding most of a run's time on real boundaries, for files about 6%
+//! smaller.
 
 /// Encodes an 8-bit RGB buffer (`width * height * 3` bytes, row-major) as PNG.
 ///
@@ -16,7 +18,7 @@ pub(super) fn encode_rgb(width: u32, height: u32, rgb: &[u8]) -> Option<Vec<u8>>
     let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Best);
+    encoder.set_compression(png::Compression::Default);
     let mut writer = encoder.write_header().ok()?;
     writer.write_image_data(rgb).ok()?;
     writer.finish().ok()?;

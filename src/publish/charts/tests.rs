@@ -132,7 +132,7 @@ fn choropleth_is_deterministic_and_valid() {
             label: Some(String::from("Service")),
         }],
         points_label: Some(String::from("Services")),
-        attribution: String::from("Boundaries: schematic, made by gapmap"),
+        attribution: String::from("Boundaries: test shapes made by hand"),
     };
     let a = choropleth(&map).expect("draws");
     assert_eq!(a, choropleth(&map).expect("draws"));
@@ -142,4 +142,56 @@ fn choropleth_is_deterministic_and_valid() {
     empty.regions.clear();
     empty.points.clear();
     assert!(choropleth(&empty).is_ok());
+}
+
+/// A grid of `n` x `n` small squares, valued by column so the classes run west to east.
+fn grid_map(n: usize) -> ChoroplethMap {
+    let size = 0.5 / n as f64;
+    let regions = (0..n * n)
+        .map(|k| {
+            let (i, j) = (k % n, k / n);
+            let (x, y) = (-1.5 + i as f64 * size, 52.4 + j as f64 * size);
+            MapRegion {
+                name: format!("Area {k}"),
+                geometry: geo::MultiPolygon(vec![polygon![
+                    (x: x, y: y), (x: x + size, y: y), (x: x + size, y: y + size), (x: x, y: y + size)
+                ]]),
+                value: Some(i as f64),
+            }
+        })
+        .collect();
+    ChoroplethMap {
+        title: String::from("Distance"),
+        subtitle: None,
+        regions,
+        breaks: vec![(n / 3) as f64, (2 * n / 3) as f64, n as f64],
+        palette: Palette::Sequential,
+        legend_title: String::from("km"),
+        label_regions: false,
+        points: vec![],
+        points_label: None,
+        attribution: String::new(),
+    }
+}
+
+#[test]
+fn map_svg_has_one_path_per_class_and_outlines_only_when_few_areas() {
+    // 10 x 10 areas in 3 classes: three fill paths and one path of outlines.
+    let few = choropleth(&grid_map(10)).expect("draws");
+    assert_eq!(few.svg.matches("<path fill=\"#").count(), 3);
+    assert_eq!(few.svg.matches("<path fill=\"none\"").count(), 1);
+    assert!(
+        !few.svg.contains("#010203"),
+        "the marker is left in the SVG"
+    );
+    assert!(!few.svg.contains("<polygon"));
+    // 50 x 50 = 2,500 areas: still three fill paths, and no outlines to hide the fills.
+    let many = choropleth(&grid_map(50)).expect("draws");
+    assert_eq!(many.svg.matches("<path fill=\"#").count(), 3);
+    assert_eq!(many.svg.matches("<path fill=\"none\"").count(), 0);
+    // Every area is in a path: 2,500 subpaths in all.
+    assert_eq!(
+        many.svg.matches('M').count() - few.svg.matches('M').count(),
+        2_500 - 200
+    );
 }

@@ -1,0 +1,76 @@
+//! `gapmap run --pdf`: the report printed by headless Chromium, the same bytes from the same
+//! inputs, fewer pages than a plain print, and a clear note when Chromium is missing.
+
+mod common;
+
+use std::process::Command;
+
+use common::{gapmap, stderr};
+
+fn has_chromium() -> bool {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .any(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
+/// Pages in a PDF: its `/Type /Page` objects (not the `/Type /Pages` tree nodes).
+fn pages(pdf: &[u8]) -> usize {
+    let key = b"/Type /Page";
+    pdf.windows(key.len() + 1)
+        .filter(|w| &w[..key.len()] == key && w[key.len()] != b's')
+        .count()
+}
+
+#[test]
+fn run_prints_the_report_to_the_same_pdf_each_time() {
+    if !has_chromium() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but chromium is missing: .ci/run installs it");
+        }
+        eprintln!("skipping: no chromium to print the report (apt-get install chromium)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let out = out.to_str().expect("utf8");
+    for label in ["a", "b"] {
+        let o = gapmap(&["run", "--out", out, "--label", label, "--pdf"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let a = std::fs::read(dir.path().join("out/a/report.pdf")).expect("report.pdf");
+    let b = std::fs::read(dir.path().join("out/b/report.pdf")).expect("report.pdf");
+    assert!(a.starts_with(b"%PDF"));
+    assert!(a == b, "two runs printed different PDFs");
+    // The sample's report printed plainly takes 20 A4 pages, many half empty; the print
+    // stylesheet keeps it to 16 at most.
+    let n = pages(&a);
+    assert!((5..=16).contains(&n), "{n} pages");
+    // It is listed in the manifest with the other outputs.
+    let manifest =
+        std::fs::read_to_string(dir.path().join("out/a/manifest.json")).expect("manifest");
+    assert!(manifest.contains("\"report.pdf\""));
+}
+
+#[test]
+fn run_says_when_it_cannot_print_the_pdf() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_gapmap"))
+        .args(["run", "--out", out.to_str().expect("utf8"), "--pdf"])
+        .env("PATH", dir.path())
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("report.pdf was not written: Chromium is not installed"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(out.join("2025-Q2/report.html").exists());
+    assert!(!out.join("2025-Q2/report.pdf").exists());
+}
