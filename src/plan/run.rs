@@ -91,7 +91,7 @@ pub fn run_plan(
         return Err(crate::publish::PublishError::Exists(plans.join(&folder_name)).into());
     }
     progress("planning");
-    let analysis = crate::analyse::analyse(config, inputs, &checked.placement)?;
+    let analysis = crate::analyse::analyse(config, inputs, &checked.placement, &checked.distances)?;
     let published = PublishedRun::new(config, inputs, &checked.placement, &analysis);
     let people: Vec<usize> = (0..rows.len()).filter(|&k| rows[k].lot == lot).collect();
     let unit = config.catalogue.lots[lot].unit;
