@@ -46,10 +46,11 @@ fn run_prints_the_report_to_the_same_pdf_each_time() {
     let b = std::fs::read(dir.path().join("out/b/report.pdf")).expect("report.pdf");
     assert!(a.starts_with(b"%PDF"));
     assert!(a == b, "two runs printed different PDFs");
-    // The sample's report printed plainly takes 20 A4 pages, many half empty; the print
-    // stylesheet keeps it to 16 at most.
+    // The sample's report (with its seven small-area access maps and the future demand
+    // section) prints to 23 A4 pages with charts two to a page; its 27 charts and maps one
+    // to a page would take 27 or more.
     let n = pages(&a);
-    assert!((5..=16).contains(&n), "{n} pages");
+    assert!((5..=24).contains(&n), "{n} pages");
     // It is listed in the manifest with the other outputs.
     let manifest =
         std::fs::read_to_string(dir.path().join("out/a/manifest.json")).expect("manifest");
