@@ -64,6 +64,9 @@ pub struct ConfigFile {
     pub bands: Vec<BandEntry>,
     #[serde(default)]
     pub groupings: Vec<GroupingEntry>,
+    /// Drive times computed in the run from an OpenStreetMap extract (`[travel] network`),
+    /// instead of a matrix file or straight lines.
+    pub travel: Option<crate::travel::run::TravelSection>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -394,12 +397,17 @@ impl Config {
 
     /// Parses and checks config text.
     pub fn parse(file_name: &str, text: &str, origin: Origin) -> Result<Config, ConfigError> {
-        let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+        let mut file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Syntax {
             file: file_name.to_string(),
             message: e.to_string().trim_end().to_string(),
         })?;
         let catalogue = build_catalogue(file_name, &file)?;
         check_settings(file_name, &file)?;
+        if file.travel.is_some() {
+            // A road network gives drive times in minutes: the catchment and zones are in
+            // minutes, as with a minutes matrix.
+            file.analysis.travel_cost_unit = Some(TravelCostUnit::Minutes);
+        }
         check_catchment_unit(file_name, text, &file)?;
         check_projections(file_name, &file)?;
         Ok(Config {
@@ -543,7 +551,7 @@ fn check_settings(file_name: &str, file: &ConfigFile) -> Result<(), ConfigError>
             format!("{sliver} is not an area (expected 0 or more square metres)"),
         ));
     }
-    check_travel_costs(file_name, a)?;
+    check_travel_costs(file_name, a, file.travel.as_ref())?;
     if file.disclosure.rounding_base == 0 {
         return Err(invalid(
             file_name,
@@ -579,8 +587,48 @@ fn check_settings(file_name: &str, file: &ConfigFile) -> Result<(), ConfigError>
 
 /// The travel-cost settings hang together: a matrix has a unit, a minutes matrix has a
 /// catchment in minutes, a straight-line fallback for minutes has a speed.
-fn check_travel_costs(file_name: &str, a: &AnalysisSection) -> Result<(), ConfigError> {
-    let Some(_) = &a.travel_costs else {
+fn check_travel_costs(
+    file_name: &str,
+    a: &AnalysisSection,
+    travel: Option<&crate::travel::run::TravelSection>,
+) -> Result<(), ConfigError> {
+    if let Some(travel) = travel {
+        if a.travel_costs.is_some() {
+            return Err(invalid(
+                file_name,
+                "travel.network",
+                "cannot be used with analysis.travel_costs: give one source of travel costs (a road network or a matrix file)",
+            ));
+        }
+        if travel.network.trim().is_empty() {
+            return Err(invalid(
+                file_name,
+                "travel.network",
+                "is empty (expected an OpenStreetMap .osm.pbf extract, relative to the config)",
+            ));
+        }
+        if !(travel.max_snap_metres.is_finite() && travel.max_snap_metres > 0.0) {
+            return Err(invalid(
+                file_name,
+                "travel.max_snap_metres",
+                format!(
+                    "{} is not usable (expected a number of metres more than 0)",
+                    travel.max_snap_metres
+                ),
+            ));
+        }
+        if let Err(message) = travel.profile() {
+            return Err(invalid(file_name, "travel", message));
+        }
+        if a.travel_cost_unit == Some(TravelCostUnit::Km) {
+            return Err(invalid(
+                file_name,
+                "analysis.travel_cost_unit",
+                "\"km\" does not apply to [travel] network, which gives drive times in minutes (leave it out)",
+            ));
+        }
+    }
+    if a.travel_costs.is_none() && travel.is_none() {
         for (field, set) in [
             ("analysis.travel_cost_unit", a.travel_cost_unit.is_some()),
             ("analysis.travel_cost_label", a.travel_cost_label.is_some()),
@@ -598,18 +646,22 @@ fn check_travel_costs(file_name: &str, a: &AnalysisSection) -> Result<(), Config
                 return Err(invalid(
                     file_name,
                     field,
-                    "applies only to a travel-cost matrix, and analysis.travel_costs is not set",
+                    "applies only to travel costs, and neither analysis.travel_costs nor [travel] network is set",
                 ));
             }
         }
         return Ok(());
-    };
-    let Some(unit) = a.travel_cost_unit else {
-        return Err(invalid(
-            file_name,
-            "analysis.travel_cost_unit",
-            "is needed with analysis.travel_costs: \"minutes\" or \"km\"",
-        ));
+    }
+    let unit = match (a.travel_cost_unit, travel) {
+        (_, Some(_)) => TravelCostUnit::Minutes,
+        (Some(unit), None) => unit,
+        (None, None) => {
+            return Err(invalid(
+                file_name,
+                "analysis.travel_cost_unit",
+                "is needed with analysis.travel_costs: \"minutes\" or \"km\"",
+            ))
+        }
     };
     let positive = |field: &str, value: Option<f64>| match value {
         Some(v) if !(v.is_finite() && v > 0.0) => Err(invalid(
@@ -630,7 +682,7 @@ fn check_travel_costs(file_name: &str, a: &AnalysisSection) -> Result<(), Config
                 return Err(invalid(
                     file_name,
                     "analysis.catchment_minutes",
-                    "is needed with a matrix in minutes: the catchment (and analysis.zones) are in the matrix's unit",
+                    "is needed with travel times in minutes (a matrix in minutes, or [travel] network): the catchment (and analysis.zones) are in minutes",
                 ));
             }
             if a.missing_pairs == MissingPairs::StraightLine && a.straight_line_speed_kmh.is_none()
@@ -681,6 +733,21 @@ fn check_catchment_unit(file_name: &str, text: &str, file: &ConfigFile) -> Resul
         ));
     }
     Ok(())
+}
+
+impl Config {
+    /// The attribution maps and the report carry: the boundaries', and OpenStreetMap's when
+    /// the run computes drive times from a road network.
+    pub fn attribution(&self) -> String {
+        let areas = self.file.areas.attribution.trim();
+        match (&self.file.travel, areas.is_empty()) {
+            (None, _) => areas.to_string(),
+            (Some(_), true) => format!("Roads: {}, ODbL.", crate::travel::OSM_ATTRIBUTION),
+            (Some(_), false) => {
+                format!("{areas} Roads: {}, ODbL.", crate::travel::OSM_ATTRIBUTION)
+            }
+        }
+    }
 }
 
 impl AnalysisSection {

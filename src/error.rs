@@ -19,4 +19,6 @@ pub enum Error {
     Analysis(#[from] crate::analyse::AccessStageError),
     #[error(transparent)]
     TravelCosts(#[from] crate::analyse::travel::TravelCostsError),
+    #[error(transparent)]
+    Travel(#[from] crate::travel::TravelError),
 }

@@ -15,6 +15,7 @@ use crate::problem::{InputErrors, Place, Problems};
 use crate::publish::published::PublishedRun;
 use crate::publish::{self, RunData};
 use crate::Error;
+use geo::InteriorPoint;
 
 /// Options of one run, resolved from the command line.
 #[derive(Debug, Clone)]
@@ -106,6 +107,10 @@ pub fn check(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Checked,
 /// Reads the travel-cost matrix the config names, if any, recording it for the manifest;
 /// bad rows stop the run, or with `on_bad_row = "skip"` are left out and listed.
 fn travel_costs(config: &Config, inputs: &mut Inputs) -> Result<Distances, Error> {
+    if let Some(travel) = &config.file.travel {
+        let costs = drive_times(config, travel, inputs)?;
+        return Ok(Distances::from_settings(&config.file.analysis, Some(costs)));
+    }
     let loaded = load::travel_costs::load(config, inputs).map_err(InputErrors)?;
     let Some(loaded) = loaded else {
         return Ok(Distances::from_settings(&config.file.analysis, None));
@@ -122,6 +127,116 @@ fn travel_costs(config: &Config, inputs: &mut Inputs) -> Result<Distances, Error
         &config.file.analysis,
         Some(loaded.costs),
     ))
+}
+
+/// Drive times from the run's origins to its active services over the `[travel] network`
+/// extract, recorded (with its SHA-256) for the manifest. The origins mirror what a matrix
+/// file would hold: with small areas, each area's interior point under its code (people
+/// then travel from their area's point); otherwise each person's home under their id.
+fn drive_times(
+    config: &Config,
+    travel: &crate::travel::run::TravelSection,
+    inputs: &mut Inputs,
+) -> Result<analyse::TravelCosts, Error> {
+    use crate::travel::io::Place as RoadPlace;
+    use crate::travel::run::PlaceGroup;
+    let name = &travel.network;
+    let path = match &config.origin {
+        crate::config::Origin::Directory(dir) => dir.join(name),
+        crate::config::Origin::EmbeddedSample => {
+            return Err(crate::travel::TravelError::Option(format!(
+                "{name}: [travel] network needs a config read from a folder (the embedded sample has no road network)"
+            ))
+            .into())
+        }
+    };
+    let file = crate::io::InputFile::read(name, &path).map_err(|p| {
+        let mut problems = Problems::default();
+        problems.push(p);
+        InputErrors(problems)
+    })?;
+    let areas_file = &config.file.inputs.areas;
+    let demand_file = &config.file.inputs.demand;
+    let origins = if config.file.areas.district_property.is_some() {
+        let places = inputs
+            .areas
+            .iter()
+            .filter_map(|a| {
+                let point = a.geometry.interior_point()?;
+                Some(RoadPlace {
+                    id: a.code.clone(),
+                    location: [point.x(), point.y()],
+                    line: 0,
+                })
+            })
+            .collect();
+        let features: std::collections::HashMap<String, usize> = inputs
+            .areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.code.clone(), i + 1))
+            .collect();
+        PlaceGroup {
+            places,
+            describe: Box::new(move |p: &RoadPlace| {
+                format!(
+                    "{areas_file}, feature {} (interior point of the area)",
+                    features.get(&p.id).copied().unwrap_or(0)
+                )
+            }),
+        }
+    } else {
+        let places = match &inputs.demand {
+            Demand::People(people) => people
+                .iter()
+                .map(|p| RoadPlace {
+                    id: p.person_id.clone(),
+                    location: [p.location.x(), p.location.y()],
+                    line: p.line,
+                })
+                .collect(),
+            Demand::Aggregated(_) => Vec::new(),
+        };
+        PlaceGroup {
+            places,
+            describe: Box::new(move |p: &RoadPlace| format!("{demand_file}:{}", p.line)),
+        }
+    };
+    let services_file = &config.file.inputs.services;
+    let destinations = PlaceGroup {
+        places: inputs
+            .services
+            .iter()
+            .filter(|s| s.status == crate::model::ServiceStatus::Active)
+            .map(|s| RoadPlace {
+                id: s.id.clone(),
+                location: [s.location.x(), s.location.y()],
+                line: 0,
+            })
+            .collect(),
+        describe: Box::new(move |p: &RoadPlace| format!("{services_file}, service {}", p.id)),
+    };
+    let times = crate::travel::run::drive_times(travel, &path, &[origins], &destinations)?;
+    let matrix = crate::access::TravelCosts::from_rows(
+        times
+            .rows
+            .iter()
+            .map(|(o, d, minutes)| (o.as_str(), d.as_str(), *minutes)),
+    )?;
+    inputs.records.push(crate::load::InputRecord {
+        role: "road_network".into(),
+        file: name.clone(),
+        sha256: file.sha256(),
+        records: times.graph.ways,
+    });
+    Ok(analyse::TravelCosts {
+        matrix,
+        unit: crate::config::TravelCostUnit::Minutes,
+        source: format!(
+            "drive times from OpenStreetMap ({name}, {})",
+            crate::travel::OSM_ATTRIBUTION
+        ),
+    })
 }
 
 fn place(inputs: &Inputs) -> Result<Placement, Problems> {

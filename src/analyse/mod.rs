@@ -42,6 +42,10 @@ pub struct Analysis {
     pub measure: DistanceMeasure,
     /// Future demand, when a population file is given.
     pub projections: Option<projections::FutureDemand>,
+    /// With travel costs and small areas: each small area's nearest service by straight
+    /// line (great-circle km x circuity), in the order of `area_access`, so the report can
+    /// set the two measures side by side. Empty otherwise.
+    pub straight_line_areas: Vec<AreaAccess>,
 }
 
 /// Runs every analysis, measuring distance as `distances` says. Fails only if the access
@@ -97,6 +101,17 @@ pub fn analyse(
     };
     let people = gaps::people_counts(catalogue, &inputs.demand);
     let projections = projections::compute(config, inputs, placement, &gaps);
+    let straight_line_areas = match distances {
+        Distances::Matrix { circuity, .. } if small_areas => {
+            let straight = Distances::StraightLine {
+                circuity: *circuity,
+            };
+            let mut by_km = settings.analysis.clone();
+            by_km.travel_cost_unit = None;
+            access::by_small_area(catalogue, inputs, placement, &by_km, &straight)?.0
+        }
+        _ => Vec::new(),
+    };
     Ok(Analysis {
         gaps,
         access,
@@ -108,5 +123,6 @@ pub fn analyse(
         current_people: people.current,
         measure,
         projections,
+        straight_line_areas,
     })
 }

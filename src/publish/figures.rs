@@ -347,7 +347,7 @@ pub fn gap_map(
         label_regions: true,
         points: active_service_points(inputs, lot),
         points_label: Some("Active services for this lot".into()),
-        attribution: config.file.areas.attribution.clone(),
+        attribution: config.attribution(),
     }
 }
 
@@ -390,7 +390,7 @@ pub fn access_map(
         label_regions: false,
         points: active_service_points(inputs, lot),
         points_label: Some("Active services for this lot".into()),
-        attribution: config.file.areas.attribution.clone(),
+        attribution: config.attribution(),
     }
 }
 

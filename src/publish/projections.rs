@@ -382,7 +382,7 @@ pub fn maps(
                     })
                     .collect(),
                 points_label: Some("Active services for this lot today".into()),
-                attribution: config.file.areas.attribution.clone(),
+                attribution: config.attribution(),
             };
             (format!("map_projected_gap_{}", l.id), map)
         })

@@ -46,6 +46,9 @@ pub struct AreaRow {
     pub lot: usize,
     pub people: Published,
     pub nearest_km: Option<f64>,
+    /// With travel costs: the nearest service's straight-line distance (km x circuity),
+    /// for comparison with `nearest_km` (then in the costs' unit).
+    pub straight_line_km: Option<f64>,
     pub services_in_reach: u32,
     pub e2sfca: f64,
 }
@@ -163,11 +166,17 @@ impl PublishedRun {
         let areas = analysis
             .area_access
             .iter()
-            .map(|a| AreaRow {
+            .enumerate()
+            .map(|(i, a)| AreaRow {
                 area: a.area,
                 lot: a.lot,
                 people: d.count(a.people),
                 nearest_km: a.access.distance_km,
+                straight_line_km: analysis
+                    .straight_line_areas
+                    .get(i)
+                    .filter(|s| (s.area, s.lot) == (a.area, a.lot))
+                    .and_then(|s| s.access.distance_km),
                 services_in_reach: a.access.services_in_reach,
                 e2sfca: a.access.e2sfca,
             })

@@ -662,7 +662,53 @@ impl Report<'_> {
                 &rows,
             ));
         }
+        s.push_str(&self.straight_and_travel());
         s.push_str("</section>\n");
+        s
+    }
+
+    /// With travel costs and small areas: each small area's nearest service by straight
+    /// line beside the travel cost, lot by lot.
+    fn straight_and_travel(&self) -> String {
+        let d = &self.published.distances;
+        let areas = &self.published.areas;
+        if areas.iter().all(|r| r.straight_line_km.is_none()) {
+            return String::new();
+        }
+        let mut s = format!(
+            "<h3 id=\"straight-line-and-travel\">Straight line and {noun}, by small area</h3>\n<p>The nearest suitable service from each small area's interior point, measured two ways: straight-line km (great-circle, as a run without travel costs measures it) and {}. The nearest service can differ between the two.</p>\n",
+            esc(&d.description),
+            noun = d.noun()
+        );
+        for (lot, l) in self.config.catalogue.lots.iter().enumerate() {
+            let rows: Vec<Vec<String>> = areas
+                .iter()
+                .filter(|r| r.lot == lot)
+                .map(|r| {
+                    vec![
+                        self.inputs.areas[r.area].code.clone(),
+                        self.inputs.areas[r.area].name.clone(),
+                        opt(r.straight_line_km),
+                        opt(r.nearest_km),
+                        match (r.nearest_km, r.straight_line_km) {
+                            (Some(cost), Some(km)) if km > 0.0 => num(cost / km),
+                            _ => MARKER.to_string(),
+                        },
+                    ]
+                })
+                .collect();
+            let _ = writeln!(s, "<h4>{}</h4>", esc(&l.label));
+            s.push_str(&table(
+                &[
+                    "Small area",
+                    "Name",
+                    "Straight line (km)",
+                    &format!("Nearest by {} ({})", d.noun(), d.suffix()),
+                    &format!("{} per straight-line km", d.axis_label()),
+                ],
+                &rows,
+            ));
+        }
         s
     }
 
@@ -739,7 +785,7 @@ impl Report<'_> {
         let _ = writeln!(
             s,
             "<p class=\"note\">{}</p>\n<p class=\"note\">Made with gapmap {} from the run labelled {} (data date {}). The run's manifest.json records the configuration and every file's checksum.</p>\n</section>",
-            esc(&f.areas.attribution),
+            esc(&self.config.attribution()),
             env!("CARGO_PKG_VERSION"),
             esc(&f.label),
             esc(&f.data_date)
