@@ -107,6 +107,8 @@ fn the_workbook_holds_the_csvs_sheet_for_sheet() {
         "demand",
         "supply",
         "cost_by_band",
+        "projections",
+        "access_by_area",
         "changes_by_district",
         "changes_services",
         "gap_changes",
