@@ -274,6 +274,11 @@ fn config_text() -> Result<String, Error> {
     let sample = crate::sample::config()?.text;
     let from = sample.find("[cost]").unwrap_or(0);
     let to = sample.find("[[groupings]]").unwrap_or(sample.len());
+    // The generated inputs have no population or users trend: leave out future demand.
+    let mut settings = sample[from..to].to_string();
+    if let (Some(a), Some(b)) = (settings.find("[projections]"), settings.find("[[lots]]")) {
+        settings.replace_range(a..b, "");
+    }
     Ok(format!(
         r#"title = "England-scale benchmark (generated areas, people and services)"
 label = "england"
@@ -303,7 +308,7 @@ threshold = 7
 rounding_base = 5
 
 {}"#,
-        &sample[from..to]
+        settings
     ))
 }
 
