@@ -617,6 +617,22 @@ fn bench_one(name: &str, runs: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// Runs one benchmark case in a fresh process (so peak memory is the case's own) and
+/// returns its JSON report.
+fn run_case(exe: &Path, name: &str, runs: usize) -> Result<serde_json::Value, String> {
+    let out = std::process::Command::new(exe)
+        .args(["bench", "--case", name, "--runs", &runs.to_string()])
+        .output()
+        .map_err(|e| format!("running case {name}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "case {name} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("case {name}: {e}"))
+}
+
 fn bench_all(runs: usize, filter: &str) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| format!("finding this program: {e}"))?;
     println!(
@@ -624,19 +640,7 @@ fn bench_all(runs: usize, filter: &str) -> Result<(), String> {
         "case", "demand", "services", "pairs in reach", "median ms", "pairs/s", "peak MB"
     );
     for case in bench_cases().iter().filter(|c| c.name.contains(filter)) {
-        let out = std::process::Command::new(&exe)
-            .args(["bench", "--case", case.name, "--runs", &runs.to_string()])
-            .output()
-            .map_err(|e| format!("running case {}: {e}", case.name))?;
-        if !out.status.success() {
-            return Err(format!(
-                "case {} failed: {}",
-                case.name,
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
-        let r: serde_json::Value =
-            serde_json::from_slice(&out.stdout).map_err(|e| format!("case {}: {e}", case.name))?;
+        let r = run_case(&exe, case.name, runs)?;
         let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
         let int = |k: &str| r[k].as_u64().unwrap_or(0);
         println!(
@@ -661,18 +665,7 @@ fn bench_all(runs: usize, filter: &str) -> Result<(), String> {
 /// The whole-run case, in a fresh process like the others.
 fn bench_england_run(exe: &Path, runs: usize) -> Result<(), String> {
     let name = gapmap::synth_run::CASE;
-    let out = std::process::Command::new(exe)
-        .args(["bench", "--case", name, "--runs", &runs.to_string()])
-        .output()
-        .map_err(|e| format!("running case {name}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "case {name} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let r: serde_json::Value =
-        serde_json::from_slice(&out.stdout).map_err(|e| format!("case {name}: {e}"))?;
+    let r = run_case(exe, name, runs)?;
     let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
     let int = |k: &str| r[k].as_u64().unwrap_or(0);
     println!(
@@ -718,19 +711,7 @@ fn bench_plans(exe: &Path, runs: usize, filter: &str) -> Result<(), String> {
         "peak MB"
     );
     for case in cases {
-        let out = std::process::Command::new(exe)
-            .args(["bench", "--case", case.name, "--runs", &runs.to_string()])
-            .output()
-            .map_err(|e| format!("running case {}: {e}", case.name))?;
-        if !out.status.success() {
-            return Err(format!(
-                "case {} failed: {}",
-                case.name,
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
-        let r: serde_json::Value =
-            serde_json::from_slice(&out.stdout).map_err(|e| format!("case {}: {e}", case.name))?;
+        let r = run_case(exe, case.name, runs)?;
         let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
         let int = |k: &str| r[k].as_u64().unwrap_or(0);
         println!(
@@ -763,18 +744,7 @@ fn bench_travel(exe: &Path, runs: usize, filter: &str) -> Result<(), String> {
         "case", "junctions", "edges", "origins x dest", "build s", "snap s", "route s", "peak MB"
     );
     for case in cases {
-        let out = std::process::Command::new(exe)
-            .args(["bench", "--case", case, "--runs", &runs.to_string()])
-            .output()
-            .map_err(|e| format!("running case {case}: {e}"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "case {case} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
-        let r: serde_json::Value =
-            serde_json::from_slice(&out.stdout).map_err(|e| format!("case {case}: {e}"))?;
+        let r = run_case(exe, case, runs)?;
         let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
         let int = |k: &str| r[k].as_u64().unwrap_or(0);
         println!(
