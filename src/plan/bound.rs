@@ -49,8 +49,7 @@ pub(crate) fn coverage_upper_bound(model: &CoverageModel, p: usize, found: f64) 
             }
         })
         .collect();
-    let mut theta = 2.0;
-    let mut since_better = 0;
+    let mut step_length = StepLength::new();
     let mut sums = vec![0.0; model.candidates.len()];
     for _ in 0..MAX_ITERATIONS {
         for (slot, reach) in model.reach.iter().enumerate() {
@@ -76,23 +75,15 @@ pub(crate) fn coverage_upper_bound(model: &CoverageModel, p: usize, found: f64) 
             gradient[i] = g;
             norm += g * g;
         }
-        if base + value < best - 1e-12 * best.max(1.0) {
+        let improved = base + value < best - 1e-12 * best.max(1.0);
+        if improved {
             best = base + value;
-            since_better = 0;
-        } else {
-            since_better += 1;
         }
-        if norm == 0.0 || best - found <= CLOSE_ENOUGH * found.max(1.0) {
+        let going_on = step_length.record(improved);
+        if norm == 0.0 || best - found <= CLOSE_ENOUGH * found.max(1.0) || !going_on {
             break;
         }
-        if since_better >= PATIENCE {
-            theta /= 2.0;
-            since_better = 0;
-            if theta < MIN_STEP {
-                break;
-            }
-        }
-        let step = theta * (value - target).max(1e-9 * value.max(1.0)) / norm;
+        let step = step_length.theta * (value - target).max(1e-9 * value.max(1.0)) / norm;
         for i in 0..w.len() {
             lambda[i] = (lambda[i] - step * gradient[i]).clamp(0.0, w[i]);
         }
@@ -141,8 +132,7 @@ pub(crate) fn distance_lower_bound(
     let n = w.len();
     let mut mu: Vec<f64> = (0..n).map(|i| w[i] * costs[i]).collect();
     let mut best = 0.0f64;
-    let mut theta = 2.0;
-    let mut since_better = 0;
+    let mut step_length = StepLength::new();
     let mut sums = vec![0.0; model.candidates.len()];
     for _ in 0..MAX_ITERATIONS {
         for (slot, (demand, cost)) in model.pairs.iter().enumerate() {
@@ -170,23 +160,15 @@ pub(crate) fn distance_lower_bound(
             }
         }
         let norm: f64 = gradient.iter().map(|g| g * g).sum();
-        if value > best + 1e-12 * best.abs().max(1.0) {
+        let improved = value > best + 1e-12 * best.abs().max(1.0);
+        if improved {
             best = value;
-            since_better = 0;
-        } else {
-            since_better += 1;
         }
-        if norm == 0.0 || found - best <= CLOSE_ENOUGH * found.max(1.0) {
+        let going_on = step_length.record(improved);
+        if norm == 0.0 || found - best <= CLOSE_ENOUGH * found.max(1.0) || !going_on {
             break;
         }
-        if since_better >= PATIENCE {
-            theta /= 2.0;
-            since_better = 0;
-            if theta < MIN_STEP {
-                break;
-            }
-        }
-        let step = theta * (found - value).max(1e-9 * found.max(1.0)) / norm;
+        let step = step_length.theta * (found - value).max(1e-9 * found.max(1.0)) / norm;
         for i in 0..n {
             mu[i] += step * gradient[i];
         }
@@ -195,6 +177,37 @@ pub(crate) fn distance_lower_bound(
 }
 
 /// The `p` slots with the largest values (ties to the lowest slot), largest first.
+/// The subgradient step's scale: it starts at 2 and halves after [`PATIENCE`] rounds that
+/// did not improve the bound; the search stops once it falls below [`MIN_STEP`].
+struct StepLength {
+    theta: f64,
+    since_better: usize,
+}
+
+impl StepLength {
+    fn new() -> Self {
+        Self {
+            theta: 2.0,
+            since_better: 0,
+        }
+    }
+
+    /// Records whether this round improved the bound; false once the step is too small to
+    /// go on.
+    fn record(&mut self, improved: bool) -> bool {
+        if improved {
+            self.since_better = 0;
+            return true;
+        }
+        self.since_better += 1;
+        if self.since_better >= PATIENCE {
+            self.theta /= 2.0;
+            self.since_better = 0;
+        }
+        self.theta >= MIN_STEP
+    }
+}
+
 pub(crate) fn largest(values: &[f64], p: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
