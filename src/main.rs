@@ -261,6 +261,12 @@ struct PlanArgs {
     /// In a run: choose existing services of the lot to expand by --places, not new sites.
     #[arg(long, requires = "places")]
     expand: bool,
+    /// In a run, with --places: place everyone (current users and people waiting) afresh
+    /// with existing services at full capacity. Without it, the people waiting are placed in
+    /// the new places and the room existing services have left (capacity minus current
+    /// users). Lots measured in hours always use full capacity.
+    #[arg(long, requires = "places")]
+    full_capacity: bool,
     /// In a run: the run's label (default: the config's); the plan goes into
     /// <outputs>/<label>/plans/<lot>-<n>/.
     #[arg(long, short)]
@@ -334,6 +340,7 @@ fn plan_in_run(args: PlanArgs) -> Result<(), String> {
         objective: objective(&args.objective)?,
         candidates: args.candidates,
         expand: args.expand,
+        full_capacity: args.full_capacity,
         force: args.force,
     };
     let started = std::time::Instant::now();
@@ -348,6 +355,36 @@ fn plan_in_run(args: PlanArgs) -> Result<(), String> {
         report.folder.display(),
         started.elapsed().as_secs_f64()
     );
+    match &report.report {
+        gapmap::plan::ReportUpdate::Updated {
+            report,
+            plans,
+            pdf_reprinted,
+            pdf_stale,
+        } => {
+            println!(
+                "{} now holds {plans} plan{} under \"Where new capacity would help most\"{}",
+                report.display(),
+                if *plans == 1 { "" } else { "s" },
+                if *pdf_reprinted {
+                    "; report.pdf printed again"
+                } else {
+                    ""
+                }
+            );
+            if *pdf_stale {
+                eprintln!("gapmap: warning: report.pdf was not printed again (Chromium is not installed), so it does not show the plan; report.html does");
+            }
+        }
+        gapmap::plan::ReportUpdate::NoReport(path) => println!(
+            "No run report at {}: run `gapmap run` with the same config and label, then the plan, to see it in the report",
+            path.display()
+        ),
+        gapmap::plan::ReportUpdate::NoPlace(path) => eprintln!(
+            "gapmap: warning: {} was written by an older gapmap and has no place for plans: run `gapmap run --force` to rewrite it, then the plan again",
+            path.display()
+        ),
+    }
     Ok(())
 }
 

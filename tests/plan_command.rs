@@ -318,8 +318,11 @@ fn plan_in_a_run_puts_managed_pa_cover_in_the_east() {
         .exists());
 }
 
-/// PMLD places on the sample go where the shortfalls are: Melton and Charnwood
-/// (Loughborough) get places, and every new place lands in a district with a shortfall.
+/// PMLD places on the sample go where the council names shortfalls: Melton, Charnwood
+/// (Loughborough) and Harborough each get a site, and every new place lands in a district
+/// with a shortfall. The people placed are the 28 waiting for PMLD (people.csv), in the new
+/// places and the room left at the ten active PMLD services (capacity minus current users,
+/// services.csv: 1 + 0 + 1 + 0 + 3 + 0 + 3 + 0 + 4 + 2 = 14).
 #[test]
 fn plan_in_a_run_puts_pmld_places_where_the_shortfalls_are() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -336,17 +339,130 @@ fn plan_in_a_run_puts_pmld_places_where_the_shortfalls_are() {
         outputs,
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // 14 places of room and 30 new ones hold all 28 people waiting.
+    assert!(
+        stdout(&o).contains("places 28 of at most 28 people waiting"),
+        "{}",
+        stdout(&o)
+    );
     let folder = dir.path().join("2025-Q2/plans/pmld-3");
     let sites = read_csv(&folder.join("chosen_sites.csv"));
-    let districts: Vec<&str> = sites.iter().map(|r| r["district"].as_str()).collect();
-    assert!(districts.contains(&"Melton"), "{districts:?}");
-    assert!(districts.contains(&"Charnwood"), "{districts:?}");
+    let mut districts: Vec<&str> = sites.iter().map(|r| r["district"].as_str()).collect();
+    districts.sort_unstable();
+    assert_eq!(districts, vec!["Charnwood", "Harborough", "Melton"]);
     for row in read_csv(&folder.join("districts.csv")) {
         if row["new_capacity"] != "0" {
             let gap: f64 = row["gap_before"].parse().expect("gap");
             assert!(gap > 0.0, "{} had no shortfall", row["district"]);
         }
     }
+    // Two sites of 5 places: at most 14 + 10 = 24 of the 28 can have a place. With existing
+    // services at full capacity (5 + 3 + 5 + 3 + 14 + 14 + 14 + 8 + 20 + 16 = 102, places
+    // shared with other lots counted in full) and everyone re-placed, 85 current and 28
+    // waiting, at most 102 + 10 = 112 of the 113 fit.
+    let o = gapmap(&[
+        "plan",
+        "--lot",
+        "pmld",
+        "--new-services",
+        "2",
+        "--places",
+        "5",
+        "--outputs",
+        outputs,
+    ]);
+    assert!(
+        stdout(&o).contains("of at most 24 people waiting"),
+        "{}",
+        stdout(&o)
+    );
+    let o = gapmap(&[
+        "plan",
+        "--lot",
+        "pmld",
+        "--new-services",
+        "2",
+        "--places",
+        "5",
+        "--full-capacity",
+        "--label",
+        "full",
+        "--outputs",
+        outputs,
+    ]);
+    assert!(
+        stdout(&o).contains("places 112 of at most 112 people:"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// Plans go into the run's own report, in folder-name order whatever order they were made
+/// in, and the manifest's SHA-256 of the report follows it.
+#[test]
+fn plans_go_into_the_runs_report_in_a_fixed_order() {
+    use sha2::{Digest, Sha256};
+    let pmld = ["--lot", "pmld", "--new-services", "1", "--places", "10"];
+    let pa = ["--lot", "managed_pa", "--new-services", "1"];
+    let mut reports = Vec::new();
+    for order in [
+        [pmld.as_slice(), pa.as_slice()],
+        [pa.as_slice(), pmld.as_slice()],
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().to_str().expect("utf8");
+        let o = gapmap(&["run", "--out", out]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let path = dir.path().join("2025-Q2/report.html");
+        let before = std::fs::read_to_string(&path).expect("report");
+        assert!(!before.contains("Where new capacity"));
+        for args in order {
+            let mut all = vec!["plan", "--outputs", out];
+            all.extend_from_slice(args);
+            let o = gapmap(&all);
+            assert!(o.status.success(), "{}", stderr(&o));
+            assert!(
+                stdout(&o).contains("report.html now holds"),
+                "{}",
+                stdout(&o)
+            );
+        }
+        let after = std::fs::read_to_string(&path).expect("report");
+        let (a, b) = (
+            after.find("id=\"plan-managed_pa-1\"").expect("PA plan"),
+            after.find("id=\"plan-pmld-1\"").expect("PMLD plan"),
+        );
+        let method = after.find("id=\"method\"").expect("method");
+        assert!(a < b && b < method);
+        assert!(after.contains("<a href=\"#plans\">Where to add capacity</a>"));
+        // Everything outside the plans block is as the run wrote it.
+        let outside = |html: &str| {
+            let start = html.find("<!-- gapmap:plans -->").expect("start");
+            let end = html.find("<!-- /gapmap:plans -->").expect("end");
+            (
+                html[..start].replace("<a href=\"#plans\">Where to add capacity</a>", ""),
+                html[end..].to_string(),
+            )
+        };
+        assert_eq!(outside(&after), outside(&before));
+        let manifest: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dir.path().join("2025-Q2/manifest.json")).expect("manifest"),
+        )
+        .expect("json");
+        let listed = manifest["outputs"]
+            .as_array()
+            .expect("outputs")
+            .iter()
+            .find(|o| o["file"] == "report.html")
+            .expect("report listed");
+        let digest: String = Sha256::digest(after.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(listed["sha256"], digest.as_str());
+        reports.push(after);
+    }
+    assert_eq!(reports[0], reports[1]);
 }
 
 #[test]

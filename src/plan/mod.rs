@@ -27,6 +27,7 @@ mod capacitated;
 mod coverage;
 mod distance;
 mod flow;
+mod in_report;
 mod instance;
 pub mod io;
 pub mod pairs;
@@ -42,6 +43,7 @@ mod tests;
 use serde::Serialize;
 
 pub use capacitated::Assignment;
+pub use in_report::{refresh_run_report, ReportUpdate};
 pub use instance::{PairCost, PlanInstance, Site};
 
 use capacitated::CapacitatedModel;

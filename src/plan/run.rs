@@ -5,8 +5,9 @@
 //! `<outputs>/<label>/plans/<lot>-<n>/` through a staging folder, so a failed plan leaves
 //! nothing behind and never touches the run: chosen sites (CSV and GeoJSON), the effect by
 //! district, weekly transport before and after, a map picture and a report section
-//! ("Where new capacity would help most"). Every count of people passes the run's
-//! disclosure step.
+//! ("Where new capacity would help most"), which also goes into the run's own
+//! `report.html` ([`super::in_report`]). Every count of people passes the run's disclosure
+//! step.
 
 use std::path::{Path, PathBuf};
 
@@ -17,7 +18,7 @@ use super::pairs::{geometric_instance, PairRange, PlacedSite};
 use super::{evaluate, plan, Objective, Plan, PlanError, PlanInstance, PlanSettings, Site};
 use crate::access::{Coordinates, Location, Metric};
 use crate::config::Config;
-use crate::model::{Demand, PersonNeed, ServiceStatus, Unit};
+use crate::model::{Demand, DemandStatus, PersonNeed, ServiceStatus, Unit};
 use crate::pipeline;
 use crate::publish::disclosure::{Disclosure, Published};
 use crate::publish::published::PublishedRun;
@@ -40,7 +41,44 @@ pub struct RunPlanOptions {
     pub candidates: Option<PathBuf>,
     /// Choose existing services of the lot to expand by `places` instead of new sites.
     pub expand: bool,
+    /// Capacitated plans: re-place everyone (current and waiting) with existing services at
+    /// their full capacity, instead of placing the people waiting in the room existing
+    /// services have left (capacity minus current users).
+    pub full_capacity: bool,
     pub force: bool,
+}
+
+/// Who a capacitated plan places, and in what room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placing {
+    /// Not capacitated: every person of the lot counts, services have no limit.
+    Everyone,
+    /// The people waiting, in existing services' room (capacity minus current users):
+    /// current users keep their places. The default for lots measured in places.
+    WaitingInRoom,
+    /// Everyone of the lot, current and waiting, with existing services at full capacity:
+    /// asked for with `--full-capacity`, and always for lots measured in hours (a service's
+    /// current users are a head count, so its hours left are not known).
+    EveryoneInFullCapacity,
+}
+
+impl Placing {
+    fn of(options: &RunPlanOptions, unit: Unit) -> Placing {
+        match (options.places.is_some(), options.full_capacity, unit) {
+            (false, _, _) => Placing::Everyone,
+            (true, false, Unit::Places) => Placing::WaitingInRoom,
+            (true, _, _) => Placing::EveryoneInFullCapacity,
+        }
+    }
+
+    /// One sentence for the report and the terminal.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Placing::Everyone => "",
+            Placing::WaitingInRoom => "People waiting are placed in the new places or in the room existing services have left (capacity minus current users); current users keep their places.",
+            Placing::EveryoneInFullCapacity => "Everyone, current users and people waiting, is placed afresh, with existing services at their full capacity.",
+        }
+    }
 }
 
 /// What a plan in a run did.
@@ -50,6 +88,8 @@ pub struct RunPlanReport {
     pub summary: String,
     /// One line per chosen site, for the terminal.
     pub lines: Vec<String>,
+    /// What happened to the run's report.
+    pub report: super::ReportUpdate,
 }
 
 /// A candidate's name and district, for the outputs.
@@ -95,19 +135,25 @@ pub fn run_plan(
     let published = PublishedRun::new(config, inputs, &checked.placement, &analysis);
     let people: Vec<usize> = (0..rows.len()).filter(|&k| rows[k].lot == lot).collect();
     let unit = config.catalogue.lots[lot].unit;
-    let demand: Vec<(Location, f64)> = people
-        .iter()
-        .map(|&k| (location(rows[k].location), weight(&rows[k], unit)))
-        .collect();
-    let (sites, described) = sites(inputs, lot, options)?;
+    let placing = Placing::of(options, unit);
+    let demand_of = |people: &[usize]| -> Vec<(Location, f64)> {
+        people
+            .iter()
+            .map(|&k| (location(rows[k].location), weight(&rows[k], unit)))
+            .collect()
+    };
+    let (sites, described) = sites(inputs, lot, options, placing)?;
+    let metric = Metric::GreatCircle {
+        circuity: config.file.analysis.circuity,
+    };
+    let catchment = config.file.analysis.catchment_km;
+    // Every person of the lot, for the figures published (distances, reach, transport).
     let instance = geometric_instance(
         Coordinates::LonLat,
-        Metric::GreatCircle {
-            circuity: config.file.analysis.circuity,
-        },
-        &demand,
-        sites,
-        config.file.analysis.catchment_km,
+        metric,
+        &demand_of(&people),
+        sites.clone(),
+        catchment,
         PairRange::All,
     )?;
     let settings = PlanSettings {
@@ -116,7 +162,24 @@ pub fn run_plan(
         capacitated: options.places.is_some(),
         ..PlanSettings::default()
     };
-    let plan = plan(&instance, &settings)?;
+    let plan = if placing == Placing::WaitingInRoom {
+        let waiting: Vec<usize> = people
+            .iter()
+            .copied()
+            .filter(|&k| rows[k].status == DemandStatus::Waiting)
+            .collect();
+        let placed = geometric_instance(
+            Coordinates::LonLat,
+            metric,
+            &demand_of(&waiting),
+            sites,
+            catchment,
+            PairRange::All,
+        )?;
+        plan(&placed, &settings)?
+    } else {
+        plan(&instance, &settings)?
+    };
     let view = View {
         config,
         inputs,
@@ -130,14 +193,18 @@ pub fn run_plan(
         described: &described,
         disclosure: Disclosure::from(&config.file.disclosure),
         places: options.places.unwrap_or(0.0),
+        placing,
+        folder_name: folder_name.clone(),
     };
     let mut folder = RunFolder::create(&plans, &folder_name, options.force)?;
     super::run_outputs::write(&view, &mut folder)?;
     let folder = folder.commit()?;
+    let report = super::refresh_run_report(&options.outputs.join(&label), &config.file.data_date)?;
     Ok(RunPlanReport {
         folder,
         summary: view.summary(),
         lines: view.site_lines(),
+        report,
     })
 }
 
@@ -156,6 +223,9 @@ pub(crate) struct View<'a> {
     described: &'a [Described],
     pub disclosure: Disclosure,
     pub places: f64,
+    pub placing: Placing,
+    /// The plan's folder name, e.g. `pmld-3`.
+    pub folder_name: String,
 }
 
 /// One chosen site as published.
@@ -263,14 +333,21 @@ impl View<'_> {
         places
     }
 
-    pub(crate) fn summary(&self) -> String {
+    /// The plan's result in a sentence, in the lot's words ("places 28 of at most 28 people
+    /// waiting: within 0.00% of the best possible").
+    pub(crate) fn summary_sentence(&self) -> String {
         let unit = match (self.plan.capacitated, self.unit()) {
             (true, Unit::Hours) => "PA hours a week",
+            (true, Unit::Places) if self.placing == Placing::WaitingInRoom => "people waiting",
             (true, Unit::Places) => "people",
             (false, Unit::Hours) => "PA hours a week of demand",
             (false, Unit::Places) => "people",
         };
-        format!("{}: {}", self.lot_label(), self.plan.summary(unit))
+        self.plan.summary(unit)
+    }
+
+    pub(crate) fn summary(&self) -> String {
+        format!("{}: {}", self.lot_label(), self.summary_sentence())
     }
 
     fn site_lines(&self) -> Vec<String> {
@@ -278,11 +355,16 @@ impl View<'_> {
             .iter()
             .map(|r| {
                 format!(
-                    "{}. {} ({}, {}): {} more people within {} km{}",
+                    "{}. {} ({}, {}): {}{} more people within {} km{}",
                     r.rank,
                     r.name,
                     r.id,
                     r.district,
+                    if self.plan.capacitated {
+                        format!("{} people placed there, ", shown(r.users))
+                    } else {
+                        String::new()
+                    },
                     shown(r.newly_in_reach),
                     crate::publish::report::num(self.instance.catchment),
                     r.mean_km_saved.map_or(String::new(), |km| format!(
@@ -339,11 +421,13 @@ fn weight(person: &PersonNeed, unit: Unit) -> f64 {
 
 type SiteList = (Vec<PlacedSite>, Vec<Described>);
 
-/// Existing active services of the lot (open, full capacity), then the candidates.
+/// Existing active services of the lot (open; their room or full capacity, as `placing`
+/// says), then the candidates.
 fn sites(
     inputs: &crate::load::Inputs,
     lot: usize,
     options: &RunPlanOptions,
+    placing: Placing,
 ) -> Result<SiteList, Error> {
     let district_of = |p: Location| {
         let point = Point::new(p.x, p.y);
@@ -369,9 +453,13 @@ fn sites(
         .filter(|s| s.status == ServiceStatus::Active && s.lots.contains(&lot))
         .collect();
     for s in &serving {
+        let capacity = match placing {
+            Placing::WaitingInRoom => (s.capacity - f64::from(s.current_users)).max(0.0),
+            Placing::Everyone | Placing::EveryoneInFullCapacity => s.capacity,
+        };
         let site = Site {
             id: s.id.clone(),
-            capacity: s.capacity,
+            capacity,
             existing: true,
         };
         push(site, s.name.clone(), location(s.location));

@@ -25,6 +25,7 @@ pub(crate) fn write(view: &View, folder: &mut RunFolder) -> Result<(), PublishEr
     folder.write("map.png", &figure.png)?;
     folder.write("map.svg", figure.svg.as_bytes())?;
     let section = section_html(view, &districts, &transport, &figure.png);
+    folder.write(super::in_report::SECTION, section.as_bytes())?;
     folder.write("report.html", page(view, &section).as_bytes())?;
     Ok(())
 }
@@ -292,32 +293,38 @@ fn map(view: &View, rows: &[DistrictRow]) -> ChoroplethMap {
 fn section_html(view: &View, rows: &[DistrictRow], t: &Transport, png: &[u8]) -> String {
     use base64::Engine;
     let mut h = String::new();
-    h.push_str("<section id=\"plan\">\n<h2>Where new capacity would help most</h2>\n");
+    let sites = if view.plan.chosen.len() == 1 {
+        "site"
+    } else {
+        "sites"
+    };
+    let each = if view.plan.capacitated {
+        format!(
+            " with {} {} each",
+            num(view.places),
+            esc(view.unit().label())
+        )
+    } else {
+        String::new()
+    };
     h.push_str(&format!(
-        "<p>{} new {} for {}{}, chosen to {} within {} km of home. The plan {}.</p>\n",
-        view.plan.chosen.len(),
-        if view.plan.chosen.len() == 1 {
-            "site"
-        } else {
-            "sites"
-        },
+        "<section class=\"plan\" id=\"plan-{}\">\n<h3>{}: {} new {sites}{each}</h3>\n",
+        esc(&view.folder_name),
         esc(view.lot_label()),
-        if view.plan.capacitated {
-            format!(
-                " with {} {} each",
-                num(view.places),
-                esc(view.unit().label())
-            )
-        } else {
-            String::new()
-        },
+        view.plan.chosen.len(),
+    ));
+    h.push_str(&format!(
+        "<p>{} new {sites} for {}{each}, chosen to {} within {} km of home. The plan {}. {}</p>\n",
+        view.plan.chosen.len(),
+        esc(view.lot_label()),
         match (view.plan.objective, view.plan.capacitated) {
             (super::Objective::Coverage, false) => "bring the most people",
             (super::Objective::Coverage, true) => "give a place to the most people",
             (super::Objective::Distance, _) => "bring people closest to a suitable service",
         },
         num(view.instance.catchment),
-        esc(&view.plan.summary("of the lot's demand")),
+        esc(&view.summary_sentence()),
+        esc(view.placing.describe()),
     ));
     h.push_str("<table>\n<tr><th>Rank</th><th>Site</th><th>District</th><th>People newly within reach</th><th>People using it</th><th>Mean km nearer (all people)</th></tr>\n");
     for r in view.site_rows() {
@@ -363,8 +370,10 @@ fn section_html(view: &View, rows: &[DistrictRow], t: &Transport, png: &[u8]) ->
         h.push_str(".</p>\n");
     }
     h.push_str(&format!(
-        "<img alt=\"Map of the chosen sites\" src=\"data:image/png;base64,{}\">\n",
-        base64::engine::general_purpose::STANDARD.encode(png)
+        "<figure><img alt=\"Map of the chosen sites\" src=\"data:image/png;base64,{}\"><figcaption>{}: the gap by district after the plan, and the chosen sites in the order chosen (plans/{}/map.svg).</figcaption></figure>\n",
+        base64::engine::general_purpose::STANDARD.encode(png),
+        esc(view.lot_label()),
+        esc(&view.folder_name)
     ));
     h.push_str("<p class=\"note\">Counts of people are rounded and small counts suppressed ([c]) as in the rest of the report. The bound comes from a Lagrangian relaxation: no choice of the same number of sites could do better.</p>\n</section>\n");
     h
@@ -372,7 +381,7 @@ fn section_html(view: &View, rows: &[DistrictRow], t: &Transport, png: &[u8]) ->
 
 fn page(view: &View, section: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}: {}</title>\n<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}img{{max-width:100%}}.note{{color:#555;font-size:.9em}}</style>\n</head>\n<body>\n<h1>{}</h1>\n{}</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}: {}</title>\n<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}figure{{margin:1em 0}}img{{max-width:100%}}figcaption{{color:#555;font-size:.9em}}.note{{color:#555;font-size:.9em}}</style>\n</head>\n<body>\n<h1>{}</h1>\n<h2>Where new capacity would help most</h2>\n{}</body>\n</html>\n",
         esc(&view.config.file.title),
         esc(view.lot_label()),
         esc(&view.config.file.title),

@@ -33,6 +33,14 @@ pub struct SinceLast {
     pub charts: Vec<(String, Figure)>,
 }
 
+/// Where `gapmap plan` puts the sections of the run's plans ("Where new capacity would help
+/// most"): between these markers, which every report carries, and a link between the nav
+/// markers.
+pub const PLANS_START: &str = "<!-- gapmap:plans -->";
+pub const PLANS_END: &str = "<!-- /gapmap:plans -->";
+pub const PLANS_NAV_START: &str = "<!-- gapmap:plans-nav -->";
+pub const PLANS_NAV_END: &str = "<!-- /gapmap:plans-nav -->";
+
 /// The whole report.
 pub fn html(
     config: &Config,
@@ -61,6 +69,7 @@ pub fn html(
         r.access(),
         r.future_demand(),
         r.groupings(),
+        format!("{PLANS_START}\n{PLANS_END}\n"),
         r.method(),
     ] {
         out.push_str(&section);
@@ -250,7 +259,7 @@ impl Report<'_> {
             esc(&f.label),
             esc(&f.data_date)
         );
-        h.push_str("<nav><a href=\"#summary\">Summary</a><a href=\"#services\">Current services</a><a href=\"#trend\">People over time</a><a href=\"#needs\">Needs</a><a href=\"#bands\">Bands and spend</a><a href=\"#supply\">Supply and demand</a><a href=\"#gaps\">Gaps</a><a href=\"#access\">Access</a><a href=\"#future\">Future demand</a><a href=\"#groupings\">Areas</a><a href=\"#method\">Method</a></nav>\n<main>\n");
+        h.push_str("<nav><a href=\"#summary\">Summary</a><a href=\"#services\">Current services</a><a href=\"#trend\">People over time</a><a href=\"#needs\">Needs</a><a href=\"#bands\">Bands and spend</a><a href=\"#supply\">Supply and demand</a><a href=\"#gaps\">Gaps</a><a href=\"#access\">Access</a><a href=\"#future\">Future demand</a><a href=\"#groupings\">Areas</a><!-- gapmap:plans-nav --><!-- /gapmap:plans-nav --><a href=\"#method\">Method</a></nav>\n<main>\n");
         h
     }
 

@@ -776,11 +776,19 @@ fn draw_point_labels<DB: DrawingBackend>(
         let (x, y) = projection.px_i(p.lon, p.lat);
         let mut label = Label::new(name, POINT_LABEL, 160);
         let (w, h) = label.size;
+        // Beside, above or below the point; then diagonally and further off, so a point
+        // beside a region's name still gets its own.
         let candidates = [
             (x + w / 2 + 9, y),
             (x - w / 2 - 9, y),
             (x, y - h / 2 - 8),
             (x, y + h / 2 + 8),
+            (x + w / 2 + 7, y + h / 2 + 5),
+            (x - w / 2 - 7, y + h / 2 + 5),
+            (x + w / 2 + 7, y - h / 2 - 5),
+            (x - w / 2 - 7, y - h / 2 - 5),
+            (x, y + h + 12),
+            (x, y - h - 12),
         ];
         if label.place(&candidates, frame, &placed) {
             label.draw(area)?;
