@@ -480,3 +480,89 @@ fn plan_in_a_run_names_an_unknown_lot() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("no lot \"pmdl\""), "{}", stderr(&o));
 }
+
+/// With a `[travel]` network in the config (the Rutland example), a plan measures drive
+/// minutes over the roads, like the run: the catchment is in minutes, and the weekly km to
+/// the nearest suitable service before the plan equal what `gapmap travel` gives for the
+/// same homes and services (quickest route's km, x days attended x 2), worked out here from
+/// its matrix.
+#[test]
+fn plan_in_a_run_measures_drive_times_over_the_configured_roads() {
+    let example = |name: &str| format!("{}/examples/rutland/{name}", env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let outputs = dir.path().to_str().expect("utf8");
+    let config = example("gapmap.toml");
+    let o = gapmap(&[
+        "plan",
+        "--config",
+        &config,
+        "--lot",
+        "older_adults",
+        "--new-services",
+        "1",
+        "--outputs",
+        outputs,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("within 20 minutes"), "{}", stdout(&o));
+    let folder = dir.path().join("rutland-example/plans/older_adults-1");
+    let sites = read_csv(&folder.join("chosen_sites.csv"));
+    assert!(sites[0].contains_key("mean_minutes_saved"), "{sites:?}");
+
+    // The lot's people and the active services serving it, as place files for `gapmap travel`.
+    let people = read_csv(Path::new(&example("people.csv")));
+    let people: Vec<_> = people
+        .iter()
+        .filter(|p| p["lot"] == "older_adults")
+        .collect();
+    let mut homes = String::from("id,longitude,latitude\n");
+    for p in &people {
+        homes.push_str(&format!(
+            "{},{},{}\n",
+            p["person_id"], p["longitude"], p["latitude"]
+        ));
+    }
+    let mut services = String::from("id,longitude,latitude\n");
+    for s in read_csv(Path::new(&example("run_services.csv"))) {
+        if s["status"] == "active" && s["lots"].split(';').any(|l| l == "older_adults") {
+            services.push_str(&format!(
+                "{},{},{}\n",
+                s["service_id"], s["longitude"], s["latitude"]
+            ));
+        }
+    }
+    let od = dir.path().join("od.csv");
+    let o = gapmap(&[
+        "travel",
+        "--network",
+        &example("rutland-2021-05-07.osm.pbf"),
+        "--origins",
+        &write(dir.path(), "homes.csv", &homes),
+        "--destinations",
+        &write(dir.path(), "services.csv", &services),
+        "--out",
+        od.to_str().expect("utf8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut quickest: std::collections::BTreeMap<String, (f64, f64)> = Default::default();
+    for row in read_csv(&od) {
+        let minutes: f64 = row["minutes"].parse().expect("minutes");
+        let km: f64 = row["km"].parse().expect("km");
+        let best = quickest
+            .entry(row["origin"].clone())
+            .or_insert((f64::INFINITY, 0.0));
+        if minutes < best.0 {
+            *best = (minutes, km);
+        }
+    }
+    let weekly: f64 = people
+        .iter()
+        .map(|p| {
+            let days: f64 = p["days_per_week"].parse().expect("days");
+            quickest[&p["person_id"]].1 * days * 2.0
+        })
+        .sum();
+    let transport = read_csv(&folder.join("transport.csv"));
+    let before: f64 = transport[0]["before"].parse().expect("before");
+    assert!((before - weekly).abs() <= 1.0, "{before} against {weekly}");
+}

@@ -33,6 +33,7 @@ pub mod io;
 pub mod pairs;
 pub mod points;
 pub mod run;
+mod run_measure;
 mod run_outputs;
 
 #[cfg(test)]

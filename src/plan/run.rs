@@ -14,9 +14,10 @@ use std::path::{Path, PathBuf};
 use geo::{Contains, InteriorPoint, Point};
 
 use super::io::read_candidates_csv;
-use super::pairs::{geometric_instance, PairRange, PlacedSite};
+use super::pairs::PlacedSite;
+use super::run_measure::{measure, DemandPoint, Measure};
 use super::{evaluate, plan, Objective, Plan, PlanError, PlanInstance, PlanSettings, Site};
-use crate::access::{Coordinates, Location, Metric};
+use crate::access::{Coordinates, Location};
 use crate::config::Config;
 use crate::model::{Demand, DemandStatus, PersonNeed, ServiceStatus, Unit};
 use crate::pipeline;
@@ -131,55 +132,42 @@ pub fn run_plan(
         return Err(crate::publish::PublishError::Exists(plans.join(&folder_name)).into());
     }
     progress("planning");
+    if config.file.analysis.travel_costs.is_some() && config.file.travel.is_none() {
+        progress("the plan measures straight-line km: the run's travel-cost matrix has no costs to candidate sites (a [travel] network gives drive times to every site)");
+    }
     let analysis = crate::analyse::analyse(config, inputs, &checked.placement, &checked.distances)?;
     let published = PublishedRun::new(config, inputs, &checked.placement, &analysis);
     let people: Vec<usize> = (0..rows.len()).filter(|&k| rows[k].lot == lot).collect();
     let unit = config.catalogue.lots[lot].unit;
     let placing = Placing::of(options, unit);
-    let demand_of = |people: &[usize]| -> Vec<(Location, f64)> {
-        people
-            .iter()
-            .map(|&k| (location(rows[k].location), weight(&rows[k], unit)))
-            .collect()
-    };
+    let demand: Vec<DemandPoint> = people
+        .iter()
+        .map(|&k| DemandPoint {
+            location: location(rows[k].location),
+            weight: weight(&rows[k], unit),
+            line: rows[k].line,
+        })
+        .collect();
+    let waiting: Vec<usize> = (0..people.len())
+        .filter(|&i| rows[people[i]].status == DemandStatus::Waiting)
+        .collect();
     let (sites, described) = sites(inputs, lot, options, placing)?;
-    let metric = Metric::GreatCircle {
-        circuity: config.file.analysis.circuity,
-    };
-    let catchment = config.file.analysis.catchment_km;
-    // Every person of the lot, for the figures published (distances, reach, transport).
-    let instance = geometric_instance(
-        Coordinates::LonLat,
-        metric,
-        &demand_of(&people),
-        sites.clone(),
-        catchment,
-        PairRange::All,
+    // Every person of the lot, for the figures published (distances, reach, transport), and
+    // the people waiting when only they are placed.
+    let measured = measure(
+        config,
+        &demand,
+        (placing == Placing::WaitingInRoom).then_some(waiting.as_slice()),
+        sites,
     )?;
+    let instance = measured.all;
     let settings = PlanSettings {
         objective: options.objective,
         new_sites: options.new_services,
         capacitated: options.places.is_some(),
         ..PlanSettings::default()
     };
-    let plan = if placing == Placing::WaitingInRoom {
-        let waiting: Vec<usize> = people
-            .iter()
-            .copied()
-            .filter(|&k| rows[k].status == DemandStatus::Waiting)
-            .collect();
-        let placed = geometric_instance(
-            Coordinates::LonLat,
-            metric,
-            &demand_of(&waiting),
-            sites,
-            catchment,
-            PairRange::All,
-        )?;
-        plan(&placed, &settings)?
-    } else {
-        plan(&instance, &settings)?
-    };
+    let plan = plan(measured.subset.as_ref().unwrap_or(&instance), &settings)?;
     let view = View {
         config,
         inputs,
@@ -195,6 +183,7 @@ pub fn run_plan(
         places: options.places.unwrap_or(0.0),
         placing,
         folder_name: folder_name.clone(),
+        measure: &measured.measure,
     };
     let mut folder = RunFolder::create(&plans, &folder_name, options.force)?;
     super::run_outputs::write(&view, &mut folder)?;
@@ -226,6 +215,8 @@ pub(crate) struct View<'a> {
     pub placing: Placing,
     /// The plan's folder name, e.g. `pmld-3`.
     pub folder_name: String,
+    /// Straight-line km or drive minutes.
+    pub measure: &'a Measure,
 }
 
 /// One chosen site as published.
@@ -238,8 +229,8 @@ pub(crate) struct SiteRow {
     pub places: f64,
     pub newly_in_reach: Published,
     pub users: Published,
-    /// Mean km nearer for the lot's people, over all of them.
-    pub mean_km_saved: Option<f64>,
+    /// Mean km (or minutes) nearer for the lot's people, over all of them.
+    pub mean_saved: Option<f64>,
 }
 
 impl View<'_> {
@@ -251,21 +242,18 @@ impl View<'_> {
         self.config.catalogue.lots[self.lot].unit
     }
 
-    /// In-reach flags and distances of the lot's people with the first `k` chosen sites.
-    pub(crate) fn state(&self, k: usize) -> Vec<Option<f64>> {
+    /// Each of the lot's people's nearest open site and its cost (km or minutes) with the
+    /// first `k` chosen sites.
+    pub(crate) fn state(&self, k: usize) -> Vec<Option<(usize, f64)>> {
         let sites: Vec<usize> = self.plan.chosen[..k].iter().map(|c| c.site).collect();
-        evaluate(self.instance, &sites)
-            .nearest
-            .into_iter()
-            .map(|n| n.map(|(_, km)| km))
-            .collect()
+        evaluate(self.instance, &sites).nearest
     }
 
-    fn in_reach(&self, state: &[Option<f64>]) -> u32 {
+    fn in_reach(&self, state: &[Option<(usize, f64)>]) -> u32 {
         let catchment = self.instance.catchment;
         state
             .iter()
-            .filter(|d| d.is_some_and(|km| km <= catchment))
+            .filter(|d| d.is_some_and(|(_, cost)| cost <= catchment))
             .count() as u32
     }
 
@@ -280,7 +268,7 @@ impl View<'_> {
                 .iter()
                 .zip(&now)
                 .map(|(b, a)| match (b, a) {
-                    (Some(b), Some(a)) => b - a,
+                    (Some(b), Some(a)) => b.1 - a.1,
                     _ => 0.0,
                 })
                 .sum();
@@ -300,7 +288,7 @@ impl View<'_> {
                 places: self.instance.sites[chosen.site].capacity,
                 newly_in_reach: self.disclosure.count(newly),
                 users: self.disclosure.count(users),
-                mean_km_saved: (self.disclosure.count(people).is_some() && people > 0)
+                mean_saved: (self.disclosure.count(people).is_some() && people > 0)
                     .then(|| saved / f64::from(people)),
             });
             previous = now;
@@ -355,7 +343,7 @@ impl View<'_> {
             .iter()
             .map(|r| {
                 format!(
-                    "{}. {} ({}, {}): {}{} more people within {} km{}",
+                    "{}. {} ({}, {}): {}{} more people within {} {}{}",
                     r.rank,
                     r.name,
                     r.id,
@@ -367,8 +355,10 @@ impl View<'_> {
                     },
                     shown(r.newly_in_reach),
                     crate::publish::report::num(self.instance.catchment),
-                    r.mean_km_saved.map_or(String::new(), |km| format!(
-                        ", {km:.1} km nearer on average"
+                    self.measure.unit(),
+                    r.mean_saved.map_or(String::new(), |saved| format!(
+                        ", {saved:.1} {} nearer on average",
+                        self.measure.unit()
                     ))
                 )
             })

@@ -39,8 +39,9 @@ fn opt_count(x: Published) -> String {
 }
 
 fn chosen_sites_csv(view: &View) -> String {
-    let mut out = String::from(
-        "rank,candidate_id,name,district,longitude,latitude,places,people_newly_in_reach,people_using,mean_km_saved\n",
+    let mut out = format!(
+        "rank,candidate_id,name,district,longitude,latitude,places,people_newly_in_reach,people_using,mean_{}_saved\n",
+        view.measure.unit()
     );
     for r in view.site_rows() {
         out.push_str(&format!(
@@ -54,7 +55,7 @@ fn chosen_sites_csv(view: &View) -> String {
             super::io::round(r.places, 2),
             opt_count(r.newly_in_reach),
             opt_count(r.users),
-            opt_num(r.mean_km_saved, 2),
+            opt_num(r.mean_saved, 2),
         ));
     }
     out
@@ -85,8 +86,8 @@ fn sites_geojson(view: &View) -> Vec<u8> {
                     ("people_newly_in_reach".into(), count(r.newly_in_reach)),
                     ("people_using".into(), count(r.users)),
                     (
-                        "mean_km_saved".into(),
-                        r.mean_km_saved.map_or(serde_json::Value::Null, |v| {
+                        format!("mean_{}_saved", view.measure.unit()),
+                        r.mean_saved.map_or(serde_json::Value::Null, |v| {
                             ((v * 100.0).round() / 100.0).into()
                         }),
                     ),
@@ -123,7 +124,7 @@ fn district_rows(view: &View) -> Vec<DistrictRow> {
     let n = view.inputs.districts.len();
     let (before, after) = (view.state(0), view.state(view.plan.chosen.len()));
     let catchment = view.instance.catchment;
-    let beyond = |d: &Option<f64>| d.is_none_or(|km| km > catchment);
+    let beyond = |d: &Option<(usize, f64)>| d.is_none_or(|(_, cost)| cost > catchment);
     let (mut people, mut b0, mut b1) = (vec![0u32; n], vec![0u32; n], vec![0u32; n]);
     for (k, &row) in view.people.iter().enumerate() {
         let d = view.person_district[row];
@@ -191,11 +192,17 @@ pub(crate) struct Transport {
 
 fn transport(view: &View) -> Transport {
     let (before, after) = (view.state(0), view.state(view.plan.chosen.len()));
-    let weekly = |state: &[Option<f64>]| -> f64 {
+    // The km to each person's nearest open site (by the plan's measure: by road, the
+    // length of the quickest route).
+    let weekly = |state: &[Option<(usize, f64)>]| -> f64 {
         view.people
             .iter()
             .zip(state)
-            .map(|(&row, d)| d.unwrap_or(0.0) * view.rows[row].days_per_week * 2.0)
+            .enumerate()
+            .map(|(i, (&row, d))| {
+                let km = d.map_or(0.0, |(site, cost)| view.measure.km(i, site, cost));
+                km * view.rows[row].days_per_week * 2.0
+            })
             .sum()
     };
     // Transport is paid for day services; PA hours are delivered where people live.
@@ -314,7 +321,7 @@ fn section_html(view: &View, rows: &[DistrictRow], t: &Transport, png: &[u8]) ->
         view.plan.chosen.len(),
     ));
     h.push_str(&format!(
-        "<p>{} new {sites} for {}{each}, chosen to {} within {} km of home. The plan {}. {}</p>\n",
+        "<p>{} new {sites} for {}{each}, chosen to {} within {} {} ({}). The plan {}. {}</p>\n",
         view.plan.chosen.len(),
         esc(view.lot_label()),
         match (view.plan.objective, view.plan.capacitated) {
@@ -323,10 +330,12 @@ fn section_html(view: &View, rows: &[DistrictRow], t: &Transport, png: &[u8]) ->
             (super::Objective::Distance, _) => "bring people closest to a suitable service",
         },
         num(view.instance.catchment),
+        view.measure.unit(),
+        esc(&view.measure.describe(view.config)),
         esc(&view.summary_sentence()),
         esc(view.placing.describe()),
     ));
-    h.push_str("<table>\n<tr><th>Rank</th><th>Site</th><th>District</th><th>People newly within reach</th><th>People using it</th><th>Mean km nearer (all people)</th></tr>\n");
+    h.push_str(&format!("<table>\n<tr><th>Rank</th><th>Site</th><th>District</th><th>People newly within reach</th><th>People using it</th><th>Mean {} nearer (all people)</th></tr>\n", view.measure.unit()));
     for r in view.site_rows() {
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
@@ -335,7 +344,7 @@ fn section_html(view: &View, rows: &[DistrictRow], t: &Transport, png: &[u8]) ->
             esc(&r.district),
             shown(r.newly_in_reach),
             shown(r.users),
-            r.mean_km_saved
+            r.mean_saved
                 .map_or("[c]".to_string(), |k| format!("{k:.2}")),
         ));
     }

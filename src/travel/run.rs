@@ -61,6 +61,8 @@ pub struct PlaceGroup<'a> {
 pub struct DriveTimes {
     /// (origin id, destination id, minutes), by origin then destination.
     pub rows: Vec<(String, String, f64)>,
+    /// The length in km of each row's route.
+    pub km: Vec<f64>,
     pub osm: OsmStats,
     pub graph: GraphStats,
     /// The place furthest from a road: (id, metres).
@@ -113,6 +115,7 @@ pub fn drive_times(
         .collect();
     Ok(DriveTimes {
         rows,
+        km: pairs.iter().map(|p| p.cost.km()).collect(),
         osm,
         graph: graph.stats,
         furthest_snap,
