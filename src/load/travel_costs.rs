@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use polars::prelude::{DataType, ParquetReader, SerReader};
 
-use crate::access::io::{COST_VALUE_COLUMNS, DESTINATION_COLUMNS, ORIGIN_COLUMNS};
+use crate::access::io::{DESTINATION_COLUMNS, ORIGIN_COLUMNS};
 use crate::analyse::travel::{TravelCostUnit, TravelCosts};
 use crate::config::Config;
 use crate::io::csv::CsvTable;
@@ -53,9 +53,9 @@ pub fn load(config: &Config, inputs: &Inputs) -> Result<Option<LoadedTravelCosts
     };
     let input = read_input(config, name).map_err(one)?;
     let rows = if name.to_ascii_lowercase().ends_with(".parquet") {
-        parquet_rows(&input).map_err(one)?
+        parquet_rows(&input, unit).map_err(one)?
     } else {
-        csv_rows(&input)?
+        csv_rows(&input, unit)?
     };
     let label = analysis
         .travel_cost_label
@@ -231,11 +231,11 @@ fn check_row(
     }
 }
 
-/// The column of `names` (case-insensitively) the header has, or a problem listing them.
+/// The first of `names` (case-insensitively) the header has, or a problem listing them.
 fn find_column(file: &str, header: &[String], names: &[&str]) -> Result<usize, Problem> {
-    header
+    names
         .iter()
-        .position(|h| names.contains(&h.trim().to_lowercase().as_str()))
+        .find_map(|name| header.iter().position(|h| h.trim().to_lowercase() == *name))
         .ok_or_else(|| {
             Problem::new(
                 file,
@@ -249,17 +249,44 @@ fn find_column(file: &str, header: &[String], names: &[&str]) -> Result<usize, P
         })
 }
 
-fn csv_rows(input: &InputFile) -> Result<Vec<MatrixRow>, Problems> {
+/// The cost column for the configured unit: `cost`, else the unit's own column (`km` or
+/// `distance`; `minutes` or `travel_time`), so a matrix with both minutes and km (as
+/// `gapmap travel` writes) is read in the unit the config names. A matrix whose only cost
+/// column is in the other unit is a problem, not a silent mix-up.
+fn cost_column(file: &str, header: &[String], unit: TravelCostUnit) -> Result<usize, Problem> {
+    let (own, other): (&[&str], &[&str]) = match unit {
+        TravelCostUnit::Km => (&["cost", "km", "distance"], &["minutes", "travel_time"]),
+        TravelCostUnit::Minutes => (&["cost", "minutes", "travel_time"], &["km", "distance"]),
+    };
+    find_column(file, header, own).map_err(|problem| {
+        match find_column(file, header, other) {
+            Ok(k) => Problem::new(
+                file,
+                Place::File,
+                format!(
+                    "has a {:?} column but no cost in {} (analysis.travel_cost_unit = \"{}\"): add a column {:?} or set travel_cost_unit to match",
+                    header[k].trim(),
+                    unit.name(),
+                    unit.name(),
+                    own[1]
+                ),
+            ),
+            Err(_) => problem,
+        }
+    })
+}
+
+fn csv_rows(input: &InputFile, unit: TravelCostUnit) -> Result<Vec<MatrixRow>, Problems> {
     let table = CsvTable::parse(input, &[])?;
     let mut problems = Problems::default();
-    let columns: Vec<Option<usize>> = [ORIGIN_COLUMNS, DESTINATION_COLUMNS, COST_VALUE_COLUMNS]
-        .iter()
-        .map(|names| {
-            find_column(&input.name, &table.header, names)
-                .map_err(|p| problems.push(p))
-                .ok()
-        })
-        .collect();
+    let columns: Vec<Option<usize>> = [
+        find_column(&input.name, &table.header, ORIGIN_COLUMNS),
+        find_column(&input.name, &table.header, DESTINATION_COLUMNS),
+        cost_column(&input.name, &table.header, unit),
+    ]
+    .into_iter()
+    .map(|found| found.map_err(|p| problems.push(p)).ok())
+    .collect();
     let [Some(origin), Some(destination), Some(cost)] = columns[..] else {
         return Err(problems);
     };
@@ -279,7 +306,7 @@ fn csv_rows(input: &InputFile) -> Result<Vec<MatrixRow>, Problems> {
     Ok(rows)
 }
 
-fn parquet_rows(input: &InputFile) -> Result<Vec<MatrixRow>, Problem> {
+fn parquet_rows(input: &InputFile, unit: TravelCostUnit) -> Result<Vec<MatrixRow>, Problem> {
     let unreadable = |e: polars::error::PolarsError| {
         Problem::new(
             &input.name,
@@ -295,8 +322,7 @@ fn parquet_rows(input: &InputFile) -> Result<Vec<MatrixRow>, Problem> {
         .iter()
         .map(|n| n.to_string())
         .collect();
-    let text_column = |names: &[&str]| -> Result<Vec<String>, Problem> {
-        let index = find_column(&input.name, &header, names)?;
+    let text_column = |index: usize| -> Result<Vec<String>, Problem> {
         let column = frame.columns()[index]
             .cast(&DataType::String)
             .map_err(unreadable)?;
@@ -306,9 +332,9 @@ fn parquet_rows(input: &InputFile) -> Result<Vec<MatrixRow>, Problem> {
             .map(|v| v.unwrap_or("").trim().to_string())
             .collect())
     };
-    let origins = text_column(ORIGIN_COLUMNS)?;
-    let destinations = text_column(DESTINATION_COLUMNS)?;
-    let costs = text_column(COST_VALUE_COLUMNS)?;
+    let origins = text_column(find_column(&input.name, &header, ORIGIN_COLUMNS)?)?;
+    let destinations = text_column(find_column(&input.name, &header, DESTINATION_COLUMNS)?)?;
+    let costs = text_column(cost_column(&input.name, &header, unit)?)?;
     Ok(origins
         .into_iter()
         .zip(destinations)
@@ -321,4 +347,51 @@ fn parquet_rows(input: &InputFile) -> Result<Vec<MatrixRow>, Problem> {
             cost,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    /// `gapmap travel` writes minutes and km side by side: the run reads the unit it is
+    /// told, whichever column comes first.
+    #[test]
+    fn the_cost_column_follows_the_configured_unit() {
+        let both = header(&["origin", "destination", "minutes", "km"]);
+        assert_eq!(
+            cost_column("od.csv", &both, TravelCostUnit::Km).ok(),
+            Some(3)
+        );
+        assert_eq!(
+            cost_column("od.csv", &both, TravelCostUnit::Minutes).ok(),
+            Some(2)
+        );
+        let generic = header(&["KM", "Cost", "origin", "destination"]);
+        assert_eq!(
+            cost_column("od.csv", &generic, TravelCostUnit::Km).ok(),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn a_cost_only_in_the_other_unit_is_a_problem() {
+        let r5py = header(&["from_id", "to_id", "travel_time"]);
+        let problem = cost_column("times.csv", &r5py, TravelCostUnit::Km)
+            .err()
+            .expect("a problem");
+        let text = problem.to_string();
+        assert!(text.contains("times.csv"), "{text}");
+        assert!(text.contains("\"travel_time\""), "{text}");
+        assert!(text.contains("travel_cost_unit = \"km\""), "{text}");
+        let none = header(&["from_id", "to_id", "value"]);
+        let text = cost_column("x.csv", &none, TravelCostUnit::Minutes)
+            .err()
+            .expect("a problem")
+            .to_string();
+        assert!(text.contains("has no column \"cost\""), "{text}");
+    }
 }
