@@ -380,17 +380,14 @@ mod tests {
     #[test]
     fn a_cost_only_in_the_other_unit_is_a_problem() {
         let r5py = header(&["from_id", "to_id", "travel_time"]);
-        let problem = cost_column("times.csv", &r5py, TravelCostUnit::Km)
-            .err()
-            .expect("a problem");
+        let problem = cost_column("times.csv", &r5py, TravelCostUnit::Km).expect_err("a problem");
         let text = problem.to_string();
         assert!(text.contains("times.csv"), "{text}");
         assert!(text.contains("\"travel_time\""), "{text}");
         assert!(text.contains("travel_cost_unit = \"km\""), "{text}");
         let none = header(&["from_id", "to_id", "value"]);
         let text = cost_column("x.csv", &none, TravelCostUnit::Minutes)
-            .err()
-            .expect("a problem")
+            .expect_err("a problem")
             .to_string();
         assert!(text.contains("has no column \"cost\""), "{text}");
     }
