@@ -246,6 +246,8 @@ fn a_run_with_a_road_network_uses_the_drive_times_of_gapmap_travel() {
     );
     let report = std::fs::read_to_string(folder.join("report.html")).unwrap();
     assert!(report.contains("drive times from OpenStreetMap"));
+    // With small areas, drive times are routed from each area's point, and the report says so.
+    assert!(report.contains("the travel time from a point inside their small area to the nearest"));
     assert!(report.contains("© OpenStreetMap contributors"));
     assert!(report.contains("Straight line and travel time, by small area"));
     let manifest: serde_json::Value =

@@ -196,6 +196,8 @@ fn a_run_with_travel_times_publishes_minutes_and_says_so() {
         "the report names the matrix"
     );
     assert!(report.contains("People more than 30 minutes from a suitable service"));
+    // A, B and D are matrix origins by id, C by her area's code: 1 of 4 from the area.
+    assert!(report.contains("the travel time from home (1 of the 4 people from a point inside their small area, where the travel costs are given by area) to the nearest"));
     assert!(report.contains("<h2>Access: travel time to the nearest suitable service</h2>"));
     assert!(report.contains("Mean minutes"));
     let chart = std::fs::read_to_string(out.join("T1/charts/distance_to_nearest_service.svg"))

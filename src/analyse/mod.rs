@@ -98,6 +98,7 @@ pub fn analyse(
         description: distances.describe(),
         catchment,
         estimated_pairs: people_estimated + areas_estimated,
+        origins: travel::Origins::of(&inputs.demand, distances),
     };
     let people = gaps::people_counts(catalogue, &inputs.demand);
     let projections = projections::compute(config, inputs, placement, &gaps);

@@ -145,6 +145,57 @@ pub struct DistanceMeasure {
     pub catchment: f64,
     /// Pairs estimated by straight line because the matrix lacked them (0 without one).
     pub estimated_pairs: usize,
+    /// Where people's journeys are measured from.
+    pub origins: Origins,
+}
+
+/// Where a run measures people's journeys from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origins {
+    /// Each person's home.
+    Homes,
+    /// A point inside each person's small area: demand given by area, or travel costs
+    /// given by area code.
+    AreaPoints,
+    /// Homes, except for `from_areas` of the `people`, whose travel costs are given by the
+    /// code of their small area.
+    Mixed { from_areas: usize, people: usize },
+}
+
+impl Origins {
+    /// The run's origins, from its demand and travel costs (people absent from the matrix
+    /// by id travel from their area's point).
+    pub fn of(demand: &crate::model::Demand, distances: &Distances) -> Origins {
+        let crate::model::Demand::People(people) = demand else {
+            return Origins::AreaPoints;
+        };
+        let Some(costs) = distances.travel_costs() else {
+            return Origins::Homes;
+        };
+        let from_areas = people
+            .iter()
+            .filter(|p| !costs.matrix.has_origin(&p.person_id))
+            .count();
+        match from_areas {
+            0 => Origins::Homes,
+            n if n == people.len() => Origins::AreaPoints,
+            n => Origins::Mixed {
+                from_areas: n,
+                people: people.len(),
+            },
+        }
+    }
+
+    /// "from home", in words fit for the report.
+    pub fn words(&self) -> String {
+        match self {
+            Origins::Homes => "from home".to_string(),
+            Origins::AreaPoints => "from a point inside their small area".to_string(),
+            Origins::Mixed { from_areas, people } => format!(
+                "from home ({from_areas} of the {people} people from a point inside their small area, where the travel costs are given by area)"
+            ),
+        }
+    }
 }
 
 impl DistanceMeasure {

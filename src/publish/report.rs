@@ -627,7 +627,8 @@ impl Report<'_> {
         let d = &self.published.distances;
         let noun = d.noun();
         let mut s = format!(
-            "<section id=\"access\"><h2>Access: {noun} to the nearest suitable service</h2>\n<p>For each person (receiving a service or waiting), the {noun} from home to the nearest active service that serves their lot, measured as {}. The council pays transport only to the nearest location that can meet a person's needs, so this {noun} drives transport cost. People more than {} {} from a suitable service are counted as beyond the catchment.</p>\n",
+            "<section id=\"access\"><h2>Access: {noun} to the nearest suitable service</h2>\n<p>For each person (receiving a service or waiting), the {noun} {} to the nearest active service that serves their lot, measured as {}. The council pays transport only to the nearest location that can meet a person's needs, so this {noun} drives transport cost. People more than {} {} from a suitable service are counted as beyond the catchment.</p>\n",
+            esc(&d.origins.words()),
             esc(&d.description),
             num(d.catchment),
             d.suffix()
