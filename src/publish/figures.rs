@@ -153,6 +153,52 @@ pub fn write_all(folder: &mut RunFolder, figures: &[(String, Figure)]) -> Result
     Ok(())
 }
 
+/// Bar charts by district hold at most this many bars (districts x series), and at most
+/// [`MAX_DISTRICTS`] districts: beyond that the bars are too thin to read (a whole-England
+/// run has over 300 districts). The sample's 7 districts x 7 lots fit.
+const MAX_BARS: usize = 56;
+const MAX_DISTRICTS: usize = 25;
+
+/// With more districts than fit, keeps the districts whose bars have the largest `key`
+/// (largest first, ties in district order) and says so in the subtitle; `what` completes
+/// "the 9 districts with the ...". Missing values count as none.
+fn keep_largest(mut chart: BarChart, what: &str, key: impl Fn(&[f64]) -> f64) -> BarChart {
+    let n = chart.categories.len();
+    let fit = (MAX_BARS / chart.series.len().max(1)).clamp(5, MAX_DISTRICTS);
+    if n <= fit {
+        return chart;
+    }
+    let keys: Vec<f64> = (0..n)
+        .map(|c| {
+            let values: Vec<f64> = chart
+                .series
+                .iter()
+                .map(|s| s.values[c].unwrap_or(f64::NEG_INFINITY))
+                .collect();
+            key(&values)
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| keys[b].total_cmp(&keys[a]).then(a.cmp(&b)));
+    order.truncate(fit);
+    chart.categories = order.iter().map(|&c| chart.categories[c].clone()).collect();
+    for series in &mut chart.series {
+        series.values = order.iter().map(|&c| series.values[c]).collect();
+    }
+    let note = format!(
+        "the {fit} districts with the {what}, of {n} (every district is in tables/gaps.csv)"
+    );
+    chart.subtitle = Some(match chart.subtitle {
+        Some(s) => format!("{s}; {note}"),
+        None => note,
+    });
+    chart
+}
+
+fn largest(values: &[f64]) -> f64 {
+    values.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+}
+
 fn gap_chart(
     config: &Config,
     published: &PublishedRun,
@@ -170,16 +216,19 @@ fn gap_chart(
             values: published.lot_rows(lot).map(|r| r.gap).collect(),
         })
         .collect();
-    (!series.is_empty()).then(|| BarChart {
-        title: format!("Gap by district: demand minus supply ({})", unit.label()),
-        subtitle: Some(format!(
-            "{}: positive = shortfall, negative = spare capacity",
-            config.file.label
-        )),
-        categories: districts.to_vec(),
-        series,
-        value_label: format!("Gap ({})", unit.label()),
-        footnote: Some(people_note(published)),
+    (!series.is_empty()).then(|| {
+        let chart = BarChart {
+            title: format!("Gap by district: demand minus supply ({})", unit.label()),
+            subtitle: Some(format!(
+                "{}: positive = shortfall, negative = spare capacity",
+                config.file.label
+            )),
+            categories: districts.to_vec(),
+            series,
+            value_label: format!("Gap ({})", unit.label()),
+            footnote: Some(people_note(published)),
+        };
+        keep_largest(chart, "largest shortfalls", largest)
     })
 }
 
@@ -191,7 +240,7 @@ fn supply_demand_chart(
 ) -> BarChart {
     let l = &config.catalogue.lots[lot];
     let rows: Vec<_> = published.lot_rows(lot).collect();
-    BarChart {
+    let chart = BarChart {
         title: format!("{}: supply against demand", l.label),
         subtitle: Some(format!(
             "{}, by district; demand = current users + people waiting",
@@ -210,7 +259,9 @@ fn supply_demand_chart(
         ],
         value_label: capitalise(l.unit.label()),
         footnote: Some(people_note(published)),
-    }
+    };
+    // The second series is demand.
+    keep_largest(chart, "most demand", |values| values[1])
 }
 
 fn trend_chart(config: &Config, inputs: &Inputs) -> LineChart {
@@ -284,14 +335,16 @@ fn band_chart(config: &Config, published: &PublishedRun) -> BarChart {
 }
 
 fn distance_chart(config: &Config, published: &PublishedRun, districts: &[String]) -> BarChart {
-    BarChart {
+    let chart = BarChart {
         title: format!(
             "Mean {} to the nearest suitable service",
             published.distances.noun()
         ),
         subtitle: Some(format!(
-            "{}: {}, from each person's home to the nearest active service for their lot",
-            config.file.label, published.distances.description
+            "{}: {}, {} to the nearest active service for their lot",
+            config.file.label,
+            published.distances.description,
+            published.distances.origins.words()
         )),
         categories: districts.to_vec(),
         series: config
@@ -309,7 +362,9 @@ fn distance_chart(config: &Config, published: &PublishedRun, districts: &[String
             "Figures for groups of fewer than {} people are not shown",
             published.disclosure.threshold + 1
         )),
-    }
+    };
+    let longest = format!("longest mean {}", published.distances.noun());
+    keep_largest(chart, &longest, largest)
 }
 
 pub fn gap_map(
@@ -463,5 +518,43 @@ mod tests {
             class_breaks(&[1.0, 2.0, 14.0, 15.0, 30.0], &settings),
             vec![2.0, 15.0, 30.0]
         );
+    }
+
+    fn chart(districts: usize, series: usize) -> BarChart {
+        BarChart {
+            title: "t".into(),
+            subtitle: Some("s".into()),
+            categories: (0..districts).map(|d| format!("D{d}")).collect(),
+            series: (0..series)
+                .map(|k| BarSeries {
+                    label: format!("L{k}"),
+                    // District d's bars: d in series 0, missing in the last district.
+                    values: (0..districts)
+                        .map(|d| (k == 0 && d + 1 < districts).then_some(d as f64))
+                        .collect(),
+                })
+                .collect(),
+            value_label: "v".into(),
+            footnote: None,
+        }
+    }
+
+    /// 30 districts and 2 series: 56 / 2 = 28 bars would fit, capped at 25 districts, the
+    /// largest first: D28 (the last, D29, has no value) down to D4.
+    #[test]
+    fn many_districts_keep_the_largest_and_say_so() {
+        let kept = keep_largest(chart(30, 2), "most demand", largest);
+        let expected: Vec<String> = (4..=28).rev().map(|d| format!("D{d}")).collect();
+        assert_eq!(kept.categories, expected);
+        assert_eq!(kept.series[0].values[0], Some(28.0));
+        assert_eq!(kept.series[1].values, vec![None; 25]);
+        assert_eq!(
+            kept.subtitle.as_deref(),
+            Some("s; the 25 districts with the most demand, of 30 (every district is in tables/gaps.csv)")
+        );
+        // Six series: 56 / 6 = 9 districts.
+        assert_eq!(keep_largest(chart(30, 6), "x", largest).categories.len(), 9);
+        // Seven districts of seven series (the sample) are all kept, unchanged.
+        assert_eq!(keep_largest(chart(7, 7), "x", largest), chart(7, 7));
     }
 }
