@@ -162,7 +162,11 @@ const MAX_DISTRICTS: usize = 25;
 /// With more districts than fit, keeps the districts whose bars have the largest `key`
 /// (largest first, ties in district order) and says so in the subtitle; `what` completes
 /// "the 9 districts with the ...". Missing values count as none.
-fn keep_largest(mut chart: BarChart, what: &str, key: impl Fn(&[f64]) -> f64) -> BarChart {
+pub(crate) fn keep_largest(
+    mut chart: BarChart,
+    what: &str,
+    key: impl Fn(&[f64]) -> f64,
+) -> BarChart {
     let n = chart.categories.len();
     let fit = (MAX_BARS / chart.series.len().max(1)).clamp(5, MAX_DISTRICTS);
     if n <= fit {

@@ -316,6 +316,10 @@ pub fn charts(
                 value_label: capitalise(l.unit.label()),
                 footnote: Some(people_note(d)),
             };
+            // Ranked by the furthest year's demand (the last series).
+            let chart = crate::publish::figures::keep_largest(chart, "most demand", |values| {
+                values.last().copied().unwrap_or(f64::NEG_INFINITY)
+            });
             (format!("projected_demand_{}", l.id), chart)
         })
         .collect()
