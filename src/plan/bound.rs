@@ -216,7 +216,7 @@ pub(crate) fn largest(values: &[f64], p: usize) -> Vec<usize> {
 }
 
 /// The `p` slots with the smallest values (ties to the lowest slot), smallest first.
-fn smallest(values: &[f64], p: usize) -> Vec<usize> {
+pub(crate) fn smallest(values: &[f64], p: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
     order.truncate(p);

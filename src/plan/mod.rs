@@ -26,6 +26,7 @@ mod bound;
 mod capacitated;
 mod coverage;
 mod distance;
+pub mod exact;
 mod flow;
 mod instance;
 pub mod io;
