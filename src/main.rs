@@ -726,8 +726,35 @@ fn bench_plans(exe: &Path, runs: usize, filter: &str) -> Result<(), String> {
             100.0 * num("worst_gap"),
             num("peak_memory_bytes") / 1_048_576.0
         );
+        print_optimum(&r["optimum"]);
     }
     Ok(())
+}
+
+/// The plans against the optimum, under their case.
+fn print_optimum(o: &serde_json::Value) {
+    if o.is_null() {
+        return;
+    }
+    let num = |k: &str| o[k].as_f64().unwrap_or(0.0);
+    println!(
+        "  share of the optimum: median {:.3}%, worst {:.3}% ({} of {} runs optimal); exact search median {:.2} s, slowest {:.2} s, median {} nodes",
+        100.0 * num("median_share"),
+        100.0 * num("worst_share"),
+        o["optimal"].as_u64().unwrap_or(0),
+        o["runs"].as_u64().unwrap_or(0),
+        num("median_seconds"),
+        num("slowest_seconds"),
+        o["median_nodes"].as_u64().unwrap_or(0)
+    );
+    for unproven in o["unproven"].as_array().into_iter().flatten() {
+        println!(
+            "  seed {}: optimum not proven in {} s, search gap {:.3}% (share measured against its bound)",
+            unproven[0],
+            gapmap::plan::bench::OPTIMUM_SECONDS,
+            100.0 * unproven[1].as_f64().unwrap_or(0.0)
+        );
+    }
 }
 
 /// The travel cases, each in a fresh process like the access cases.
