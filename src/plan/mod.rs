@@ -13,8 +13,10 @@
 //! Each model is solved by greedy then interchange (swap) local search, and every plan
 //! carries a bound on the best possible value from Lagrangian relaxation ([`bound`]): an
 //! upper bound on coverage, a lower bound on distance, so a plan can say "covers 41,212 of
-//! at most 41,250". A brute-force twin over every p-subset checks small instances in the
-//! tests.
+//! at most 41,250". The uncapacitated models also start interchange from the best plan the
+//! relaxation proposed (a Lagrangian heuristic), and [`exact`] finds their proven optimum
+//! by branch and bound (the benchmark's measure of how close plans come). A brute-force
+//! twin over every p-subset checks small instances in the tests.
 //!
 //! Costs enter as one number per demand-site pair ([`PairCost`]), so great-circle km from
 //! the access engine ([`pairs`]), road times or a supplied matrix all plug in the same way.
