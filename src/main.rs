@@ -307,6 +307,13 @@ struct PlanArgs {
     /// Standalone: output file (.csv).
     #[arg(long, short, requires = "demand")]
     out: Option<PathBuf>,
+    /// Standalone: after planning, search for the proven optimum and say whether the plan
+    /// is optimal (plans without capacities).
+    #[arg(long, requires = "demand")]
+    prove: bool,
+    /// Standalone: time limit of --prove, seconds.
+    #[arg(long, default_value_t = 60.0)]
+    prove_seconds: f64,
 }
 
 fn plan(args: PlanArgs) -> Result<(), String> {
@@ -360,6 +367,17 @@ fn objective(name: &str) -> Result<gapmap::plan::Objective, String> {
 }
 
 fn plan_points(args: PlanArgs) -> Result<(), String> {
+    let prove_limit = match args.prove {
+        true => Some(
+            std::time::Duration::try_from_secs_f64(args.prove_seconds).map_err(|_| {
+                format!(
+                    "--prove-seconds {}: expected a number of seconds >= 0",
+                    args.prove_seconds
+                )
+            })?,
+        ),
+        false => None,
+    };
     let (Some(demand), Some(candidates), Some(out)) = (args.demand, args.candidates, args.out)
     else {
         return Err("a standalone plan needs --demand, --candidates and --out".to_string());
@@ -408,6 +426,12 @@ fn plan_points(args: PlanArgs) -> Result<(), String> {
         started.elapsed().as_secs_f64(),
         options.out.display()
     );
+    if let Some(time_limit) = prove_limit {
+        let settings = gapmap::plan::exact::ExactSettings { time_limit };
+        let proof = gapmap::plan::exact::prove(&report.instance, plan, &settings)
+            .map_err(|e| e.to_string())?;
+        println!("{}", proof.summary(&report.instance));
+    }
     Ok(())
 }
 

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use super::bound::smallest;
 use super::coverage::CoverageModel;
 use super::distance::DistanceModel;
-use super::{Objective, PlanError, PlanInstance};
+use super::{figure, Objective, Plan, PlanError, PlanInstance};
 
 /// Subgradient rounds at the root and at every other node.
 #[derive(Debug, Clone, Copy)]
@@ -94,6 +94,99 @@ impl Exact {
             0.0
         } else {
             (high - low) / high
+        }
+    }
+}
+
+/// A plan checked by the exact search (`gapmap plan ... --prove`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proof {
+    pub objective: Objective,
+    /// The checked plan's value.
+    pub plan_value: f64,
+    pub exact: Exact,
+    /// The search's time limit and the time it took, seconds.
+    pub limit_seconds: f64,
+    pub seconds: f64,
+}
+
+/// Searches for the optimum of `plan`'s problem from `plan` itself (plans without
+/// capacities only).
+pub fn prove(
+    instance: &PlanInstance,
+    plan: &Plan,
+    settings: &ExactSettings,
+) -> Result<Proof, PlanError> {
+    if plan.capacitated {
+        return Err(PlanError::Setting {
+            setting: "prove",
+            value: "a capacitated plan".to_string(),
+            expected: "a plan without capacities (the exact search covers those only)",
+        });
+    }
+    let sites: Vec<usize> = plan.chosen.iter().map(|c| c.site).collect();
+    let started = Instant::now();
+    let exact = solve_exact(instance, plan.objective, sites.len(), &sites, settings)?;
+    Ok(Proof {
+        objective: plan.objective,
+        plan_value: plan.value,
+        exact,
+        limit_seconds: settings.time_limit.as_secs_f64(),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+impl Proof {
+    /// The search found a plan better than the one checked.
+    pub fn found_better(&self) -> bool {
+        let tolerance = TOLERANCE * self.plan_value.abs().max(1.0);
+        match self.objective {
+            Objective::Coverage => self.exact.value > self.plan_value + tolerance,
+            Objective::Distance => self.exact.value < self.plan_value - tolerance,
+        }
+    }
+
+    /// No plan is better than the one checked.
+    pub fn optimal(&self) -> bool {
+        self.exact.proven && !self.found_better()
+    }
+
+    /// One sentence for the terminal, naming sites by their ids in `instance`.
+    pub fn summary(&self, instance: &PlanInstance) -> String {
+        let e = &self.exact;
+        let search = format!("exact search, {} nodes, {:.2} s", e.nodes, self.seconds);
+        let better = || {
+            let ids: Vec<&str> = e
+                .sites
+                .iter()
+                .map(|&j| instance.sites[j].id.as_str())
+                .collect();
+            format!("{} with {}", figure(e.value), ids.join(", "))
+        };
+        let (limit, beyond) = match self.objective {
+            Objective::Coverage => ("at most", e.bound - self.plan_value),
+            Objective::Distance => ("at least", self.plan_value - e.bound),
+        };
+        let better_share = 100.0 * beyond.abs() / self.plan_value.abs().max(f64::MIN_POSITIVE);
+        let high = self.plan_value.max(e.bound);
+        let gap_share = 100.0 * beyond.abs() / high.max(f64::MIN_POSITIVE);
+        match (e.proven, self.found_better()) {
+            (true, false) => format!("proven optimal: no other choice of sites does better ({search})"),
+            (true, true) => format!(
+                "not optimal: the best possible is {} ({better_share:.2}% better; {search})",
+                better()
+            ),
+            (false, true) => format!(
+                "not proven within {} s: found a better plan, {}; the best possible is {limit} {} ({search})",
+                self.limit_seconds,
+                better(),
+                figure(e.bound)
+            ),
+            (false, false) => format!(
+                "not proven within {} s: the best possible is {limit} {}, so this plan is within {gap_share:.2}% of it ({search})",
+                self.limit_seconds,
+                figure(e.bound)
+            ),
         }
     }
 }

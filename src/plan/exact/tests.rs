@@ -202,3 +202,76 @@ fn a_bad_start_is_refused() {
     assert!(e.to_string().contains("as many sites"), "{e}");
     assert!(solve_exact(&inst, Objective::Distance, 0, &[], &settings).is_err());
 }
+
+/// Four demand points weighing 2, 3, 3, 2; X reaches the middle two (6), Y the
+/// first two (5), Z the last two (5). Greedy takes X then Y (8); the optimum is Y and Z,
+/// covering all 10.
+fn greedy_trap() -> PlanInstance {
+    let sites = ["X", "Y", "Z"]
+        .iter()
+        .map(|id| Site {
+            id: id.to_string(),
+            capacity: 1.0,
+            existing: false,
+        })
+        .collect();
+    let pairs = [(1, 0), (2, 0), (0, 1), (1, 1), (2, 2), (3, 2)]
+        .iter()
+        .map(|&(demand, site)| PairCost {
+            demand,
+            site,
+            cost: 1.0,
+        })
+        .collect();
+    PlanInstance::new(vec![2.0, 3.0, 3.0, 2.0], sites, 5.0, pairs).unwrap()
+}
+
+#[test]
+fn prove_confirms_an_optimal_plan_and_finds_a_better_one() {
+    let inst = greedy_trap();
+    let settings = |local_search| crate::plan::PlanSettings {
+        objective: Objective::Coverage,
+        new_sites: 2,
+        local_search,
+        exact_when_small: false,
+        ..crate::plan::PlanSettings::default()
+    };
+    let greedy = crate::plan::plan(&inst, &settings(false)).unwrap();
+    assert_eq!(greedy.value, 8.0);
+    let proof = prove(&inst, &greedy, &ExactSettings::default()).unwrap();
+    assert!(proof.exact.proven && proof.found_better() && !proof.optimal());
+    assert_eq!(proof.exact.value, 10.0);
+    assert_eq!(proof.exact.sites, vec![1, 2]);
+    let text = proof.summary(&inst);
+    assert!(
+        text.starts_with("not optimal: the best possible is 10 with Y, Z (25.00% better"),
+        "{text}"
+    );
+
+    let best = crate::plan::plan(&inst, &settings(true)).unwrap();
+    assert_eq!(best.value, 10.0);
+    let proof = prove(&inst, &best, &ExactSettings::default()).unwrap();
+    assert!(proof.optimal());
+    assert!(
+        proof.summary(&inst).starts_with("proven optimal"),
+        "{}",
+        proof.summary(&inst)
+    );
+
+    let out_of_time = ExactSettings {
+        time_limit: Duration::ZERO,
+    };
+    let proof = prove(&inst, &greedy, &out_of_time).unwrap();
+    assert!(!proof.optimal());
+    let text = proof.summary(&inst);
+    assert!(
+        text.starts_with("not proven within 0 s: the best possible is at most"),
+        "{text}"
+    );
+
+    let mut capacitated = settings(true);
+    capacitated.capacitated = true;
+    let placed = crate::plan::plan(&inst, &capacitated).unwrap();
+    let e = prove(&inst, &placed, &ExactSettings::default()).unwrap_err();
+    assert!(e.to_string().contains("without capacities"), "{e}");
+}
