@@ -313,6 +313,13 @@ struct PlanArgs {
     /// Standalone: output file (.csv).
     #[arg(long, short, requires = "demand")]
     out: Option<PathBuf>,
+    /// Standalone: after planning, search for the proven optimum and say whether the plan
+    /// is optimal (plans without capacities).
+    #[arg(long, requires = "demand")]
+    prove: bool,
+    /// Standalone: time limit of --prove, seconds.
+    #[arg(long, default_value_t = 60.0)]
+    prove_seconds: f64,
 }
 
 fn plan(args: PlanArgs) -> Result<(), String> {
@@ -397,6 +404,17 @@ fn objective(name: &str) -> Result<gapmap::plan::Objective, String> {
 }
 
 fn plan_points(args: PlanArgs) -> Result<(), String> {
+    let prove_limit = match args.prove {
+        true => Some(
+            std::time::Duration::try_from_secs_f64(args.prove_seconds).map_err(|_| {
+                format!(
+                    "--prove-seconds {}: expected a number of seconds >= 0",
+                    args.prove_seconds
+                )
+            })?,
+        ),
+        false => None,
+    };
     let (Some(demand), Some(candidates), Some(out)) = (args.demand, args.candidates, args.out)
     else {
         return Err("a standalone plan needs --demand, --candidates and --out".to_string());
@@ -445,6 +463,12 @@ fn plan_points(args: PlanArgs) -> Result<(), String> {
         started.elapsed().as_secs_f64(),
         options.out.display()
     );
+    if let Some(time_limit) = prove_limit {
+        let settings = gapmap::plan::exact::ExactSettings { time_limit };
+        let proof = gapmap::plan::exact::prove(&report.instance, plan, &settings)
+            .map_err(|e| e.to_string())?;
+        println!("{}", proof.summary(&report.instance));
+    }
     Ok(())
 }
 
@@ -763,8 +787,35 @@ fn bench_plans(exe: &Path, runs: usize, filter: &str) -> Result<(), String> {
             100.0 * num("worst_gap"),
             num("peak_memory_bytes") / 1_048_576.0
         );
+        print_optimum(&r["optimum"]);
     }
     Ok(())
+}
+
+/// The plans against the optimum, under their case.
+fn print_optimum(o: &serde_json::Value) {
+    if o.is_null() {
+        return;
+    }
+    let num = |k: &str| o[k].as_f64().unwrap_or(0.0);
+    println!(
+        "  share of the optimum: median {:.3}%, worst {:.3}% ({} of {} runs optimal); exact search median {:.2} s, slowest {:.2} s, median {} nodes",
+        100.0 * num("median_share"),
+        100.0 * num("worst_share"),
+        o["optimal"].as_u64().unwrap_or(0),
+        o["runs"].as_u64().unwrap_or(0),
+        num("median_seconds"),
+        num("slowest_seconds"),
+        o["median_nodes"].as_u64().unwrap_or(0)
+    );
+    for unproven in o["unproven"].as_array().into_iter().flatten() {
+        println!(
+            "  seed {}: optimum not proven in {} s, search gap {:.3}% (share measured against its bound)",
+            unproven[0],
+            gapmap::plan::bench::OPTIMUM_SECONDS,
+            100.0 * unproven[1].as_f64().unwrap_or(0.0)
+        );
+    }
 }
 
 /// The travel cases, each in a fresh process like the access cases.

@@ -92,6 +92,55 @@ fn plan_command_matches_the_hand_worked_example() {
     );
 }
 
+/// `--prove` on the hand-worked example above: B alone covers all 12 of the weight, so the
+/// exact search proves the plan optimal; a capacitated plan is refused.
+#[test]
+fn plan_command_proves_the_plan_optimal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let demand = write(
+        d,
+        "demand.csv",
+        "id,x,y,weight,need\nD1,400000,300000,4,pmld\nD2,412000,300000,3,pmld\nD3,430000,300000,5,pmld\n",
+    );
+    let candidates = write(
+        d,
+        "candidates.csv",
+        "id,x,y\nA,410000,300000\nB,420000,300000\nC,440000,300000\n",
+    );
+    let out = d.join("plan.csv");
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "plan",
+            "--demand",
+            &demand,
+            "--candidates",
+            &candidates,
+            "--new-services",
+            "1",
+            "--catchment",
+            "10",
+            "--prove",
+            "--out",
+            out.to_str().expect("utf8"),
+        ];
+        a.extend_from_slice(extra);
+        gapmap(&a)
+    };
+    let o = args(&[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("proven optimal"), "{}", stdout(&o));
+    let o = args(&["--objective", "distance", "--prove-seconds", "5"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("proven optimal"), "{}", stdout(&o));
+    let o = args(&["--capacity", "5"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("without capacities"), "{}", stderr(&o));
+    let o = args(&["--prove-seconds=-1"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--prove-seconds -1"), "{}", stderr(&o));
+}
+
 /// A capacitated plan: B has 2 places, A has 5. Uncapacitated, B wins (above). With
 /// capacities, E (10 places) takes D1; B could place 2 of D2 and D3's 8 people, A all 3 of
 /// D2: A places more.

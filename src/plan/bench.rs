@@ -2,14 +2,17 @@
 //! seeded generator: towns with Zipf sizes, lon/lat, great-circle km): each run uses a
 //! different seed, so the report gives the median time and the worst gap to the bound
 //! over several instances. The gap is an upper limit on how far the plan is from the
-//! optimum (the bound holds for every plan).
+//! optimum (the bound holds for every plan). For the uncapacitated cases the optimum of
+//! every instance is then found by the exact search ([`super::exact`]), timed apart from
+//! the plan, so the report also gives the share of the optimum the plan reaches.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::exact::{solve_exact, ExactSettings};
 use super::pairs::{geometric_instance, PairRange, PlacedSite};
-use super::{plan, Objective, PlanError, PlanSettings, Site};
+use super::{plan, Objective, PlanError, PlanInstance, PlanSettings, Site};
 use crate::access::{synth, Coordinates, Extent, Location, Metric, SynthSpec};
 
 /// A named planning problem to generate and solve.
@@ -42,6 +45,42 @@ pub struct PlanBenchReport {
     pub worst_gap: f64,
     pub median_gap: f64,
     pub peak_memory_bytes: Option<u64>,
+    /// The plans against the optimum (uncapacitated cases only).
+    pub optimum: Option<OptimumReport>,
+}
+
+/// How close the plans came to the optimum, found by the exact search with at most
+/// [`OPTIMUM_SECONDS`] per instance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptimumReport {
+    /// Share of the optimum the plan reaches: plan / optimum for coverage, optimum / plan
+    /// for distance (1 when the plan is optimal). Against the search's bound when the
+    /// optimum was not proven, so never overstated.
+    pub worst_share: f64,
+    pub median_share: f64,
+    /// Instances whose plan is optimal, of `runs`.
+    pub optimal: usize,
+    pub runs: usize,
+    /// Median and slowest time of the exact search, seconds.
+    pub median_seconds: f64,
+    pub slowest_seconds: f64,
+    /// Median nodes of the search tree.
+    pub median_nodes: usize,
+    /// Seeds whose optimum was not proven within the time limit, with the search's
+    /// remaining gap (share).
+    pub unproven: Vec<(u64, f64)>,
+}
+
+/// Time limit of the exact search on one bench instance.
+pub const OPTIMUM_SECONDS: u64 = 120;
+
+/// One instance's plan against the exact search.
+struct AgainstOptimum {
+    share: f64,
+    seconds: f64,
+    nodes: usize,
+    proven: bool,
+    gap: f64,
 }
 
 /// The three targets: coverage 10,000 x 500 with p = 10 and a 10 km catchment; distance
@@ -93,6 +132,7 @@ pub fn bench_plan_case(case: &PlanBenchCase, runs: usize) -> Result<PlanBenchRep
     let mut seconds = Vec::new();
     let mut gaps = Vec::new();
     let mut pairs = Vec::new();
+    let mut optima = Vec::new();
     for run in 0..runs.max(1) {
         let mut spec = SynthSpec::new(Extent::County, case.demand, case.candidates);
         spec.seed = run as u64 + 1;
@@ -144,7 +184,15 @@ pub fn bench_plan_case(case: &PlanBenchCase, runs: usize) -> Result<PlanBenchRep
         seconds.push(start.elapsed().as_secs_f64());
         gaps.push(found.gap());
         pairs.push(instance.pair_count());
+        if case.places.is_none() {
+            let sites: Vec<usize> = found.chosen.iter().map(|c| c.site).collect();
+            optima.push((
+                spec.seed,
+                against_optimum(&instance, case, &sites, found.value)?,
+            ));
+        }
     }
+    let optimum = (!optima.is_empty()).then(|| summarise_optima(optima));
     seconds.sort_by(f64::total_cmp);
     gaps.sort_by(f64::total_cmp);
     pairs.sort_unstable();
@@ -160,5 +208,67 @@ pub fn bench_plan_case(case: &PlanBenchCase, runs: usize) -> Result<PlanBenchRep
         worst_gap: gaps[gaps.len() - 1],
         median_gap: gaps[gaps.len() / 2],
         peak_memory_bytes: crate::access::peak_memory_bytes(),
+        optimum,
     })
+}
+
+/// Finds the optimum of one instance (timed on its own) and the plan's share of it.
+fn against_optimum(
+    instance: &PlanInstance,
+    case: &PlanBenchCase,
+    sites: &[usize],
+    value: f64,
+) -> Result<AgainstOptimum, PlanError> {
+    let start = Instant::now();
+    let exact = solve_exact(
+        instance,
+        case.objective,
+        case.new_sites,
+        sites,
+        &ExactSettings {
+            time_limit: Duration::from_secs(OPTIMUM_SECONDS),
+        },
+    )?;
+    let seconds = start.elapsed().as_secs_f64();
+    let share = match case.objective {
+        Objective::Coverage => value / exact.bound,
+        Objective::Distance => exact.bound / value,
+    };
+    Ok(AgainstOptimum {
+        share: if share.is_finite() {
+            share.min(1.0)
+        } else {
+            1.0
+        },
+        seconds,
+        nodes: exact.nodes,
+        proven: exact.proven,
+        gap: exact.gap(),
+    })
+}
+
+fn summarise_optima(optima: Vec<(u64, AgainstOptimum)>) -> OptimumReport {
+    let mut shares: Vec<f64> = optima.iter().map(|o| o.1.share).collect();
+    let mut seconds: Vec<f64> = optima.iter().map(|o| o.1.seconds).collect();
+    let mut nodes: Vec<usize> = optima.iter().map(|o| o.1.nodes).collect();
+    shares.sort_by(f64::total_cmp);
+    seconds.sort_by(f64::total_cmp);
+    nodes.sort_unstable();
+    OptimumReport {
+        worst_share: shares[0],
+        median_share: shares[shares.len() / 2],
+        optimal: optima
+            .iter()
+            .filter(|o| o.1.proven && o.1.share >= 1.0 - 1e-9)
+            .count(),
+        runs: optima.len(),
+        median_seconds: seconds[seconds.len() / 2],
+        slowest_seconds: seconds[seconds.len() - 1],
+        median_nodes: nodes[nodes.len() / 2],
+        unproven: optima
+            .iter()
+            .filter(|o| !o.1.proven)
+            .map(|o| (o.0, o.1.gap))
+            .collect(),
+    }
 }

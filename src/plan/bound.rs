@@ -12,6 +12,12 @@
 //! - Distance: relax "each point is served once" with mu_i: L = sum_i mu_i +
 //!   sum_i min(0, w_i b_i - mu_i) + the p smallest sums over each candidate of
 //!   min(0, w_i c_ij - mu_i), where b_i is the point's base cost (always available).
+//!
+//! Each round's chosen candidates are also a plan: the best of them is returned with the
+//! bound (a Lagrangian heuristic), and the planner improves it by interchange as a second
+//! start. For coverage, a candidate whose opening would cap the coverage below a plan
+//! already found (reduced-cost fixing) is left out of the remaining rounds: the optimum
+//! cannot open it, so the later bounds still hold, and the rounds get cheaper.
 
 use super::coverage::CoverageModel;
 use super::distance::DistanceModel;
@@ -23,9 +29,61 @@ const MIN_STEP: f64 = 1e-4;
 /// Stop when the bound is within this share of the plan.
 const CLOSE_ENOUGH: f64 = 1e-6;
 
+/// A bound and the best plan the relaxation's choices gave on the way (a Lagrangian
+/// heuristic: each round's chosen candidates are a plan), as candidate slots.
+pub(crate) struct Relaxation {
+    pub bound: f64,
+    /// The best plan seen (ascending slots); empty when the search stopped before its
+    /// first round.
+    pub plan: Vec<usize>,
+}
+
+/// The best of the plans the relaxation chose, by the model's own value.
+struct BestChoice {
+    tried: Vec<usize>,
+    plan: Vec<usize>,
+    value: f64,
+}
+
+impl BestChoice {
+    fn new(value: f64) -> Self {
+        BestChoice {
+            tried: Vec::new(),
+            plan: Vec::new(),
+            value,
+        }
+    }
+
+    /// Offers this round's choice; `better` says whether a value beats another.
+    fn offer(
+        &mut self,
+        open: &[usize],
+        value_of: impl Fn(&[usize]) -> f64,
+        better: impl Fn(f64, f64) -> bool,
+    ) {
+        let mut sorted = open.to_vec();
+        sorted.sort_unstable();
+        if sorted == self.tried {
+            return;
+        }
+        let value = value_of(&sorted);
+        if self.plan.is_empty() || better(value, self.value) {
+            self.plan = sorted.clone();
+            self.value = value;
+        }
+        self.tried = sorted;
+    }
+}
+
 /// Upper bound on the weight covered (existing services included) by any `p` candidates;
 /// `found` is the weight a plan covers (a lower bound on the optimum).
 pub(crate) fn coverage_upper_bound(model: &CoverageModel, p: usize, found: f64) -> f64 {
+    coverage_relaxation(model, p, found).bound
+}
+
+/// [`coverage_upper_bound`] with the best plan the relaxation chose on the way.
+pub(crate) fn coverage_relaxation(model: &CoverageModel, p: usize, found: f64) -> Relaxation {
+    let mut choice = BestChoice::new(f64::NEG_INFINITY);
     let coverable: f64 = model
         .reached_by
         .iter()
@@ -36,9 +94,11 @@ pub(crate) fn coverage_upper_bound(model: &CoverageModel, p: usize, found: f64) 
     let base = model.base_covered;
     let mut best = (base + coverable).min(base + submodular_bound(model, p));
     if best - found <= CLOSE_ENOUGH * found.max(1.0) {
-        return best.max(found);
+        return Relaxation {
+            bound: best.max(found),
+            plan: choice.plan,
+        };
     }
-    let target = found - base;
     let w = &model.instance.weights;
     let mut lambda: Vec<f64> = (0..w.len())
         .map(|i| {
@@ -51,11 +111,19 @@ pub(crate) fn coverage_upper_bound(model: &CoverageModel, p: usize, found: f64) 
         .collect();
     let mut step_length = StepLength::new();
     let mut sums = vec![0.0; model.candidates.len()];
+    let mut active = vec![true; model.candidates.len()];
+    let mut reachable: Vec<u32> = model.reached_by.iter().map(|by| by.len() as u32).collect();
     for _ in 0..MAX_ITERATIONS {
         for (slot, reach) in model.reach.iter().enumerate() {
-            sums[slot] = reach.iter().map(|&i| lambda[i as usize]).sum();
+            sums[slot] = if active[slot] {
+                reach.iter().map(|&i| lambda[i as usize]).sum()
+            } else {
+                f64::NEG_INFINITY
+            };
         }
         let open = largest(&sums, p);
+        choice.offer(&open, |o| model.value(o), |a, b| a > b);
+        let known = found.max(choice.value);
         let mut value: f64 = open.iter().map(|&s| sums[s]).sum();
         let mut count = vec![0u32; w.len()];
         for &s in &open {
@@ -66,7 +134,7 @@ pub(crate) fn coverage_upper_bound(model: &CoverageModel, p: usize, found: f64) 
         let mut norm = 0.0;
         let mut gradient = vec![0.0; w.len()];
         for i in 0..w.len() {
-            if model.reached_by[i].is_empty() {
+            if reachable[i] == 0 {
                 continue;
             }
             let y = if w[i] > lambda[i] { 1.0 } else { 0.0 };
@@ -80,15 +148,59 @@ pub(crate) fn coverage_upper_bound(model: &CoverageModel, p: usize, found: f64) 
             best = base + value;
         }
         let going_on = step_length.record(improved);
-        if norm == 0.0 || best - found <= CLOSE_ENOUGH * found.max(1.0) || !going_on {
+        if norm == 0.0 || best - known <= CLOSE_ENOUGH * known.max(1.0) || !going_on {
             break;
         }
+        let excluded = exclude_hopeless(model, &sums, &open, base + value, known, &mut active);
+        for slot in excluded {
+            for &i in &model.reach[slot] {
+                reachable[i as usize] -= 1;
+                if reachable[i as usize] == 0 {
+                    lambda[i as usize] = w[i as usize];
+                    gradient[i as usize] = 0.0;
+                }
+            }
+        }
+        let target = known - base;
         let step = step_length.theta * (value - target).max(1e-9 * value.max(1.0)) / norm;
         for i in 0..w.len() {
             lambda[i] = (lambda[i] - step * gradient[i]).clamp(0.0, w[i]);
         }
     }
-    best.max(found)
+    Relaxation {
+        bound: best.max(found),
+        plan: choice.plan,
+    }
+}
+
+/// Reduced-cost fixing for the coverage relaxation: with these multipliers, every plan
+/// that opens slot j covers at most `bound` + sums\[j\] - (the p-th largest sum). When that
+/// is below `known` (a plan's coverage), no plan opening j is optimal, so j is left out of
+/// the rest of the search and the bounds found after still hold for the optimum. Returns
+/// the slots left out now.
+fn exclude_hopeless(
+    model: &CoverageModel,
+    sums: &[f64],
+    open: &[usize],
+    bound: f64,
+    known: f64,
+    active: &mut [bool],
+) -> Vec<usize> {
+    let Some(&last_in) = open.last() else {
+        return Vec::new();
+    };
+    let margin = 1e-9 * known.abs().max(1.0);
+    let mut excluded = Vec::new();
+    for slot in 0..model.candidates.len() {
+        if active[slot]
+            && !open.contains(&slot)
+            && bound + sums[slot] - sums[last_in] < known - margin
+        {
+            active[slot] = false;
+            excluded.push(slot);
+        }
+    }
+    excluded
 }
 
 /// Greedy's bound for a submodular objective: after each pick, what is covered plus the
@@ -128,6 +240,17 @@ pub(crate) fn distance_lower_bound(
     found: f64,
     costs: &[f64],
 ) -> f64 {
+    distance_relaxation(model, p, found, costs).bound
+}
+
+/// [`distance_lower_bound`] with the best plan the relaxation chose on the way.
+pub(crate) fn distance_relaxation(
+    model: &DistanceModel,
+    p: usize,
+    found: f64,
+    costs: &[f64],
+) -> Relaxation {
+    let mut choice = BestChoice::new(f64::INFINITY);
     let w = &model.instance.weights;
     let n = w.len();
     let mut mu: Vec<f64> = (0..n).map(|i| w[i] * costs[i]).collect();
@@ -143,6 +266,7 @@ pub(crate) fn distance_lower_bound(
                 .sum();
         }
         let open = smallest(&sums, p);
+        choice.offer(&open, |o| model.value(o), |a, b| a < b);
         let mut value: f64 = open.iter().map(|&s| sums[s]).sum();
         let mut gradient = vec![1.0; n];
         for i in 0..n {
@@ -173,7 +297,10 @@ pub(crate) fn distance_lower_bound(
             mu[i] += step * gradient[i];
         }
     }
-    best.min(found)
+    Relaxation {
+        bound: best.min(found),
+        plan: choice.plan,
+    }
 }
 
 /// The `p` slots with the largest values (ties to the lowest slot), largest first.
@@ -216,7 +343,7 @@ pub(crate) fn largest(values: &[f64], p: usize) -> Vec<usize> {
 }
 
 /// The `p` slots with the smallest values (ties to the lowest slot), smallest first.
-fn smallest(values: &[f64], p: usize) -> Vec<usize> {
+pub(crate) fn smallest(values: &[f64], p: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
     order.truncate(p);

@@ -13,8 +13,10 @@
 //! Each model is solved by greedy then interchange (swap) local search, and every plan
 //! carries a bound on the best possible value from Lagrangian relaxation ([`bound`]): an
 //! upper bound on coverage, a lower bound on distance, so a plan can say "covers 41,212 of
-//! at most 41,250". A brute-force twin over every p-subset checks small instances in the
-//! tests.
+//! at most 41,250". The uncapacitated models also start interchange from the best plan the
+//! relaxation proposed (a Lagrangian heuristic), and [`exact`] finds their proven optimum
+//! by branch and bound (the benchmark's measure of how close plans come). A brute-force
+//! twin over every p-subset checks small instances in the tests.
 //!
 //! Costs enter as one number per demand-site pair ([`PairCost`]), so great-circle km from
 //! the access engine ([`pairs`]), road times or a supplied matrix all plug in the same way.
@@ -26,6 +28,7 @@ mod bound;
 mod capacitated;
 mod coverage;
 mod distance;
+pub mod exact;
 mod flow;
 mod in_report;
 mod instance;
@@ -243,7 +246,15 @@ pub fn plan(instance: &PlanInstance, settings: &PlanSettings) -> Result<Plan, Pl
             let greedy = model.greedy(p);
             let greedy_value = model.value(&greedy);
             let open = improve(settings, greedy, |g| model.interchange(g));
-            let bound = bound::coverage_upper_bound(&model, p, model.value(&open));
+            let relaxed = bound::coverage_relaxation(&model, p, model.value(&open));
+            let bound = relaxed.bound;
+            let open = second_start(
+                settings,
+                open,
+                relaxed.plan,
+                |o| model.interchange(o),
+                |s| -model.value(s),
+            );
             let open = settle(settings, model.candidates.len(), open, -bound, |s| {
                 -model.value(s)
             });
@@ -267,7 +278,15 @@ pub fn plan(instance: &PlanInstance, settings: &PlanSettings) -> Result<Plan, Pl
             let greedy_value = model.value(&greedy);
             let open = improve(settings, greedy, |g| model.interchange(g));
             let found = model.value(&open);
-            let bound = bound::distance_lower_bound(&model, p, found, &model.costs(&open));
+            let relaxed = bound::distance_relaxation(&model, p, found, &model.costs(&open));
+            let bound = relaxed.bound;
+            let open = second_start(
+                settings,
+                open,
+                relaxed.plan,
+                |o| model.interchange(o),
+                |s| model.value(s),
+            );
             let open = settle(settings, model.candidates.len(), open, bound, |s| {
                 model.value(s)
             });
@@ -364,6 +383,30 @@ fn improve(
         interchange(greedy)
     } else {
         greedy
+    }
+}
+
+/// With local search, also improves the best plan the relaxation chose (a Lagrangian
+/// heuristic start) by interchange and keeps it when it costs less (`cost` is minimised;
+/// ties keep the first plan).
+fn second_start(
+    settings: &PlanSettings,
+    open: Vec<usize>,
+    relaxed: Vec<usize>,
+    interchange: impl FnOnce(Vec<usize>) -> Vec<usize>,
+    cost: impl Fn(&[usize]) -> f64,
+) -> Vec<usize> {
+    let mut first = open.clone();
+    first.sort_unstable();
+    if !settings.local_search || relaxed.is_empty() || relaxed == first {
+        return open;
+    }
+    let other = interchange(relaxed);
+    let (a, b) = (cost(&open), cost(&other));
+    if b < a - 1e-9 * a.abs().max(1.0) {
+        other
+    } else {
+        open
     }
 }
 
