@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
-use super::{PairCost, PlanError, PlanInstance, Site};
+use super::{PlanError, PlanInstance, Site};
 use crate::access::metric::{key_between, Frame, FramePoint, Scale};
 use crate::access::{AccessProblem, Coordinates, DemandSite, Location, Metric, ServiceSite};
 
@@ -63,43 +63,66 @@ pub fn geometric_instance(
             .map(|(j, p)| GeomWithData::new([p.x, p.y, p.z], j as u32))
             .collect(),
     );
-    let pairs: Vec<Vec<PairCost>> = demand_points
-        .par_iter()
-        .enumerate()
-        .map(|(i, &point)| {
-            let near = |j: u32| {
-                let key = key_between(point, site_points[j as usize]);
-                (key <= limit).then(|| PairCost {
-                    demand: i as u32,
-                    site: j,
-                    cost: scale.distance(key),
-                })
-            };
-            match range {
-                PairRange::All => (0..site_points.len() as u32).filter_map(near).collect(),
-                PairRange::Catchment => {
-                    let mut found: Vec<PairCost> = tree
-                        .locate_within_distance(
-                            [point.x, point.y, point.z],
-                            limit * (1.0 + 1e-9) + 1e-12,
-                        )
-                        .filter_map(|entry| near(entry.data))
-                        .collect();
-                    found.sort_unstable_by_key(|p| p.site);
-                    found
-                }
+    let near = |i: usize, j: u32| {
+        let key = key_between(demand_points[i], site_points[j as usize]);
+        (key <= limit).then(|| (j, scale.distance(key)))
+    };
+    let row = |i: usize| -> Vec<(u32, f64)> {
+        match range {
+            PairRange::All => (0..site_points.len() as u32)
+                .filter_map(|j| near(i, j))
+                .collect(),
+            PairRange::Catchment => {
+                let point = demand_points[i];
+                let mut found: Vec<(u32, f64)> = tree
+                    .locate_within_distance(
+                        [point.x, point.y, point.z],
+                        limit * (1.0 + 1e-9) + 1e-12,
+                    )
+                    .filter_map(|entry| near(i, entry.data))
+                    .collect();
+                found.sort_unstable_by_key(|p| p.0);
+                found
             }
+        }
+    };
+    // Blocks of demand points in parallel, each stored lean (site, cost) and copied into
+    // the instance's rows as it is freed, so the pairs are never held twice over.
+    let blocks: Vec<(Vec<usize>, Vec<u32>, Vec<f64>)> = (0..demand_points.len())
+        .collect::<Vec<_>>()
+        .par_chunks(BLOCK)
+        .map(|block| {
+            let (mut lengths, mut sites, mut costs) = (Vec::new(), Vec::new(), Vec::new());
+            for &i in block {
+                let found = row(i);
+                lengths.push(found.len());
+                sites.extend(found.iter().map(|p| p.0));
+                costs.extend(found.iter().map(|p| p.1));
+            }
+            sites.shrink_to_fit();
+            costs.shrink_to_fit();
+            (lengths, sites, costs)
         })
         .collect();
+    let total: usize = blocks.iter().map(|b| b.1.len()).sum();
+    let mut offsets = Vec::with_capacity(demand_points.len() + 1);
+    offsets.push(0);
+    let mut site_of_pair = Vec::with_capacity(total);
+    let mut costs = Vec::with_capacity(total);
+    for (lengths, sites, block_costs) in blocks {
+        for length in lengths {
+            offsets.push(offsets[offsets.len() - 1] + length);
+        }
+        site_of_pair.extend_from_slice(&sites);
+        costs.extend_from_slice(&block_costs);
+    }
     let sites = sites.into_iter().map(|s| s.site).collect();
     let weights = demand.iter().map(|d| d.1).collect();
-    PlanInstance::new(
-        weights,
-        sites,
-        catchment,
-        pairs.into_iter().flatten().collect(),
-    )
+    PlanInstance::from_rows(weights, sites, catchment, offsets, site_of_pair, costs)
 }
+
+/// Demand points measured together in one parallel task.
+const BLOCK: usize = 1024;
 
 fn as_access_problem(
     coordinates: Coordinates,
