@@ -462,6 +462,7 @@ fn nearest_within(
         }
     }
     entries.truncate(kept);
+    entries.shrink_to_fit();
     entries
 }
 

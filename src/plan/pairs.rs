@@ -67,55 +67,65 @@ pub fn geometric_instance(
         let key = key_between(demand_points[i], site_points[j as usize]);
         (key <= limit).then(|| (j, scale.distance(key)))
     };
+    let within = |i: usize| {
+        let point = demand_points[i];
+        tree.locate_within_distance([point.x, point.y, point.z], limit * (1.0 + 1e-9) + 1e-12)
+            .filter_map(move |entry| near(i, entry.data))
+    };
     let row = |i: usize| -> Vec<(u32, f64)> {
         match range {
             PairRange::All => (0..site_points.len() as u32)
                 .filter_map(|j| near(i, j))
                 .collect(),
             PairRange::Catchment => {
-                let point = demand_points[i];
-                let mut found: Vec<(u32, f64)> = tree
-                    .locate_within_distance(
-                        [point.x, point.y, point.z],
-                        limit * (1.0 + 1e-9) + 1e-12,
-                    )
-                    .filter_map(|entry| near(i, entry.data))
-                    .collect();
+                let mut found: Vec<(u32, f64)> = within(i).collect();
                 found.sort_unstable_by_key(|p| p.0);
                 found
             }
         }
     };
-    // Blocks of demand points in parallel, each stored lean (site, cost) and copied into
-    // the instance's rows as it is freed, so the pairs are never held twice over.
-    let blocks: Vec<(Vec<usize>, Vec<u32>, Vec<f64>)> = (0..demand_points.len())
-        .collect::<Vec<_>>()
-        .par_chunks(BLOCK)
-        .map(|block| {
-            let (mut lengths, mut sites, mut costs) = (Vec::new(), Vec::new(), Vec::new());
-            for &i in block {
-                let found = row(i);
-                lengths.push(found.len());
-                sites.extend(found.iter().map(|p| p.0));
-                costs.extend(found.iter().map(|p| p.1));
-            }
-            sites.shrink_to_fit();
-            costs.shrink_to_fit();
-            (lengths, sites, costs)
+    // Two passes, counting then filling each demand point's row in place, so the pairs
+    // are stored once, exactly sized, and never copied.
+    let counts: Vec<usize> = (0..demand_points.len())
+        .into_par_iter()
+        .map(|i| match range {
+            PairRange::All => (0..site_points.len() as u32)
+                .filter(|&j| near(i, j).is_some())
+                .count(),
+            PairRange::Catchment => within(i).count(),
         })
         .collect();
-    let total: usize = blocks.iter().map(|b| b.1.len()).sum();
-    let mut offsets = Vec::with_capacity(demand_points.len() + 1);
+    let mut offsets = Vec::with_capacity(counts.len() + 1);
     offsets.push(0);
-    let mut site_of_pair = Vec::with_capacity(total);
-    let mut costs = Vec::with_capacity(total);
-    for (lengths, sites, block_costs) in blocks {
-        for length in lengths {
-            offsets.push(offsets[offsets.len() - 1] + length);
-        }
-        site_of_pair.extend_from_slice(&sites);
-        costs.extend_from_slice(&block_costs);
+    for &count in &counts {
+        offsets.push(offsets[offsets.len() - 1] + count);
     }
+    drop(counts);
+    let total = offsets[offsets.len() - 1];
+    let mut site_of_pair = vec![0u32; total];
+    let mut costs = vec![0.0f64; total];
+    let mut blocks = Vec::new();
+    let (mut sites_left, mut costs_left) = (&mut site_of_pair[..], &mut costs[..]);
+    for start in (0..demand_points.len()).step_by(BLOCK) {
+        let end = (start + BLOCK).min(demand_points.len());
+        let length = offsets[end] - offsets[start];
+        let (block_sites, rest_sites) = std::mem::take(&mut sites_left).split_at_mut(length);
+        let (block_costs, rest_costs) = std::mem::take(&mut costs_left).split_at_mut(length);
+        (sites_left, costs_left) = (rest_sites, rest_costs);
+        blocks.push((start..end, block_sites, block_costs));
+    }
+    blocks
+        .into_par_iter()
+        .for_each(|(demand_range, block_sites, block_costs)| {
+            let mut at = 0;
+            for i in demand_range {
+                for (j, c) in row(i) {
+                    block_sites[at] = j;
+                    block_costs[at] = c;
+                    at += 1;
+                }
+            }
+        });
     let sites = sites.into_iter().map(|s| s.site).collect();
     let weights = demand.iter().map(|d| d.1).collect();
     PlanInstance::from_rows(weights, sites, catchment, offsets, site_of_pair, costs)
