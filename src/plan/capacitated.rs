@@ -617,4 +617,81 @@ mod tests {
             assert_eq!(state.score(), untruncated_score(&model, &[0, 3, 5]));
         }
     }
+
+    /// E (existing, 3 places) reaches point 0 (weight 5); candidate A (4 places) reaches
+    /// points 0 and 1 (weight 2). With E alone 3 are placed; opening A places 4 more.
+    #[test]
+    fn before_counts_what_existing_services_place() {
+        let sites = vec![
+            Site {
+                id: "E".into(),
+                capacity: 3.0,
+                existing: true,
+            },
+            Site {
+                id: "A".into(),
+                capacity: 4.0,
+                existing: false,
+            },
+        ];
+        let pairs = vec![
+            PairCost {
+                demand: 0,
+                site: 0,
+                cost: 1.0,
+            },
+            PairCost {
+                demand: 0,
+                site: 1,
+                cost: 2.0,
+            },
+            PairCost {
+                demand: 1,
+                site: 1,
+                cost: 3.0,
+            },
+        ];
+        let instance = PlanInstance::new(vec![5.0, 2.0], sites, 5.0, pairs).unwrap();
+        let plan = super::super::plan(
+            &instance,
+            &super::super::PlanSettings {
+                capacitated: true,
+                ..super::super::PlanSettings::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(plan.before.placed, Some(3.0));
+        assert_eq!(plan.after.placed, Some(7.0));
+        assert_eq!(plan.chosen[0].gain, 4.0);
+        assert_eq!(plan.chosen[0].users, 4.0);
+    }
+
+    /// The per-site figures, updated from each new site's pairs, equal full evaluations
+    /// of each prefix of the chosen sites.
+    #[test]
+    fn per_site_figures_equal_full_evaluations() {
+        for seed in 0..20 {
+            let instance = instance(seed, 30, seed % 2 == 1);
+            for capacitated in [false, true] {
+                let plan = super::super::plan(
+                    &instance,
+                    &super::super::PlanSettings {
+                        capacitated,
+                        new_sites: 3,
+                        ..super::super::PlanSettings::default()
+                    },
+                )
+                .unwrap();
+                let mut sites = Vec::new();
+                let mut previous = super::super::evaluate(&instance, &sites);
+                for chosen in &plan.chosen {
+                    sites.push(chosen.site);
+                    let now = super::super::evaluate(&instance, &sites);
+                    assert_eq!(chosen.newly_in_reach, now.in_reach - previous.in_reach);
+                    assert_eq!(chosen.cost_saved, previous.total_cost - now.total_cost);
+                    previous = now;
+                }
+            }
+        }
+    }
 }

@@ -325,3 +325,51 @@ fn check_pair(row: usize, pair: &PairCost, demand: usize, sites: usize) -> Resul
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(id: &str) -> Site {
+        Site {
+            id: id.to_string(),
+            capacity: 1.0,
+            existing: false,
+        }
+    }
+
+    /// Pairs given in any order come out grouped and ascending both ways, and rows given
+    /// directly build the same instance.
+    #[test]
+    fn pairs_in_any_order_give_sorted_rows_both_ways() {
+        let pair = |demand, site, cost| PairCost { demand, site, cost };
+        let pairs = vec![
+            pair(1, 2, 5.0),
+            pair(0, 1, 1.0),
+            pair(1, 0, 3.0),
+            pair(2, 1, 4.0),
+            pair(0, 2, 2.0),
+        ];
+        let sites = vec![site("a"), site("b"), site("c")];
+        let instance = PlanInstance::new(vec![1.0; 3], sites.clone(), 9.0, pairs).unwrap();
+        assert_eq!(instance.sites_of(0), (&[1u32, 2][..], &[1.0, 2.0][..]));
+        assert_eq!(instance.sites_of(1), (&[0u32, 2][..], &[3.0, 5.0][..]));
+        assert_eq!(instance.sites_of(2), (&[1u32][..], &[4.0][..]));
+        assert_eq!(instance.demand_of(0), (&[1u32][..], &[3.0][..]));
+        assert_eq!(instance.demand_of(1), (&[0u32, 2][..], &[1.0, 4.0][..]));
+        assert_eq!(instance.demand_of(2), (&[0u32, 1][..], &[2.0, 5.0][..]));
+        let rows = PlanInstance::from_rows(
+            vec![1.0; 3],
+            sites.clone(),
+            9.0,
+            vec![0, 2, 4, 5],
+            vec![2, 1, 2, 0, 1],
+            vec![2.0, 1.0, 5.0, 3.0, 4.0],
+        )
+        .unwrap();
+        assert_eq!(rows, instance);
+        let e = PlanInstance::from_rows(vec![1.0], sites, 9.0, vec![0, 1], vec![7], vec![1.0])
+            .unwrap_err();
+        assert!(e.to_string().contains("site index"), "{e}");
+    }
+}
