@@ -63,15 +63,17 @@ pub fn geometric_instance(
             .map(|(j, p)| GeomWithData::new([p.x, p.y, p.z], j as u32))
             .collect(),
     );
+    let key = |i: usize, j: u32| key_between(demand_points[i], site_points[j as usize]);
     let near = |i: usize, j: u32| {
-        let key = key_between(demand_points[i], site_points[j as usize]);
+        let key = key(i, j);
         (key <= limit).then(|| (j, scale.distance(key)))
     };
-    let within = |i: usize| {
+    let around = |i: usize| {
         let point = demand_points[i];
         tree.locate_within_distance([point.x, point.y, point.z], limit * (1.0 + 1e-9) + 1e-12)
-            .filter_map(move |entry| near(i, entry.data))
+            .map(|entry| entry.data)
     };
+    let within = |i: usize| around(i).filter_map(move |j| near(i, j));
     let row = |i: usize| -> Vec<(u32, f64)> {
         match range {
             PairRange::All => (0..site_points.len() as u32)
@@ -90,9 +92,9 @@ pub fn geometric_instance(
         .into_par_iter()
         .map(|i| match range {
             PairRange::All => (0..site_points.len() as u32)
-                .filter(|&j| near(i, j).is_some())
+                .filter(|&j| key(i, j) <= limit)
                 .count(),
-            PairRange::Catchment => within(i).count(),
+            PairRange::Catchment => around(i).filter(|&j| key(i, j) <= limit).count(),
         })
         .collect();
     let mut offsets = Vec::with_capacity(counts.len() + 1);
