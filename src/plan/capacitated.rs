@@ -116,7 +116,7 @@ impl<'a> CapacitatedModel<'a> {
             .collect();
         let unplaced_cost = match objective {
             // Above any change in total cost that placing one more person could bring.
-            Objective::Coverage => (milli(instance.catchment) + 1)
+            Objective::Coverage => (largest_in_reach(instance) + 1)
                 .saturating_mul((instance.weights.len() + instance.sites.len() + 1) as i64),
             Objective::Distance => milli(instance.unreached_cost()),
         };
@@ -404,6 +404,16 @@ pub(crate) fn placed_by_existing(instance: &PlanInstance, objective: Objective) 
     CapacitatedModel::for_plan(instance, objective, 0)
         .assign(&[])
         .placed
+}
+
+/// The largest cost of a pair within reach, in thousandths (0 when there is none).
+fn largest_in_reach(instance: &PlanInstance) -> i64 {
+    milli(
+        (0..instance.weights.len())
+            .flat_map(|i| instance.sites_of(i).1.iter().copied())
+            .filter(|&c| c <= instance.catchment)
+            .fold(0.0f64, f64::max),
+    )
 }
 
 /// Thousandths of a cost unit, as the flow counts costs.
