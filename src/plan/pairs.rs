@@ -167,3 +167,107 @@ fn as_access_problem(
         travel_costs: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placed(id: &str, x: f64, y: f64) -> PlacedSite {
+        PlacedSite {
+            site: Site {
+                id: id.to_string(),
+                capacity: 1.0,
+                existing: false,
+            },
+            location: Location { x, y },
+        }
+    }
+
+    /// Planar points on a 3-4-5 grid: costs worked out by hand, the catchment inclusive.
+    #[test]
+    fn planar_pairs_are_costed_and_kept_by_hand() {
+        let demand = vec![
+            (Location { x: 0.0, y: 0.0 }, 1.0),
+            (
+                Location {
+                    x: 3000.0,
+                    y: 4000.0,
+                },
+                2.0,
+            ),
+        ];
+        let sites = vec![
+            placed("far", 30_000.0, 40_000.0),
+            placed("origin", 0.0, 0.0),
+            placed("east", 6000.0, 0.0),
+        ];
+        let instance = geometric_instance(
+            Coordinates::EastingNorthing,
+            Metric::Planar { circuity: 1.0 },
+            &demand,
+            sites,
+            5.0,
+            PairRange::Catchment,
+        )
+        .unwrap();
+        // Point 0: origin 0 km, east 6 km (out), far 50 km (out).
+        assert_eq!(instance.sites_of(0), (&[1u32][..], &[0.0][..]));
+        // Point 1: origin 5 km (exactly the catchment), east sqrt(9 + 16) = 5 km.
+        let (sites, costs) = instance.sites_of(1);
+        assert_eq!(sites, &[1u32, 2][..]);
+        assert!(costs.iter().all(|c| (c - 5.0).abs() < 1e-9), "{costs:?}");
+        assert_eq!(instance.demand_of(1).0, &[0u32, 1][..]);
+    }
+
+    /// Many lon/lat points in more than one block: the pairs found through the tree are
+    /// exactly those of every pair measured, cut at the catchment.
+    #[test]
+    fn tree_pairs_equal_every_pair_cut_at_the_catchment() {
+        let mut seed = 17u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let demand: Vec<(Location, f64)> = (0..2500)
+            .map(|_| {
+                let location = Location {
+                    x: -1.5 + 0.6 * next(),
+                    y: 52.4 + 0.4 * next(),
+                };
+                (location, 1.0)
+            })
+            .collect();
+        let sites: Vec<PlacedSite> = (0..40)
+            .map(|j| placed(&format!("s{j}"), -1.5 + 0.6 * next(), 52.4 + 0.4 * next()))
+            .collect();
+        let build = |range| {
+            geometric_instance(
+                Coordinates::LonLat,
+                Metric::GreatCircle { circuity: 1.0 },
+                &demand,
+                sites.clone(),
+                8.0,
+                range,
+            )
+            .unwrap()
+        };
+        let near = build(PairRange::Catchment);
+        let all = build(PairRange::All);
+        assert_eq!(all.pair_count(), 2500 * 40);
+        assert!(near.pair_count() > 1000 && near.pair_count() < all.pair_count());
+        for i in 0..demand.len() {
+            let (sites, costs) = all.sites_of(i);
+            let kept: Vec<(u32, f64)> = sites
+                .iter()
+                .zip(costs)
+                .filter(|(_, &c)| c <= 8.0)
+                .map(|(&j, &c)| (j, c))
+                .collect();
+            let (sites, costs) = near.sites_of(i);
+            let found: Vec<(u32, f64)> = sites.iter().copied().zip(costs.iter().copied()).collect();
+            assert_eq!(found, kept, "demand point {i}");
+        }
+    }
+}
