@@ -5,11 +5,10 @@
 //! the same way, as one cost per pair.
 
 use rayon::prelude::*;
-use rstar::primitives::GeomWithData;
-use rstar::RTree;
 
 use super::{PlanError, PlanInstance, Site};
 use crate::access::metric::{key_between, Frame, FramePoint, Scale};
+use crate::access::reach::{GridReach, PairSource, Side};
 use crate::access::{AccessProblem, Coordinates, DemandSite, Location, Metric, ServiceSite};
 
 /// A site with its location.
@@ -56,45 +55,21 @@ pub fn geometric_instance(
         PairRange::Catchment => scale.key_limit(catchment),
         PairRange::All => f64::MAX,
     };
-    let tree = RTree::bulk_load(
-        site_points
-            .iter()
-            .enumerate()
-            .map(|(j, p)| GeomWithData::new([p.x, p.y, p.z], j as u32))
-            .collect(),
-    );
-    let key = |i: usize, j: u32| key_between(demand_points[i], site_points[j as usize]);
-    let near = |i: usize, j: u32| {
-        let key = key(i, j);
-        (key <= limit).then(|| (j, scale.distance(key)))
-    };
-    let around = |i: usize| {
-        let point = demand_points[i];
-        tree.locate_within_distance([point.x, point.y, point.z], limit * (1.0 + 1e-9) + 1e-12)
-            .map(|entry| entry.data)
-    };
-    let within = |i: usize| around(i).filter_map(move |j| near(i, j));
+    let nearby = Nearby::new(&demand_points, &site_points, limit, range);
     let row = |i: usize| -> Vec<(u32, f64)> {
-        match range {
-            PairRange::All => (0..site_points.len() as u32)
-                .filter_map(|j| near(i, j))
-                .collect(),
-            PairRange::Catchment => {
-                let mut found: Vec<(u32, f64)> = within(i).collect();
-                found.sort_unstable_by_key(|p| p.0);
-                found
-            }
-        }
+        let mut found: Vec<(u32, f64)> = Vec::new();
+        nearby.visit(i, |j, key| found.push((j, scale.distance(key))));
+        found.sort_unstable_by_key(|p| p.0);
+        found
     };
     // Two passes, counting then filling each demand point's row in place, so the pairs
     // are stored once, exactly sized, and never copied.
     let counts: Vec<usize> = (0..demand_points.len())
         .into_par_iter()
-        .map(|i| match range {
-            PairRange::All => (0..site_points.len() as u32)
-                .filter(|&j| key(i, j) <= limit)
-                .count(),
-            PairRange::Catchment => around(i).filter(|&j| key(i, j) <= limit).count(),
+        .map(|i| {
+            let mut count = 0;
+            nearby.visit(i, |_, _| count += 1);
+            count
         })
         .collect();
     let mut offsets = Vec::with_capacity(counts.len() + 1);
@@ -131,6 +106,76 @@ pub fn geometric_instance(
     let sites = sites.into_iter().map(|s| s.site).collect();
     let weights = demand.iter().map(|d| d.1).collect();
     PlanInstance::from_rows(weights, sites, catchment, offsets, site_of_pair, costs)
+}
+
+/// The sites within a key limit of each demand point: through the access engine's grids
+/// for the catchment (each demand point visits only the sites in the cells around it), or
+/// every site.
+struct Nearby<'a> {
+    demand: &'a [FramePoint],
+    sites: &'a [FramePoint],
+    limit: f64,
+    /// The grids, and each demand point's slot in them.
+    grid: Option<(GridReach, Vec<usize>)>,
+}
+
+impl<'a> Nearby<'a> {
+    fn new(
+        demand: &'a [FramePoint],
+        sites: &'a [FramePoint],
+        limit: f64,
+        range: PairRange,
+    ) -> Self {
+        let grid = (range == PairRange::Catchment).then(|| {
+            let demand_ids: Vec<u32> = (0..demand.len() as u32).collect();
+            let site_ids: Vec<u32> = (0..sites.len() as u32).collect();
+            let zeros = vec![0.0; demand.len().max(sites.len())];
+            let reach = GridReach::build(
+                Side {
+                    points: demand,
+                    values: &zeros[..demand.len()],
+                    sites: &demand_ids,
+                },
+                Side {
+                    points: sites,
+                    values: &zeros[..sites.len()],
+                    sites: &site_ids,
+                },
+                limit,
+            );
+            let mut slot_of = vec![0usize; demand.len()];
+            for slot in 0..reach.demand_len() {
+                slot_of[reach.demand_site(slot)] = slot;
+            }
+            (reach, slot_of)
+        });
+        Nearby {
+            demand,
+            sites,
+            limit,
+            grid,
+        }
+    }
+
+    /// Calls `visit(site, key)` for every site within the limit of demand point `i`.
+    #[inline]
+    fn visit(&self, i: usize, mut visit: impl FnMut(u32, f64)) {
+        match &self.grid {
+            Some((reach, slot_of)) => reach.visit_services_near(slot_of[i], |slot, key| {
+                if key <= self.limit {
+                    visit(reach.service_site(slot) as u32, key);
+                }
+            }),
+            None => {
+                for (j, &site) in self.sites.iter().enumerate() {
+                    let key = key_between(self.demand[i], site);
+                    if key <= self.limit {
+                        visit(j as u32, key);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Demand points measured together in one parallel task.
