@@ -58,7 +58,7 @@ pub(crate) mod io;
 mod matrix;
 pub mod metric;
 mod problem;
-mod reach;
+pub(crate) mod reach;
 mod result;
 mod settings;
 mod synth;

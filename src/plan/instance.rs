@@ -38,20 +38,81 @@ pub(crate) struct Adjacency {
 }
 
 impl Adjacency {
-    /// From (source, target, cost) triples; sorts them.
-    pub(crate) fn build(sources: usize, mut triples: Vec<(u32, u32, f64)>) -> Adjacency {
-        triples.sort_unstable_by_key(|&(s, t, _)| (s, t));
+    /// From (source, target, cost) pairs: grouped by source with a counting sort, each row
+    /// then ordered by target (stable, so repeated pairs stay adjacent).
+    pub(crate) fn build(sources: usize, pairs: &[PairCost]) -> Adjacency {
         let mut offsets = vec![0usize; sources + 1];
-        for &(s, _, _) in &triples {
-            offsets[s as usize + 1] += 1;
+        for pair in pairs {
+            offsets[pair.demand as usize + 1] += 1;
         }
         for s in 1..offsets.len() {
             offsets[s] += offsets[s - 1];
         }
+        let mut next = offsets.clone();
+        let mut target = vec![0u32; pairs.len()];
+        let mut cost = vec![0.0f64; pairs.len()];
+        for pair in pairs {
+            let at = &mut next[pair.demand as usize];
+            target[*at] = pair.site;
+            cost[*at] = pair.cost;
+            *at += 1;
+        }
+        let mut adjacency = Adjacency {
+            offsets,
+            target,
+            cost,
+        };
+        adjacency.sort_rows();
+        adjacency
+    }
+
+    /// Orders each row by target (stable).
+    fn sort_rows(&mut self) {
+        let mut row: Vec<(u32, f64)> = Vec::new();
+        for s in 0..self.offsets.len() - 1 {
+            let range = self.offsets[s]..self.offsets[s + 1];
+            if self.target[range.clone()].is_sorted() {
+                continue;
+            }
+            row.clear();
+            row.extend(
+                self.target[range.clone()]
+                    .iter()
+                    .copied()
+                    .zip(self.cost[range.clone()].iter().copied()),
+            );
+            row.sort_by_key(|e| e.0);
+            for (k, (t, c)) in range.zip(&row) {
+                self.target[k] = *t;
+                self.cost[k] = *c;
+            }
+        }
+    }
+
+    /// The same pairs grouped by target (a counting sort), each row ascending by source.
+    pub(crate) fn transpose(&self, targets: usize) -> Adjacency {
+        let mut offsets = vec![0usize; targets + 1];
+        for &t in &self.target {
+            offsets[t as usize + 1] += 1;
+        }
+        for t in 1..offsets.len() {
+            offsets[t] += offsets[t - 1];
+        }
+        let mut next = offsets[..targets].to_vec();
+        let mut target = vec![0u32; self.target.len()];
+        let mut cost = vec![0.0f64; self.target.len()];
+        for s in 0..self.offsets.len() - 1 {
+            for k in self.offsets[s]..self.offsets[s + 1] {
+                let at = &mut next[self.target[k] as usize];
+                target[*at] = s as u32;
+                cost[*at] = self.cost[k];
+                *at += 1;
+            }
+        }
         Adjacency {
             offsets,
-            target: triples.iter().map(|t| t.1).collect(),
-            cost: triples.iter().map(|t| t.2).collect(),
+            target,
+            cost,
         }
     }
 
@@ -98,12 +159,51 @@ impl PlanInstance {
         pairs: Vec<PairCost>,
     ) -> Result<PlanInstance, PlanError> {
         check_inputs(&weights, &sites, catchment)?;
-        let mut triples = Vec::with_capacity(pairs.len());
         for (row, pair) in pairs.iter().enumerate() {
             check_pair(row, pair, weights.len(), sites.len())?;
-            triples.push((pair.demand, pair.site, pair.cost));
         }
-        let by_demand = Adjacency::build(weights.len(), triples.clone());
+        let by_demand = Adjacency::build(weights.len(), &pairs);
+        drop(pairs);
+        Self::from_demand_rows(weights, sites, catchment, by_demand)
+    }
+
+    /// Builds an instance from pairs already grouped by demand point (one row per weight),
+    /// without copying them through [`PairCost`]:
+    /// `sites[offsets[i]..offsets[i + 1]]` are demand point i's sites, with `costs`.
+    pub(crate) fn from_rows(
+        weights: Vec<f64>,
+        sites: Vec<Site>,
+        catchment: f64,
+        offsets: Vec<usize>,
+        site_of_pair: Vec<u32>,
+        costs: Vec<f64>,
+    ) -> Result<PlanInstance, PlanError> {
+        check_inputs(&weights, &sites, catchment)?;
+        for i in 0..offsets.len().saturating_sub(1) {
+            for k in offsets[i]..offsets[i + 1] {
+                let pair = PairCost {
+                    demand: i as u32,
+                    site: site_of_pair[k],
+                    cost: costs[k],
+                };
+                check_pair(k, &pair, weights.len(), sites.len())?;
+            }
+        }
+        let mut by_demand = Adjacency {
+            offsets,
+            target: site_of_pair,
+            cost: costs,
+        };
+        by_demand.sort_rows();
+        Self::from_demand_rows(weights, sites, catchment, by_demand)
+    }
+
+    fn from_demand_rows(
+        weights: Vec<f64>,
+        sites: Vec<Site>,
+        catchment: f64,
+        by_demand: Adjacency,
+    ) -> Result<PlanInstance, PlanError> {
         for i in 0..weights.len() {
             let (targets, _) = by_demand.row(i);
             if let Some(w) = targets.windows(2).find(|w| w[0] == w[1]) {
@@ -113,10 +213,7 @@ impl PlanInstance {
                 });
             }
         }
-        let by_site = Adjacency::build(
-            sites.len(),
-            triples.into_iter().map(|(i, j, c)| (j, i, c)).collect(),
-        );
+        let by_site = by_demand.transpose(sites.len());
         Ok(PlanInstance {
             weights,
             sites,
@@ -227,4 +324,52 @@ fn check_pair(row: usize, pair: &PairCost, demand: usize, sites: usize) -> Resul
         return Err(bad(pair.cost.to_string(), "a finite cost >= 0"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(id: &str) -> Site {
+        Site {
+            id: id.to_string(),
+            capacity: 1.0,
+            existing: false,
+        }
+    }
+
+    /// Pairs given in any order come out grouped and ascending both ways, and rows given
+    /// directly build the same instance.
+    #[test]
+    fn pairs_in_any_order_give_sorted_rows_both_ways() {
+        let pair = |demand, site, cost| PairCost { demand, site, cost };
+        let pairs = vec![
+            pair(1, 2, 5.0),
+            pair(0, 1, 1.0),
+            pair(1, 0, 3.0),
+            pair(2, 1, 4.0),
+            pair(0, 2, 2.0),
+        ];
+        let sites = vec![site("a"), site("b"), site("c")];
+        let instance = PlanInstance::new(vec![1.0; 3], sites.clone(), 9.0, pairs).unwrap();
+        assert_eq!(instance.sites_of(0), (&[1u32, 2][..], &[1.0, 2.0][..]));
+        assert_eq!(instance.sites_of(1), (&[0u32, 2][..], &[3.0, 5.0][..]));
+        assert_eq!(instance.sites_of(2), (&[1u32][..], &[4.0][..]));
+        assert_eq!(instance.demand_of(0), (&[1u32][..], &[3.0][..]));
+        assert_eq!(instance.demand_of(1), (&[0u32, 2][..], &[1.0, 4.0][..]));
+        assert_eq!(instance.demand_of(2), (&[0u32, 1][..], &[2.0, 5.0][..]));
+        let rows = PlanInstance::from_rows(
+            vec![1.0; 3],
+            sites.clone(),
+            9.0,
+            vec![0, 2, 4, 5],
+            vec![2, 1, 2, 0, 1],
+            vec![2.0, 1.0, 5.0, 3.0, 4.0],
+        )
+        .unwrap();
+        assert_eq!(rows, instance);
+        let e = PlanInstance::from_rows(vec![1.0], sites, 9.0, vec![0, 1], vec![7], vec![1.0])
+            .unwrap_err();
+        assert!(e.to_string().contains("site index"), "{e}");
+    }
 }

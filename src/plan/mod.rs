@@ -304,7 +304,7 @@ pub fn plan(instance: &PlanInstance, settings: &PlanSettings) -> Result<Plan, Pl
     };
     let sites: Vec<usize> = open.iter().map(|&(site, _)| site).collect();
     let after = evaluate(instance, &sites);
-    let chosen = describe(instance, &open, &after, assignment.as_ref());
+    let chosen = describe(instance, &open, &before, &after, assignment.as_ref());
     Ok(Plan {
         objective: settings.objective,
         capacitated: settings.capacitated,
@@ -313,7 +313,9 @@ pub fn plan(instance: &PlanInstance, settings: &PlanSettings) -> Result<Plan, Pl
         greedy_value,
         bound,
         before: Outcome {
-            placed: assignment.as_ref().map(|_| 0.0),
+            placed: assignment
+                .as_ref()
+                .map(|_| capacitated::placed_by_existing(instance, settings.objective)),
             ..before
         },
         after: Outcome {
@@ -328,28 +330,21 @@ type Solved = (Vec<(usize, f64)>, f64, f64, f64, Option<Assignment>);
 
 fn solve_capacitated(instance: &PlanInstance, settings: &PlanSettings) -> Solved {
     let p = settings.new_sites;
-    let model = CapacitatedModel::new(instance, settings.objective);
-    let value_of = |a: &Assignment| match settings.objective {
-        Objective::Coverage => a.placed,
-        Objective::Distance => model.score_value(a),
+    let model = CapacitatedModel::for_plan(instance, settings.objective, p);
+    let value_of = |score: i128, placed: f64| match settings.objective {
+        Objective::Coverage => placed,
+        Objective::Distance => model.score_value(score),
     };
     let before = model.assign(&[]);
     let greedy = model.greedy(p);
-    let greedy_value = value_of(&model.assign(&greedy));
+    let greedy_assignment = model.assign(&greedy);
+    let greedy_value = value_of(greedy_assignment.score, greedy_assignment.placed);
     let open = improve(settings, greedy, |g| model.interchange(g));
     let ordered = model.ordered_gains(&open);
     let final_assignment = model.assign(&open);
-    let value = value_of(&final_assignment);
+    let value = value_of(final_assignment.score, final_assignment.placed);
     let bound = match settings.objective {
-        Objective::Coverage => {
-            let uncapacitated = CoverageModel::new(instance);
-            let coverable = bound::coverage_upper_bound(
-                &uncapacitated,
-                p,
-                uncapacitated.value(&uncapacitated.greedy(p)),
-            );
-            model.placed_upper_bound(p, coverable).max(value)
-        }
+        Objective::Coverage => capacitated_coverage_bound(instance, &model, p, value),
         Objective::Distance => {
             let uncapacitated = DistanceModel::new(instance);
             let open = uncapacitated.interchange(uncapacitated.greedy(p));
@@ -358,20 +353,53 @@ fn solve_capacitated(instance: &PlanInstance, settings: &PlanSettings) -> Solved
                 .min(value)
         }
     };
-    let mut previous = value_of(&before);
+    let mut previous = value_of(before.score, before.placed);
     let order = ordered
         .into_iter()
-        .map(|(slot, a)| {
-            let now = value_of(&a);
+        .map(|step| {
+            let now = value_of(step.score, step.placed);
             let gain = match settings.objective {
                 Objective::Coverage => now - previous,
                 Objective::Distance => previous - now,
             };
             previous = now;
-            (model.candidates[slot], gain)
+            (model.candidates[step.slot], gain)
         })
         .collect();
     (order, greedy_value, value, bound, Some(final_assignment))
+}
+
+/// The most any `p` candidates could place: the existing room plus the `p` largest places,
+/// and no more than the weight within reach of any site; only when the plan falls short of
+/// both is the (costlier) uncapacitated coverage bound computed for the second.
+fn capacitated_coverage_bound(
+    instance: &PlanInstance,
+    model: &CapacitatedModel,
+    p: usize,
+    value: f64,
+) -> f64 {
+    let attained = |bound: f64| value >= bound - 1e-9 * bound.abs().max(1.0);
+    let reachable: f64 = (0..instance.weights.len())
+        .filter(|&i| {
+            instance
+                .sites_of(i)
+                .1
+                .iter()
+                .any(|&c| c <= instance.catchment)
+        })
+        .map(|i| instance.weights[i])
+        .sum();
+    let cheap = model.placed_upper_bound(p, reachable);
+    if attained(cheap) {
+        return cheap.max(value);
+    }
+    let uncapacitated = CoverageModel::new(instance);
+    let coverable = bound::coverage_upper_bound(
+        &uncapacitated,
+        p,
+        uncapacitated.value(&uncapacitated.greedy(p)),
+    );
+    model.placed_upper_bound(p, coverable).max(value)
 }
 
 fn improve(
@@ -475,19 +503,37 @@ fn slots_to_sites(candidates: &[usize], order: &[(usize, f64)]) -> Vec<(usize, f
         .collect()
 }
 
-/// Per-site figures for the chosen sites in order.
+/// Per-site figures for the chosen sites in order. The nearest open site of each demand
+/// point is updated from each new site's pairs only, and the totals summed in demand order
+/// as [`evaluate`] sums them.
 fn describe(
     instance: &PlanInstance,
     open: &[(usize, f64)],
+    before: &Outcome,
     after: &Outcome,
     assignment: Option<&Assignment>,
 ) -> Vec<ChosenSite> {
-    let mut previous = evaluate(instance, &[]);
-    let mut sites = Vec::new();
+    let unreached = instance.unreached_cost();
+    let mut nearest: Vec<f64> = before
+        .nearest
+        .iter()
+        .map(|n| n.map_or(f64::INFINITY, |(_, c)| c))
+        .collect();
+    let (mut in_reach, mut total_cost) = (before.in_reach, before.total_cost);
     open.iter()
         .map(|&(site, gain)| {
-            sites.push(site);
-            let now = evaluate(instance, &sites);
+            let (demand, costs) = instance.demand_of(site);
+            for (&i, &c) in demand.iter().zip(costs) {
+                let i = i as usize;
+                nearest[i] = nearest[i].min(c);
+            }
+            let (mut now_in_reach, mut now_cost) = (0.0, 0.0);
+            for (&w, &c) in instance.weights.iter().zip(&nearest) {
+                if c <= instance.catchment {
+                    now_in_reach += w;
+                }
+                now_cost += w * if c.is_finite() { c } else { unreached };
+            }
             let users = match assignment {
                 Some(a) => a.flows.iter().filter(|f| f.1 == site).map(|f| f.2).sum(),
                 None => after
@@ -501,11 +547,11 @@ fn describe(
             let chosen = ChosenSite {
                 site,
                 gain,
-                newly_in_reach: now.in_reach - previous.in_reach,
-                cost_saved: previous.total_cost - now.total_cost,
+                newly_in_reach: now_in_reach - in_reach,
+                cost_saved: total_cost - now_cost,
                 users,
             };
-            previous = now;
+            (in_reach, total_cost) = (now_in_reach, now_cost);
             chosen
         })
         .collect()
