@@ -303,7 +303,6 @@ pub(crate) fn distance_relaxation(
     }
 }
 
-/// The `p` slots with the largest values (ties to the lowest slot), largest first.
 /// The subgradient step's scale: it starts at 2 and halves after [`PATIENCE`] rounds that
 /// did not improve the bound; the search stops once it falls below [`MIN_STEP`].
 struct StepLength {
@@ -335,6 +334,7 @@ impl StepLength {
     }
 }
 
+/// The `p` slots with the largest values (ties to the lowest slot), largest first.
 pub(crate) fn largest(values: &[f64], p: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
