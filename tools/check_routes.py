@@ -4,7 +4,8 @@ src/travel/tests.rs).
 
 Input: the highway ways of the Rutland extract with their node coordinates, one JSON object
 per line ({"id", "tags", "nodes": [[node_id, lon, lat], ...]}), as written by
-`cargo test --lib travel::tests::dump_rutland -- --ignored` to /tmp/rutland_ways.jsonl.
+`cargo run --release --example dump_osm_ways -- examples/rutland/rutland-2021-05-07.osm.pbf
+/tmp/rutland_ways.jsonl`.
 
 It builds its own graph of every road node (no junction compression), applies the car rules
 as README.md documents them (class speeds, maxspeed x 0.8, oneway, roundabouts, access), runs
