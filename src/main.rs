@@ -13,6 +13,23 @@ use gapmap::config::Config;
 use gapmap::pipeline::{self, RunOptions};
 use gapmap::standalone::{self, AccessOptions};
 
+/// Prints a line to standard output; when the reader has gone (`gapmap run | head`), stops
+/// quietly with success, since everything the command writes to files is written by then.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        say_line(format_args!($($arg)*))
+    };
+}
+
+fn say_line(line: std::fmt::Arguments) {
+    use std::io::Write;
+    if let Err(e) = writeln!(std::io::stdout(), "{line}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
 /// Capacity and access gaps for adult social care day opportunities.
 ///
 /// gapmap joins service locations, area boundaries and demand by need category, computes
@@ -353,11 +370,11 @@ fn plan_in_run(args: PlanArgs) -> Result<(), String> {
     let started = std::time::Instant::now();
     let report = gapmap::plan::run::run_plan(&config, &options, &mut |m| progress(m))
         .map_err(|e| e.to_string())?;
-    println!("{}", report.summary);
+    say!("{}", report.summary);
     for line in &report.lines {
-        println!("  {line}");
+        say!("  {line}");
     }
-    println!(
+    say!(
         "Wrote {} in {:.2} s",
         report.folder.display(),
         started.elapsed().as_secs_f64()
@@ -369,7 +386,7 @@ fn plan_in_run(args: PlanArgs) -> Result<(), String> {
             pdf_reprinted,
             pdf_stale,
         } => {
-            println!(
+            say!(
                 "{} now holds {plans} plan{} under \"Where new capacity would help most\"{}",
                 report.display(),
                 if *plans == 1 { "" } else { "s" },
@@ -383,7 +400,7 @@ fn plan_in_run(args: PlanArgs) -> Result<(), String> {
                 eprintln!("gapmap: warning: report.pdf was not printed again (Chromium is not installed), so it does not show the plan; report.html does");
             }
         }
-        gapmap::plan::ReportUpdate::NoReport(path) => println!(
+        gapmap::plan::ReportUpdate::NoReport(path) => say!(
             "No run report at {}: run `gapmap run` with the same config and label, then the plan, to see it in the report",
             path.display()
         ),
@@ -434,11 +451,15 @@ fn plan_points(args: PlanArgs) -> Result<(), String> {
     let started = std::time::Instant::now();
     let report = gapmap::plan::points::run_point_plan(&options).map_err(|e| e.to_string())?;
     let plan = &report.plan;
-    println!(
+    say!(
         "{}: {} demand points, {} existing services, {} candidates, {} pairs",
-        report.need, report.demand_points, report.existing, report.candidates, report.pairs
+        report.need,
+        report.demand_points,
+        report.existing,
+        report.candidates,
+        report.pairs
     );
-    println!(
+    say!(
         "{} plan{} for {} new site{}: {}",
         plan.objective.name(),
         if plan.capacitated {
@@ -451,14 +472,14 @@ fn plan_points(args: PlanArgs) -> Result<(), String> {
         plan.summary("of demand weight")
     );
     for (rank, chosen) in plan.chosen.iter().enumerate() {
-        println!(
+        say!(
             "  {}. {} (gain {:.1})",
             rank + 1,
             report.instance.sites[chosen.site].id,
             chosen.gain
         );
     }
-    println!(
+    say!(
         "in {:.2} s; wrote {}",
         started.elapsed().as_secs_f64(),
         options.out.display()
@@ -467,7 +488,7 @@ fn plan_points(args: PlanArgs) -> Result<(), String> {
         let settings = gapmap::plan::exact::ExactSettings { time_limit };
         let proof = gapmap::plan::exact::prove(&report.instance, plan, &settings)
             .map_err(|e| e.to_string())?;
-        println!("{}", proof.summary(&report.instance));
+        say!("{}", proof.summary(&report.instance));
     }
     Ok(())
 }
@@ -493,25 +514,25 @@ fn run(config: Option<PathBuf>, options: RunOptions) -> Result<(), gapmap::Error
     for w in &report.warnings {
         eprintln!("gapmap: warning: {w}");
     }
-    println!("Largest shortfalls ({}):", report.label);
+    say!("Largest shortfalls ({}):", report.label);
     let gaps = report.published.largest_shortfalls(8);
     if gaps.is_empty() {
-        println!("  none: supply meets demand in every district and lot");
+        say!("  none: supply meets demand in every district and lot");
     }
     for row in gaps {
-        println!("  {}", gapmap::publish::report::gap_sentence(&config, row));
+        say!("  {}", gapmap::publish::report::gap_sentence(&config, row));
     }
-    println!(
+    say!(
         "Wrote {} in {:.2} s",
         report.folder.display(),
         started.elapsed().as_secs_f64()
     );
     let times = gapmap::progress::summary(&stages);
     if !times.is_empty() {
-        println!("Time by stage:");
+        say!("Time by stage:");
     }
     for line in times {
-        println!("{line}");
+        say!("{line}");
     }
     Ok(())
 }
@@ -522,7 +543,7 @@ fn validate(config: Option<PathBuf>) -> Result<(), gapmap::Error> {
     for w in &checked.warnings {
         eprintln!("gapmap: warning: {w}");
     }
-    println!(
+    say!(
         "{}: inputs are valid ({} services, {} areas, {} districts)",
         config.file_name,
         checked.inputs.services.len(),
@@ -534,8 +555,8 @@ fn validate(config: Option<PathBuf>) -> Result<(), gapmap::Error> {
 
 fn sample(out: PathBuf) -> Result<(), String> {
     let config = gapmap::sample::write_to(&out).map_err(|e| format!("writing the sample: {e}"))?;
-    println!("Wrote the sample to {}", out.display());
-    println!("Run it with: gapmap run --config {}", config.display());
+    say!("Wrote the sample to {}", out.display());
+    say!("Run it with: gapmap run --config {}", config.display());
     Ok(())
 }
 
@@ -563,7 +584,7 @@ fn access(
     let summary =
         standalone::run_access(demand, services, cost, out, &options).map_err(|e| e.to_string())?;
     for need in &summary.result.needs {
-        println!(
+        say!(
             "{}: {} demand points, {:.1}% of demand weight with no suitable service in reach, {} services with no demand in reach",
             need.need,
             need.demand_sites,
@@ -571,7 +592,7 @@ fn access(
             need.services_without_demand
         );
     }
-    println!(
+    say!(
         "{} demand points x {} services, {} pairs in reach, in {:.2} s; wrote {}",
         summary.demand_sites,
         summary.services,
@@ -598,7 +619,7 @@ fn synth(
     spec.seed = seed;
     spec.needs = needs.max(1);
     let (d, s) = standalone::run_synth(&spec, out).map_err(|e| e.to_string())?;
-    println!("Wrote {} and {}", d.display(), s.display());
+    say!("Wrote {} and {}", d.display(), s.display());
     Ok(())
 }
 
@@ -606,7 +627,7 @@ fn travel(options: &gapmap::travel::TravelOptions) -> Result<(), String> {
     let started = std::time::Instant::now();
     let summary = gapmap::travel::run_travel(options).map_err(|e| e.to_string())?;
     let g = &summary.graph;
-    println!(
+    say!(
         "Roads: {} car ways of {} highways; graph of {} junctions and {} edges ({:.0} km); left out {} small pieces not connected both ways ({} junctions, {:.1} km)",
         summary.osm.car_ways,
         summary.osm.highway_ways,
@@ -618,9 +639,9 @@ fn travel(options: &gapmap::travel::TravelOptions) -> Result<(), String> {
         g.length_dropped_m as f64 / 1000.0
     );
     if let Some((id, metres)) = &summary.furthest_snap {
-        println!("Furthest from a road: {id}, {metres:.0} m");
+        say!("Furthest from a road: {id}, {metres:.0} m");
     }
-    println!(
+    say!(
         "{} origins x {} destinations: {} pairs in {:.2} s; wrote {} (road data {})",
         summary.origins,
         summary.destinations,
@@ -645,7 +666,7 @@ fn bench_one(name: &str, runs: usize) -> Result<(), String> {
     {
         let report =
             gapmap::plan::bench::bench_plan_case(&case, runs).map_err(|e| e.to_string())?;
-        println!(
+        say!(
             "{}",
             serde_json::to_string(&report).map_err(|e| e.to_string())?
         );
@@ -655,12 +676,12 @@ fn bench_one(name: &str, runs: usize) -> Result<(), String> {
         let report =
             gapmap::travel::bench::bench_travel_case(name, runs).map_err(|e| e.to_string())?;
         return serde_json::to_string(&report)
-            .map(|json| println!("{json}"))
+            .map(|json| say!("{json}"))
             .map_err(|e| e.to_string());
     }
     if name == gapmap::synth_run::CASE {
         let report = gapmap::synth_run::bench_england_run(runs).map_err(|e| e.to_string())?;
-        println!(
+        say!(
             "{}",
             serde_json::to_string(&report).map_err(|e| e.to_string())?
         );
@@ -671,7 +692,7 @@ fn bench_one(name: &str, runs: usize) -> Result<(), String> {
         .find(|c| c.name == name)
         .ok_or_else(|| format!("no benchmark case {name:?}"))?;
     let report = gapmap::access::bench_case(&case, runs).map_err(|e| e.to_string())?;
-    println!(
+    say!(
         "{}",
         serde_json::to_string(&report).map_err(|e| e.to_string())?
     );
@@ -696,15 +717,21 @@ fn run_case(exe: &Path, name: &str, runs: usize) -> Result<serde_json::Value, St
 
 fn bench_all(runs: usize, filter: &str) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| format!("finding this program: {e}"))?;
-    println!(
+    say!(
         "{:<34} {:>9} {:>8} {:>14} {:>11} {:>10} {:>9}",
-        "case", "demand", "services", "pairs in reach", "median ms", "pairs/s", "peak MB"
+        "case",
+        "demand",
+        "services",
+        "pairs in reach",
+        "median ms",
+        "pairs/s",
+        "peak MB"
     );
     for case in bench_cases().iter().filter(|c| c.name.contains(filter)) {
         let r = run_case(&exe, case.name, runs)?;
         let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
         let int = |k: &str| r[k].as_u64().unwrap_or(0);
-        println!(
+        say!(
             "{:<34} {:>9} {:>8} {:>14} {:>11.2} {:>10.2e} {:>9.1}",
             case.name,
             int("demand_sites"),
@@ -729,14 +756,14 @@ fn bench_england_run(exe: &Path, runs: usize) -> Result<(), String> {
     let r = run_case(exe, name, runs)?;
     let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
     let int = |k: &str| r[k].as_u64().unwrap_or(0);
-    println!(
+    say!(
         "\n{name}: the whole run on {} small areas in {} districts, {} people, {} services",
         int("small_areas"),
         int("districts"),
         int("people"),
         int("services")
     );
-    println!(
+    say!(
         "  median {:.2} s (fastest {:.2} s, {} runs), peak memory {:.0} MB, outputs {:.1} MB of which charts {:.1} MB, largest SVG {} {:.1} MB",
         num("median_seconds"),
         num("fastest_seconds"),
@@ -759,7 +786,7 @@ fn bench_plans(exe: &Path, runs: usize, filter: &str) -> Result<(), String> {
     if cases.is_empty() {
         return Ok(());
     }
-    println!(
+    say!(
         "\n{:<34} {:>8} {:>10} {:>4} {:>11} {:>11} {:>10} {:>10} {:>9}",
         "plan case",
         "demand",
@@ -775,7 +802,7 @@ fn bench_plans(exe: &Path, runs: usize, filter: &str) -> Result<(), String> {
         let r = run_case(exe, case.name, runs)?;
         let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
         let int = |k: &str| r[k].as_u64().unwrap_or(0);
-        println!(
+        say!(
             "{:<34} {:>8} {:>10} {:>4} {:>11} {:>11.3} {:>9.3}% {:>9.3}% {:>9.1}",
             case.name,
             int("demand"),
@@ -798,7 +825,7 @@ fn print_optimum(o: &serde_json::Value) {
         return;
     }
     let num = |k: &str| o[k].as_f64().unwrap_or(0.0);
-    println!(
+    say!(
         "  share of the optimum: median {:.3}%, worst {:.3}% ({} of {} runs optimal); exact search median {:.2} s, slowest {:.2} s, median {} nodes",
         100.0 * num("median_share"),
         100.0 * num("worst_share"),
@@ -809,7 +836,7 @@ fn print_optimum(o: &serde_json::Value) {
         o["median_nodes"].as_u64().unwrap_or(0)
     );
     for unproven in o["unproven"].as_array().into_iter().flatten() {
-        println!(
+        say!(
             "  seed {}: optimum not proven in {} s, search gap {:.3}% (share measured against its bound)",
             unproven[0],
             gapmap::plan::bench::OPTIMUM_SECONDS,
@@ -827,15 +854,22 @@ fn bench_travel(exe: &Path, runs: usize, filter: &str) -> Result<(), String> {
     if cases.is_empty() {
         return Ok(());
     }
-    println!(
+    say!(
         "\n{:<26} {:>10} {:>10} {:>14} {:>9} {:>9} {:>10} {:>9}",
-        "case", "junctions", "edges", "origins x dest", "build s", "snap s", "route s", "peak MB"
+        "case",
+        "junctions",
+        "edges",
+        "origins x dest",
+        "build s",
+        "snap s",
+        "route s",
+        "peak MB"
     );
     for case in cases {
         let r = run_case(exe, case, runs)?;
         let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
         let int = |k: &str| r[k].as_u64().unwrap_or(0);
-        println!(
+        say!(
             "{:<26} {:>10} {:>10} {:>14} {:>9.3} {:>9.3} {:>10.3} {:>9.1}",
             case,
             int("junctions"),
@@ -853,18 +887,18 @@ fn bench_travel(exe: &Path, runs: usize, filter: &str) -> Result<(), String> {
 fn compare(options: CompareOptions) -> Result<(), gapmap::compare::CompareError> {
     let report = gapmap::compare::compare(&options)?;
     for line in &report.summary {
-        println!("{line}");
+        say!("{line}");
     }
-    println!("Wrote {}", report.folder.display());
+    say!("Wrote {}", report.folder.display());
     Ok(())
 }
 
 fn history(outputs: PathBuf) -> Result<(), gapmap::compare::CompareError> {
     let report = gapmap::compare::history(&HistoryOptions { outputs })?;
     for line in &report.lines {
-        println!("{line}");
+        say!("{line}");
     }
-    println!("Wrote {}", report.folder.display());
+    say!("Wrote {}", report.folder.display());
     Ok(())
 }
 
@@ -962,7 +996,7 @@ fn main() -> ExitCode {
             write_inputs,
         } => match (case, write_inputs) {
             (_, Some(dir)) => gapmap::synth_run::write_inputs(&dir)
-                .map(|config| println!("Wrote {}", config.display()))
+                .map(|config| say!("Wrote {}", config.display()))
                 .map_err(|e| e.to_string()),
             (Some(name), None) => bench_one(&name, runs),
             (None, None) => bench_all(runs, &filter),

@@ -437,3 +437,22 @@ E2,pa,18-64,2,1,16,8
         stderr(&o)
     );
 }
+
+/// `gapmap validate | head`: when the reader of standard output has gone, the command ends
+/// quietly with success instead of panicking on the broken pipe.
+#[test]
+fn a_closed_standard_output_is_not_a_crash() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gapmap"))
+        .arg("validate")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the gapmap binary runs");
+    // Close the reading end before gapmap writes anything.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("gapmap ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
