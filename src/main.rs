@@ -330,11 +330,11 @@ struct PlanArgs {
     /// Standalone: output file (.csv).
     #[arg(long, short, requires = "demand")]
     out: Option<PathBuf>,
-    /// Standalone: after planning, search for the proven optimum and say whether the plan
-    /// is optimal (plans without capacities).
-    #[arg(long, requires = "demand")]
+    /// After planning, search for the proven optimum and say whether the plan is optimal
+    /// (plans without capacities; in a run, the report says so too).
+    #[arg(long)]
     prove: bool,
-    /// Standalone: time limit of --prove, seconds.
+    /// Time limit of --prove, seconds.
     #[arg(long, default_value_t = 60.0)]
     prove_seconds: f64,
 }
@@ -355,6 +355,7 @@ fn plan_in_run(args: PlanArgs) -> Result<(), String> {
         );
     };
     let config = load_config(args.config.as_ref()).map_err(|e| e.to_string())?;
+    let prove = prove_limit(&args)?;
     let options = gapmap::plan::run::RunPlanOptions {
         outputs: args.outputs,
         label: args.label,
@@ -365,6 +366,7 @@ fn plan_in_run(args: PlanArgs) -> Result<(), String> {
         candidates: args.candidates,
         expand: args.expand,
         full_capacity: args.full_capacity,
+        prove,
         force: args.force,
     };
     let started = std::time::Instant::now();
@@ -420,18 +422,23 @@ fn objective(name: &str) -> Result<gapmap::plan::Objective, String> {
     }
 }
 
+/// The time limit of `--prove`, when given.
+fn prove_limit(args: &PlanArgs) -> Result<Option<std::time::Duration>, String> {
+    if !args.prove {
+        return Ok(None);
+    }
+    std::time::Duration::try_from_secs_f64(args.prove_seconds)
+        .map(Some)
+        .map_err(|_| {
+            format!(
+                "--prove-seconds {}: expected a number of seconds >= 0",
+                args.prove_seconds
+            )
+        })
+}
+
 fn plan_points(args: PlanArgs) -> Result<(), String> {
-    let prove_limit = match args.prove {
-        true => Some(
-            std::time::Duration::try_from_secs_f64(args.prove_seconds).map_err(|_| {
-                format!(
-                    "--prove-seconds {}: expected a number of seconds >= 0",
-                    args.prove_seconds
-                )
-            })?,
-        ),
-        false => None,
-    };
+    let prove_limit = prove_limit(&args)?;
     let (Some(demand), Some(candidates), Some(out)) = (args.demand, args.candidates, args.out)
     else {
         return Err("a standalone plan needs --demand, --candidates and --out".to_string());

@@ -615,3 +615,55 @@ fn plan_in_a_run_measures_drive_times_over_the_configured_roads() {
     let before: f64 = transport[0]["before"].parse().expect("before");
     assert!((before - weekly).abs() <= 1.0, "{before} against {weekly}");
 }
+
+/// `--prove` in a run: the exact search's verdict goes to the terminal and into the plan's
+/// report section (in words that do not depend on the machine's speed); with places it is
+/// refused before anything is written.
+#[test]
+fn plan_in_a_run_can_be_proven_optimal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let outputs = dir.path().to_str().expect("utf8");
+    let args = [
+        "plan",
+        "--lot",
+        "pmld",
+        "--new-services",
+        "2",
+        "--objective",
+        "distance",
+        "--prove",
+        "--outputs",
+        outputs,
+    ];
+    let o = gapmap(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Exact search: proven optimal"),
+        "{}",
+        stdout(&o)
+    );
+    let section = std::fs::read_to_string(dir.path().join("2025-Q2/plans/pmld-2/section.html"))
+        .expect("section");
+    assert!(section.contains("An exact search (branch and bound) proved the plan optimal"));
+    let o = gapmap(&[
+        "plan",
+        "--lot",
+        "pmld",
+        "--new-services",
+        "2",
+        "--places",
+        "5",
+        "--prove",
+        "--outputs",
+        outputs,
+        "--label",
+        "capacitated",
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("--prove = with --places"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path().join("capacitated").exists());
+}

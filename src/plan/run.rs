@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use geo::{Contains, InteriorPoint, Point};
 
+use super::exact::{ExactSettings, Proof};
 use super::io::read_candidates_csv;
 use super::pairs::PlacedSite;
 use super::run_measure::{measure, DemandPoint, Measure};
@@ -42,6 +43,9 @@ pub struct RunPlanOptions {
     pub candidates: Option<PathBuf>,
     /// Choose existing services of the lot to expand by `places` instead of new sites.
     pub expand: bool,
+    /// Plans without capacities: after planning, search for the proven optimum within this
+    /// time and say whether the plan is optimal.
+    pub prove: Option<std::time::Duration>,
     /// Capacitated plans: re-place everyone (current and waiting) with existing services at
     /// their full capacity, instead of placing the people waiting in the room existing
     /// services have left (capacity minus current users).
@@ -106,6 +110,14 @@ pub fn run_plan(
     options: &RunPlanOptions,
     progress: &mut dyn FnMut(&str),
 ) -> Result<RunPlanReport, Error> {
+    if options.prove.is_some() && options.places.is_some() {
+        return Err(PlanError::Setting {
+            setting: "--prove",
+            value: "with --places".to_string(),
+            expected: "a plan without capacities (the exact search covers those only)",
+        }
+        .into());
+    }
     let checked = pipeline::check(config, progress)?;
     let inputs = &checked.inputs;
     let lot = lot_index(config, &options.lot)?;
@@ -167,7 +179,16 @@ pub fn run_plan(
         capacitated: options.places.is_some(),
         ..PlanSettings::default()
     };
-    let plan = plan(measured.subset.as_ref().unwrap_or(&instance), &settings)?;
+    let planned = measured.subset.as_ref().unwrap_or(&instance);
+    let plan = plan(planned, &settings)?;
+    let proof = match options.prove {
+        Some(time_limit) => {
+            progress("searching for the proven optimum");
+            let proof = super::exact::prove(planned, &plan, &ExactSettings { time_limit })?;
+            Some((proof.summary(planned), proof_sentence(&proof, planned)))
+        }
+        None => None,
+    };
     let view = View {
         config,
         inputs,
@@ -184,15 +205,20 @@ pub fn run_plan(
         placing,
         folder_name: folder_name.clone(),
         measure: &measured.measure,
+        proof: proof.as_ref().map(|p| p.1.clone()),
     };
     let mut folder = RunFolder::create(&plans, &folder_name, options.force)?;
     super::run_outputs::write(&view, &mut folder)?;
     let folder = folder.commit()?;
     let report = super::refresh_run_report(&options.outputs.join(&label), &config.file.data_date)?;
+    let mut lines = view.site_lines();
+    if let Some((terminal, _)) = &proof {
+        lines.push(format!("Exact search: {terminal}"));
+    }
     Ok(RunPlanReport {
         folder,
         summary: view.summary(),
-        lines: view.site_lines(),
+        lines,
         report,
     })
 }
@@ -217,6 +243,8 @@ pub(crate) struct View<'a> {
     pub folder_name: String,
     /// Straight-line km or drive minutes.
     pub measure: &'a Measure,
+    /// What the exact search found, for the report (with `--prove`).
+    pub proof: Option<String>,
 }
 
 /// One chosen site as published.
@@ -363,6 +391,28 @@ impl View<'_> {
                 )
             })
             .collect()
+    }
+}
+
+/// What the exact search found, in words that do not depend on how fast the machine is:
+/// a search that ran out of time says only that.
+fn proof_sentence(proof: &Proof, instance: &PlanInstance) -> String {
+    let e = &proof.exact;
+    match (e.proven, proof.found_better()) {
+        (true, false) => "An exact search (branch and bound) proved the plan optimal: no other choice of as many sites does better.".to_string(),
+        (true, true) => {
+            let ids: Vec<&str> = e.sites.iter().map(|&j| instance.sites[j].id.as_str()).collect();
+            format!(
+                "An exact search (branch and bound) found that the best possible choice is {}, with a value of {:.1} against the plan's {:.1}.",
+                ids.join(", "),
+                e.value,
+                proof.plan_value
+            )
+        }
+        (false, _) => format!(
+            "An exact search (branch and bound) did not finish within {} s, so the plan is not proven optimal.",
+            proof.limit_seconds
+        ),
     }
 }
 

@@ -335,6 +335,9 @@ fn section_html(view: &View, rows: &[DistrictRow], t: &Transport, png: &[u8]) ->
         esc(&view.summary_sentence()),
         esc(view.placing.describe()),
     ));
+    if let Some(proof) = &view.proof {
+        h.push_str(&format!("<p>{}</p>\n", esc(proof)));
+    }
     h.push_str(&format!("<table>\n<tr><th>Rank</th><th>Site</th><th>District</th><th>People newly within reach</th><th>People using it</th><th>Mean {} nearer (all people)</th></tr>\n", view.measure.unit()));
     for r in view.site_rows() {
         h.push_str(&format!(
