@@ -513,6 +513,7 @@ fn progress(message: &str) {
 
 fn run(config: Option<PathBuf>, options: RunOptions) -> Result<(), gapmap::Error> {
     let config = load_config(config.as_ref())?;
+    let outputs = options.outputs.clone();
     let started = std::time::Instant::now();
     let mut stages = gapmap::progress::Stages::new(std::io::stderr().is_terminal());
     let report = pipeline::run(&config, &options, &mut |m| stages.stage(m));
@@ -540,6 +541,17 @@ fn run(config: Option<PathBuf>, options: RunOptions) -> Result<(), gapmap::Error
     }
     for line in times {
         say!("{line}");
+    }
+    let plans =
+        gapmap::plan::run::run_configured_plans(&config, &outputs, &report.label, &mut |m| {
+            progress(m)
+        })?;
+    for plan in plans {
+        say!("{}", plan.summary);
+        for line in &plan.lines {
+            say!("  {line}");
+        }
+        say!("Wrote {}", plan.folder.display());
     }
     Ok(())
 }

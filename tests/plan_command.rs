@@ -667,3 +667,56 @@ fn plan_in_a_run_can_be_proven_optimal() {
     );
     assert!(!dir.path().join("capacitated").exists());
 }
+
+/// Plans listed in the config (`[[plan.scenarios]]`) are made by `gapmap run` itself: one
+/// command gives the run, its plan folders and the report with their sections, the same
+/// bytes every time.
+#[test]
+fn a_run_makes_the_plans_its_config_lists() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    for entry in std::fs::read_dir(&data).expect("data") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, dir.path().join(path.file_name().expect("name"))).expect("copy");
+    }
+    let config = dir.path().join("gapmap.toml");
+    let text = std::fs::read_to_string(&config).expect("config")
+        + "\n[[plan.scenarios]]\nlot = \"pmld\"\nnew_services = 3\nplaces = 10\n\n[[plan.scenarios]]\nlot = \"managed_pa\"\nnew_services = 2\nplaces = 100\n";
+    std::fs::write(&config, text).expect("write");
+    let out = dir.path().join("out");
+    let args = [
+        "run",
+        "--config",
+        config.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+        "--force",
+    ];
+    let o = gapmap(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("places 28 of at most 28 people waiting"),
+        "{}",
+        stdout(&o)
+    );
+    let run = out.join("2025-Q2");
+    for plan in ["pmld-3", "managed_pa-2"] {
+        assert!(
+            run.join("plans")
+                .join(plan)
+                .join("chosen_sites.csv")
+                .exists(),
+            "{plan}"
+        );
+    }
+    let report = std::fs::read(run.join("report.html")).expect("report");
+    let text = String::from_utf8_lossy(&report);
+    assert!(text.contains("id=\"plan-managed_pa-2\""));
+    assert!(text.contains("id=\"plan-pmld-3\""));
+    let o = gapmap(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(run.join("report.html")).expect("report"),
+        report
+    );
+}

@@ -223,6 +223,45 @@ pub fn run_plan(
     })
 }
 
+/// Makes the config's `[[plan.scenarios]]` for the run just published under `label` in
+/// `outputs`, in the order listed; each replaces a plan folder of the same name.
+pub fn run_configured_plans(
+    config: &Config,
+    outputs: &Path,
+    label: &str,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Vec<RunPlanReport>, Error> {
+    let mut reports = Vec::new();
+    for scenario in &config.file.plan.scenarios {
+        let objective = match scenario.objective.as_deref() {
+            Some("distance") => Objective::Distance,
+            _ => Objective::Coverage,
+        };
+        let candidates = scenario.candidates.as_ref().map(|c| match &config.origin {
+            crate::config::Origin::Directory(dir) => dir.join(c),
+            crate::config::Origin::EmbeddedSample => PathBuf::from(c),
+        });
+        let options = RunPlanOptions {
+            outputs: outputs.to_path_buf(),
+            label: Some(label.to_string()),
+            lot: scenario.lot.clone(),
+            new_services: scenario.new_services,
+            places: scenario.places,
+            objective,
+            candidates,
+            expand: scenario.expand,
+            full_capacity: scenario.full_capacity,
+            prove: scenario
+                .prove_seconds
+                .map(std::time::Duration::from_secs_f64),
+            force: true,
+        };
+        progress(&format!("planning {}", scenario.folder_name()));
+        reports.push(run_plan(config, &options, progress)?);
+    }
+    Ok(reports)
+}
+
 /// Everything the outputs are drawn from.
 pub(crate) struct View<'a> {
     pub config: &'a Config,
