@@ -166,17 +166,21 @@ enum Command {
     /// Where to add capacity: choose new sites (or services to expand) that bring most
     /// demand within reach, cut most travel, or place most people where there is room.
     ///
-    /// In a run (--lot): demand is the lot's people from the run's inputs, existing active
-    /// services of the lot are open, candidates default to every service's site and one
-    /// point per area; writes <outputs>/<label>/plans/<lot>-<n>/ (chosen sites as CSV and
-    /// GeoJSON, districts before and after, weekly transport, a map, a report section).
+    /// In a run (--lot): demand is the lot's people from the run's inputs (with --places,
+    /// the people waiting, placed in the new places and the room existing services have
+    /// left), existing active services of the lot are open, candidates default to every
+    /// service's site and one point per area, and distance is measured as the run measures
+    /// it (drive minutes with a [travel] network). Writes <outputs>/<label>/plans/<lot>-<n>/
+    /// (chosen sites as CSV and GeoJSON, districts before and after, weekly transport, a
+    /// map, a report section) and puts the section into the run's report.html. Plans listed
+    /// under [[plan.scenarios]] in the config are made by `gapmap run` itself.
     ///
     /// Standalone (points you already have): --demand and --candidates (and optionally the
     /// existing --services), in the layouts `gapmap access` reads; candidates are id,
     /// longitude, latitude (or x, y) and optionally capacity. Writes one row per chosen site
     /// in the order chosen and prints the objective with a bound on the best possible.
     #[command(
-        after_help = "Examples:\n  gapmap plan --lot pmld --new-services 3 --places 10\n  gapmap plan --config gapmap.toml --lot managed_pa --new-services 2 --places 100 --label 2025-Q3\n  gapmap plan --lot pmld --new-services 2 --places 5 --expand\n  gapmap plan --demand people.csv --candidates sites.csv --new-services 3 --catchment 10 --out plan.csv\n  gapmap plan --demand d.csv --services s.csv --candidates c.csv --new-services 5 --objective distance --out plan.csv\n  gapmap plan --demand d.csv --candidates c.csv --new-services 3 --capacity 10 --need pmld --out plan.csv"
+        after_help = "Examples:\n  gapmap plan --lot pmld --new-services 3 --places 10\n  gapmap plan --config gapmap.toml --lot managed_pa --new-services 2 --places 100 --label 2025-Q3\n  gapmap plan --lot pmld --new-services 2 --places 5 --expand\n  gapmap plan --lot pmld --new-services 3 --objective distance --prove\n  gapmap plan --demand people.csv --candidates sites.csv --new-services 3 --catchment 10 --out plan.csv\n  gapmap plan --demand d.csv --services s.csv --candidates c.csv --new-services 5 --objective distance --out plan.csv\n  gapmap plan --demand d.csv --candidates c.csv --new-services 3 --capacity 10 --need pmld --out plan.csv"
     )]
     Plan(PlanArgs),
     /// Generate a seeded instance (demand.csv, services.csv) with town-like clustering.
