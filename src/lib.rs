@@ -32,6 +32,7 @@ pub mod plan;
 pub mod problem;
 pub mod progress;
 pub mod publish;
+mod rng;
 pub mod sample;
 pub mod standalone;
 pub mod synth_run;

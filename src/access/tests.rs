@@ -4,8 +4,8 @@
 
 use super::metric::{haversine_km, key_between, Frame, Scale};
 use super::reference::brute_force;
-use super::synth::SplitMix64;
 use super::*;
+use crate::rng::SplitMix64;
 
 /// Relative difference within 1e-12 (or both exactly zero).
 fn assert_close(actual: f64, expected: f64, what: &str) {

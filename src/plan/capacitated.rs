@@ -510,30 +510,14 @@ mod tests {
     use super::super::flow::Network;
     use super::super::{PairCost, Site};
     use super::*;
-
-    /// SplitMix64.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> f64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() * n as f64) as usize % n
-        }
-    }
+    use crate::rng::SplitMix64;
 
     /// People on a 10 km square with weights 1..=3 (or 0.5 steps when `fractional`),
     /// 2 existing services and 8 candidates with 0..=4 places; costs rounded to whole km so
     /// many are tied; catchment 5 km.
     fn instance(seed: u64, people: usize, fractional: bool) -> PlanInstance {
-        let mut rng = Rng(seed);
-        let point = |rng: &mut Rng| (10.0 * rng.next(), 10.0 * rng.next());
+        let mut rng = SplitMix64::new(seed);
+        let point = |rng: &mut SplitMix64| (10.0 * rng.unit(), 10.0 * rng.unit());
         let homes: Vec<(f64, f64)> = (0..people).map(|_| point(&mut rng)).collect();
         let places: Vec<(f64, f64)> = (0..10).map(|_| point(&mut rng)).collect();
         let weights = (0..people)
@@ -611,7 +595,7 @@ mod tests {
                     let model = CapacitatedModel::for_plan(&instance, objective, p);
                     let full = CapacitatedModel::new(&instance, objective);
                     truncated_somewhere |= model.lists.row(2).0.len() < full.lists.row(2).0.len();
-                    let mut rng = Rng(seed * 31 + p as u64);
+                    let mut rng = SplitMix64::new(seed * 31 + p as u64);
                     for _ in 0..6 {
                         let mut open: Vec<usize> = Vec::new();
                         while open.len() < p {

@@ -2,6 +2,7 @@
 
 use super::reference::{best_assignment, best_subset, coverage_of, distance_of};
 use super::*;
+use crate::rng::SplitMix64;
 
 fn site(id: &str, capacity: f64, existing: bool) -> Site {
     Site {
@@ -184,33 +185,20 @@ fn bad_inputs_are_refused_with_their_place() {
     assert!(plan(&instance, &settings(Objective::Coverage, 2)).is_err());
 }
 
-/// SplitMix64, for seeded test instances.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 /// A random planar instance: `n` demand points with weights 1..=5, `existing` services
 /// and `m` candidates in a 20 km square, all pairs, catchment 6 km.
 fn random_instance(seed: u64, n: usize, existing: usize, m: usize, unit: bool) -> PlanInstance {
-    let mut rng = Rng(seed);
-    let mut point = || (20.0 * rng.next(), 20.0 * rng.next());
+    let mut rng = SplitMix64::new(seed);
+    let mut point = || (20.0 * rng.unit(), 20.0 * rng.unit());
     let demand: Vec<(f64, f64)> = (0..n).map(|_| point()).collect();
     let places: Vec<(f64, f64)> = (0..existing + m).map(|_| point()).collect();
-    let mut rng = Rng(seed ^ 0xABCD);
+    let mut rng = SplitMix64::new(seed ^ 0xABCD);
     let weights = (0..n)
         .map(|_| {
             if unit {
                 1.0
             } else {
-                1.0 + (5.0 * rng.next()).floor()
+                1.0 + (5.0 * rng.unit()).floor()
             }
         })
         .collect();
@@ -218,7 +206,7 @@ fn random_instance(seed: u64, n: usize, existing: usize, m: usize, unit: bool) -
         .map(|j| {
             site(
                 &format!("s{j}"),
-                1.0 + (4.0 * rng.next()).floor(),
+                1.0 + (4.0 * rng.unit()).floor(),
                 j < existing,
             )
         })

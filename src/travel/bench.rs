@@ -8,12 +8,13 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::grid::{generate_grid, GridSpec, SplitMix64};
+use super::grid::{generate_grid, GridSpec};
 use super::job::load_network;
 use super::route::{travel_matrix, Limit};
 use super::snap::{Snap, SnapIndex};
 use super::{CarProfile, RoadGraph, TravelError};
 use crate::access::peak_memory_bytes;
+use crate::rng::SplitMix64;
 
 /// The cases, by name.
 pub const CASES: [&str; 4] = [
@@ -108,7 +109,7 @@ pub fn bench_travel_case(name: &str, runs: usize) -> Result<TravelBenchReport, T
     report.junctions_dropped = graph.stats.junctions_dropped;
     if let Some((origins, destinations)) = od {
         let index = SnapIndex::new(&graph);
-        let mut rng = SplitMix64(42);
+        let mut rng = SplitMix64::new(42);
         let mut places = |count: usize| -> Vec<[f64; 2]> {
             let bounds = bounds(&graph);
             (0..count)

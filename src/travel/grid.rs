@@ -6,6 +6,7 @@
 
 use super::graph::{RoadWay, RoadWays};
 use super::profile::{CarProfile, Direction};
+use crate::rng::SplitMix64;
 
 /// The grid's size and seed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,7 +29,7 @@ impl GridSpec {
 
 /// Generates the grid's ways (lon/lat around 52.6 N, 1.1 W), deterministic for a seed.
 pub fn generate_grid(spec: &GridSpec) -> RoadWays {
-    let mut rng = SplitMix64(spec.seed);
+    let mut rng = SplitMix64::new(spec.seed);
     let n = spec.side;
     let profile = CarProfile::default();
     let speed = |line: usize| {
@@ -105,24 +106,6 @@ pub fn generate_grid(spec: &GridSpec) -> RoadWays {
         }
     }
     RoadWays { points, ways }
-}
-
-/// SplitMix64: a small seeded generator (Steele, Lea and Flood 2014).
-pub(crate) struct SplitMix64(pub(crate) u64);
-
-impl SplitMix64 {
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    pub(crate) fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
 }
 
 #[cfg(test)]

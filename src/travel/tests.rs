@@ -94,7 +94,7 @@ fn hand_checked_rutland_routes() {
 
 /// Places spread over Rutland (a seeded scatter over its extent).
 fn scatter(count: usize, seed: u64) -> Vec<[f64; 2]> {
-    let mut rng = grid::SplitMix64(seed);
+    let mut rng = crate::rng::SplitMix64::new(seed);
     (0..count)
         .map(|_| [-0.82 + 0.39 * rng.unit(), 52.53 + 0.22 * rng.unit()])
         .collect()

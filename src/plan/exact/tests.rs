@@ -5,34 +5,18 @@ use std::time::Duration;
 use super::*;
 use crate::plan::reference::{best_subset, coverage_of, distance_of};
 use crate::plan::{PairCost, Site};
-
-/// SplitMix64, for seeded instances.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() * n as f64) as usize
-    }
-}
+use crate::rng::SplitMix64;
 
 /// `n` demand points and `existing + m` sites in a square; all pairs, catchment 6.
 /// `grid`: integer points in a 12 x 12 square, unit weights and city-block costs, so many
 /// plans tie; otherwise points anywhere in 20 x 20, weights 1 to 5, straight-line costs.
 fn instance(seed: u64, n: usize, existing: usize, m: usize, grid: bool) -> PlanInstance {
-    let mut rng = Rng(seed);
-    let point = |rng: &mut Rng| {
+    let mut rng = SplitMix64::new(seed);
+    let point = |rng: &mut SplitMix64| {
         if grid {
             (rng.below(13) as f64, rng.below(13) as f64)
         } else {
-            (20.0 * rng.next(), 20.0 * rng.next())
+            (20.0 * rng.unit(), 20.0 * rng.unit())
         }
     };
     let demand: Vec<(f64, f64)> = (0..n).map(|_| point(&mut rng)).collect();
