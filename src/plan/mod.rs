@@ -232,7 +232,6 @@ pub fn plan(instance: &PlanInstance, settings: &PlanSettings) -> Result<Plan, Pl
             expected: "at least 1 and no more than the candidates",
         });
     }
-    let p = settings.new_sites;
     let before = evaluate(instance, &[]);
     let (open, greedy_value, value, bound, assignment) = match settings {
         PlanSettings {
@@ -241,66 +240,11 @@ pub fn plan(instance: &PlanInstance, settings: &PlanSettings) -> Result<Plan, Pl
         PlanSettings {
             objective: Objective::Coverage,
             ..
-        } => {
-            let model = CoverageModel::new(instance);
-            let greedy = model.greedy(p);
-            let greedy_value = model.value(&greedy);
-            let open = improve(settings, greedy, |g| model.interchange(g));
-            let relaxed = bound::coverage_relaxation(&model, p, model.value(&open));
-            let bound = relaxed.bound;
-            let open = second_start(
-                settings,
-                open,
-                relaxed.plan,
-                |o| model.interchange(o),
-                |s| -model.value(s),
-            );
-            let open = settle(settings, model.candidates.len(), open, -bound, |s| {
-                -model.value(s)
-            });
-            let value = model.value(&open);
-            let bound = bound.max(value);
-            let order = model.ordered_gains(&open);
-            (
-                slots_to_sites(&candidates, &order),
-                greedy_value,
-                value,
-                bound,
-                None,
-            )
-        }
+        } => solve_uncapacitated(&CoverageModel::new(instance), settings, &candidates),
         PlanSettings {
             objective: Objective::Distance,
             ..
-        } => {
-            let model = DistanceModel::new(instance);
-            let greedy = model.greedy(p);
-            let greedy_value = model.value(&greedy);
-            let open = improve(settings, greedy, |g| model.interchange(g));
-            let found = model.value(&open);
-            let relaxed = bound::distance_relaxation(&model, p, found, &model.costs(&open));
-            let bound = relaxed.bound;
-            let open = second_start(
-                settings,
-                open,
-                relaxed.plan,
-                |o| model.interchange(o),
-                |s| model.value(s),
-            );
-            let open = settle(settings, model.candidates.len(), open, bound, |s| {
-                model.value(s)
-            });
-            let value = model.value(&open);
-            let bound = bound.min(value);
-            let order = model.ordered_gains(&open);
-            (
-                slots_to_sites(&candidates, &order),
-                greedy_value,
-                value,
-                bound,
-                None,
-            )
-        }
+        } => solve_uncapacitated(&DistanceModel::new(instance), settings, &candidates),
     };
     let sites: Vec<usize> = open.iter().map(|&(site, _)| site).collect();
     let after = evaluate(instance, &sites);
@@ -327,6 +271,102 @@ pub fn plan(instance: &PlanInstance, settings: &PlanSettings) -> Result<Plan, Pl
 }
 
 type Solved = (Vec<(usize, f64)>, f64, f64, f64, Option<Assignment>);
+
+/// The coverage and distance models, which are solved the same way.
+trait Uncapacitated {
+    /// +1 when a larger value is better (coverage), -1 when a smaller one is (distance).
+    const SENSE: f64;
+    fn slots(&self) -> usize;
+    fn greedy(&self, p: usize) -> Vec<usize>;
+    fn value(&self, open: &[usize]) -> f64;
+    fn interchange(&self, open: Vec<usize>) -> Vec<usize>;
+    /// The Lagrangian bound and the relaxation's best choice, given a plan `open`.
+    fn relax(&self, p: usize, open: &[usize]) -> bound::Relaxation;
+    fn ordered_gains(&self, open: &[usize]) -> Vec<(usize, f64)>;
+}
+
+impl Uncapacitated for CoverageModel<'_> {
+    const SENSE: f64 = 1.0;
+    fn slots(&self) -> usize {
+        self.candidates.len()
+    }
+    fn greedy(&self, p: usize) -> Vec<usize> {
+        CoverageModel::greedy(self, p)
+    }
+    fn value(&self, open: &[usize]) -> f64 {
+        CoverageModel::value(self, open)
+    }
+    fn interchange(&self, open: Vec<usize>) -> Vec<usize> {
+        CoverageModel::interchange(self, open)
+    }
+    fn relax(&self, p: usize, open: &[usize]) -> bound::Relaxation {
+        bound::coverage_relaxation(self, p, CoverageModel::value(self, open))
+    }
+    fn ordered_gains(&self, open: &[usize]) -> Vec<(usize, f64)> {
+        CoverageModel::ordered_gains(self, open)
+    }
+}
+
+impl Uncapacitated for DistanceModel<'_> {
+    const SENSE: f64 = -1.0;
+    fn slots(&self) -> usize {
+        self.candidates.len()
+    }
+    fn greedy(&self, p: usize) -> Vec<usize> {
+        DistanceModel::greedy(self, p)
+    }
+    fn value(&self, open: &[usize]) -> f64 {
+        DistanceModel::value(self, open)
+    }
+    fn interchange(&self, open: Vec<usize>) -> Vec<usize> {
+        DistanceModel::interchange(self, open)
+    }
+    fn relax(&self, p: usize, open: &[usize]) -> bound::Relaxation {
+        let found = DistanceModel::value(self, open);
+        bound::distance_relaxation(self, p, found, &self.costs(open))
+    }
+    fn ordered_gains(&self, open: &[usize]) -> Vec<(usize, f64)> {
+        DistanceModel::ordered_gains(self, open)
+    }
+}
+
+/// Greedy, interchange, the bound and the relaxation's plan as a second start, then every
+/// choice when the bound leaves doubt and they are few.
+fn solve_uncapacitated<M: Uncapacitated>(
+    model: &M,
+    settings: &PlanSettings,
+    candidates: &[usize],
+) -> Solved {
+    let p = settings.new_sites;
+    // Lower is better.
+    let cost = |open: &[usize]| -M::SENSE * model.value(open);
+    let greedy = model.greedy(p);
+    let greedy_value = model.value(&greedy);
+    let open = improve(settings, greedy, |g| model.interchange(g));
+    let relaxed = model.relax(p, &open);
+    let open = second_start(settings, open, relaxed.plan, |o| model.interchange(o), cost);
+    let open = settle(
+        settings,
+        model.slots(),
+        open,
+        -M::SENSE * relaxed.bound,
+        cost,
+    );
+    let value = model.value(&open);
+    let bound = if M::SENSE > 0.0 {
+        relaxed.bound.max(value)
+    } else {
+        relaxed.bound.min(value)
+    };
+    let order = model.ordered_gains(&open);
+    (
+        slots_to_sites(candidates, &order),
+        greedy_value,
+        value,
+        bound,
+        None,
+    )
+}
 
 fn solve_capacitated(instance: &PlanInstance, settings: &PlanSettings) -> Solved {
     let p = settings.new_sites;
