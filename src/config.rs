@@ -291,13 +291,17 @@ pub struct PlanScenario {
 impl PlanScenario {
     /// The plan's folder name under `plans/`, as `gapmap plan` names it.
     pub fn folder_name(&self) -> String {
-        format!(
-            "{}-{}{}",
-            self.lot,
-            self.new_services,
-            if self.expand { "-expand" } else { "" }
-        )
+        plan_folder_name(&self.lot, self.new_services, self.expand)
     }
+}
+
+/// The folder under `plans/` of a plan for `lot` with `new_services` sites: `pmld-3`, or
+/// `pmld-3-expand` when existing services are expanded.
+pub fn plan_folder_name(lot: &str, new_services: usize, expand: bool) -> String {
+    format!(
+        "{lot}-{new_services}{}",
+        if expand { "-expand" } else { "" }
+    )
 }
 
 #[derive(Debug, Clone, Deserialize)]

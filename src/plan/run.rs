@@ -104,21 +104,58 @@ struct Described {
     location: Location,
 }
 
+/// What every plan of a run reads: the checked inputs and the run's published figures.
+/// Made once for however many plans.
+pub struct PlanContext {
+    checked: pipeline::Checked,
+    published: PublishedRun,
+}
+
+impl PlanContext {
+    /// Loads and checks the inputs and analyses them as the run does.
+    pub fn new(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<PlanContext, Error> {
+        let checked = pipeline::check(config, progress)?;
+        let analysis = crate::analyse::analyse(
+            config,
+            &checked.inputs,
+            &checked.placement,
+            &checked.distances,
+        )?;
+        let published = PublishedRun::new(config, &checked.inputs, &checked.placement, &analysis);
+        Ok(PlanContext { checked, published })
+    }
+}
+
 /// Runs the plan and writes its folder.
 pub fn run_plan(
     config: &Config,
     options: &RunPlanOptions,
     progress: &mut dyn FnMut(&str),
 ) -> Result<RunPlanReport, Error> {
+    check_options(options)?;
+    let context = PlanContext::new(config, progress)?;
+    plan_in(config, &context, options, progress)
+}
+
+fn check_options(options: &RunPlanOptions) -> Result<(), PlanError> {
     if options.prove.is_some() && options.places.is_some() {
         return Err(PlanError::Setting {
             setting: "--prove",
             value: "with --places".to_string(),
             expected: "a plan without capacities (the exact search covers those only)",
-        }
-        .into());
+        });
     }
-    let checked = pipeline::check(config, progress)?;
+    Ok(())
+}
+
+/// Runs the plan on a run's checked inputs and writes its folder.
+fn plan_in(
+    config: &Config,
+    context: &PlanContext,
+    options: &RunPlanOptions,
+    progress: &mut dyn FnMut(&str),
+) -> Result<RunPlanReport, Error> {
+    let checked = &context.checked;
     let inputs = &checked.inputs;
     let lot = lot_index(config, &options.lot)?;
     let Demand::People(rows) = &inputs.demand else {
@@ -133,11 +170,10 @@ pub fn run_plan(
         .label
         .clone()
         .unwrap_or_else(|| config.file.label.clone());
-    let folder_name = format!(
-        "{}-{}{}",
-        config.catalogue.lots[lot].id,
+    let folder_name = crate::config::plan_folder_name(
+        &config.catalogue.lots[lot].id,
         options.new_services,
-        if options.expand { "-expand" } else { "" }
+        options.expand,
     );
     let plans = options.outputs.join(&label).join("plans");
     if plans.join(&folder_name).exists() && !options.force {
@@ -147,8 +183,6 @@ pub fn run_plan(
     if config.file.analysis.travel_costs.is_some() && config.file.travel.is_none() {
         progress("the plan measures straight-line km: the run's travel-cost matrix has no costs to candidate sites (a [travel] network gives drive times to every site)");
     }
-    let analysis = crate::analyse::analyse(config, inputs, &checked.placement, &checked.distances)?;
-    let published = PublishedRun::new(config, inputs, &checked.placement, &analysis);
     let people: Vec<usize> = (0..rows.len()).filter(|&k| rows[k].lot == lot).collect();
     let unit = config.catalogue.lots[lot].unit;
     let placing = Placing::of(options, unit);
@@ -189,10 +223,16 @@ pub fn run_plan(
         }
         None => None,
     };
-    let view = View {
+    let states = (0..=plan.chosen.len())
+        .map(|k| {
+            let sites: Vec<usize> = plan.chosen[..k].iter().map(|c| c.site).collect();
+            evaluate(&instance, &sites).nearest
+        })
+        .collect();
+    let mut view = View {
         config,
         inputs,
-        published: &published,
+        published: &context.published,
         rows,
         people: &people,
         person_district: &checked.placement.person_district,
@@ -206,7 +246,10 @@ pub fn run_plan(
         folder_name: folder_name.clone(),
         measure: &measured.measure,
         proof: proof.as_ref().map(|p| p.1.clone()),
+        states,
+        site_rows: Vec::new(),
     };
+    view.site_rows = view.build_site_rows();
     let mut folder = RunFolder::create(&plans, &folder_name, options.force)?;
     super::run_outputs::write(&view, &mut folder)?;
     let folder = folder.commit()?;
@@ -232,6 +275,10 @@ pub fn run_configured_plans(
     progress: &mut dyn FnMut(&str),
 ) -> Result<Vec<RunPlanReport>, Error> {
     let mut reports = Vec::new();
+    if config.file.plan.scenarios.is_empty() {
+        return Ok(reports);
+    }
+    let context = PlanContext::new(config, progress)?;
     for scenario in &config.file.plan.scenarios {
         let objective = match scenario.objective.as_deref() {
             Some("distance") => Objective::Distance,
@@ -257,7 +304,7 @@ pub fn run_configured_plans(
             force: true,
         };
         progress(&format!("planning {}", scenario.folder_name()));
-        reports.push(run_plan(config, &options, progress)?);
+        reports.push(plan_in(config, &context, &options, progress)?);
     }
     Ok(reports)
 }
@@ -284,6 +331,10 @@ pub(crate) struct View<'a> {
     pub measure: &'a Measure,
     /// What the exact search found, for the report (with `--prove`).
     pub proof: Option<String>,
+    /// For k = 0 to the sites chosen, each person's nearest open site and its cost with
+    /// the first k chosen sites open: evaluated once, read by every output.
+    states: Vec<Vec<Option<(usize, f64)>>>,
+    site_rows: Vec<SiteRow>,
 }
 
 /// One chosen site as published.
@@ -311,9 +362,13 @@ impl View<'_> {
 
     /// Each of the lot's people's nearest open site and its cost (km or minutes) with the
     /// first `k` chosen sites.
-    pub(crate) fn state(&self, k: usize) -> Vec<Option<(usize, f64)>> {
-        let sites: Vec<usize> = self.plan.chosen[..k].iter().map(|c| c.site).collect();
-        evaluate(self.instance, &sites).nearest
+    pub(crate) fn state(&self, k: usize) -> &[Option<(usize, f64)>] {
+        &self.states[k]
+    }
+
+    /// The chosen sites as published, in the order chosen.
+    pub(crate) fn site_rows(&self) -> &[SiteRow] {
+        &self.site_rows
     }
 
     fn in_reach(&self, state: &[Option<(usize, f64)>]) -> u32 {
@@ -324,16 +379,16 @@ impl View<'_> {
             .count() as u32
     }
 
-    pub(crate) fn site_rows(&self) -> Vec<SiteRow> {
+    fn build_site_rows(&self) -> Vec<SiteRow> {
         let mut previous = self.state(0);
         let people = self.people.len() as u32;
         let mut out = Vec::new();
         for (k, chosen) in self.plan.chosen.iter().enumerate() {
             let now = self.state(k + 1);
-            let newly = self.in_reach(&now) - self.in_reach(&previous);
+            let newly = self.in_reach(now) - self.in_reach(previous);
             let saved: f64 = previous
                 .iter()
-                .zip(&now)
+                .zip(now)
                 .map(|(b, a)| match (b, a) {
                     (Some(b), Some(a)) => b.1 - a.1,
                     _ => 0.0,

@@ -72,7 +72,7 @@ fn csv_field(text: &str) -> String {
 fn sites_geojson(view: &View) -> Vec<u8> {
     let features: Vec<OutFeature> = view
         .site_rows()
-        .into_iter()
+        .iter()
         .map(|r| {
             let count = |c: Published| c.map_or(serde_json::Value::Null, |n| n.into());
             OutFeature {
@@ -209,8 +209,8 @@ fn transport(view: &View) -> Transport {
     let shown = view.disclosure.count(view.people.len() as u32).is_some()
         && view.unit() == crate::model::Unit::Places;
     Transport {
-        km_before: shown.then(|| weekly(&before).round()),
-        km_after: shown.then(|| weekly(&after).round()),
+        km_before: shown.then(|| weekly(before).round()),
+        km_after: shown.then(|| weekly(after).round()),
         cost_per_km: view.config.file.plan.transport_cost_per_km,
     }
 }
@@ -264,7 +264,7 @@ fn map(view: &View, rows: &[DistrictRow]) -> ChoroplethMap {
     let breaks = crate::publish::figures::class_breaks(&values, &view.config.file.maps);
     let points = view
         .site_rows()
-        .into_iter()
+        .iter()
         .map(|r| MapPoint {
             lon: r.location.x,
             lat: r.location.y,
