@@ -557,6 +557,9 @@ fn plan_in_a_run_measures_drive_times_over_the_configured_roads() {
     let folder = dir.path().join("rutland-example/plans/older_adults-1");
     let sites = read_csv(&folder.join("chosen_sites.csv"));
     assert!(sites[0].contains_key("mean_minutes_saved"), "{sites:?}");
+    // The map is drawn from OpenStreetMap roads and says so.
+    let svg = std::fs::read_to_string(folder.join("map.svg")).expect("map");
+    assert!(svg.contains("OpenStreetMap contributors"));
 
     // The lot's people and the active services serving it, as place files for `gapmap travel`.
     let people = read_csv(Path::new(&example("people.csv")));

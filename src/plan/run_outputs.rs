@@ -293,7 +293,7 @@ fn map(view: &View, rows: &[DistrictRow]) -> ChoroplethMap {
         label_regions: true,
         points,
         points_label: Some("Chosen sites".into()),
-        attribution: view.config.file.areas.attribution.clone(),
+        attribution: view.config.attribution(),
     }
 }
 
