@@ -20,6 +20,22 @@ pub enum Place {
     Feature(usize),
     /// A row of a binary table such as Parquet (1-based, data rows only).
     Row(u64),
+    /// A row of a spreadsheet sheet, numbered as the spreadsheet numbers it.
+    SheetRow { sheet: String, row: u64 },
+}
+
+impl Place {
+    /// The place in words, as a rejects table gives it: `line 4`, `sheet "People" row 7`;
+    /// empty for a file as a whole.
+    pub fn words(&self) -> String {
+        match self {
+            Place::File => String::new(),
+            Place::Line(n) => format!("line {n}"),
+            Place::Feature(n) => format!("feature {n}"),
+            Place::Row(n) => format!("row {n}"),
+            Place::SheetRow { sheet, row } => format!("sheet {sheet:?} row {row}"),
+        }
+    }
 }
 
 /// One thing wrong with an input.
@@ -60,17 +76,18 @@ impl Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
-        match self.place {
+        match &self.place {
             Place::File => {}
             Place::Line(n) => write!(f, ":{n}")?,
             Place::Feature(n) => write!(f, ": feature {n}")?,
             Place::Row(n) => write!(f, ": row {n}")?,
+            Place::SheetRow { sheet, row } => write!(f, ": sheet {sheet:?}, row {row}")?,
         }
         write!(f, ":")?;
         if let Some(field) = &self.field {
             let kind = match self.place {
                 Place::Feature(_) => "property",
-                Place::Line(_) | Place::Row(_) => "column",
+                Place::Line(_) | Place::Row(_) | Place::SheetRow { .. } => "column",
                 Place::File if self.file.ends_with("json") => "member",
                 Place::File => "field",
             };

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::config::{AnalysisSection, AreasSection};
-use crate::io::csv::{CsvTable, Row};
 use crate::io::geojson::{read_own_polygon_features, PolygonFeature};
+use crate::io::records::{Records, Row};
 use crate::io::InputFile;
 use crate::model::Unit;
 use crate::problem::Problems;
@@ -420,7 +420,7 @@ fn read_table(
     relative: &str,
     required: &[&str],
     problems: &mut Problems,
-) -> Option<CsvTable> {
+) -> Option<Records> {
     let path = folder.join(relative);
     let input = match InputFile::read(&path.display().to_string(), &path) {
         Ok(i) => i,
@@ -429,7 +429,7 @@ fn read_table(
             return None;
         }
     };
-    CsvTable::parse(&input, required)
+    crate::io::csv::parse(&input, required)
         .map_err(|p| problems.extend(p))
         .ok()
 }
@@ -543,7 +543,7 @@ unit = "places"
             name: "gaps.csv".into(),
             bytes: b"area,gap\nA,\nB,3.5\nC,many\n".to_vec(),
         };
-        let t = CsvTable::parse(&input, &["gap"]).expect("parses");
+        let t = crate::io::csv::parse(&input, &["gap"]).expect("parses");
         let mut problems = Problems::default();
         let v: Vec<Option<Option<f64>>> =
             t.rows().map(|r| figure(&r, "gap", &mut problems)).collect();

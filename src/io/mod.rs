@@ -7,6 +7,8 @@
 pub mod csv;
 pub mod geojson;
 pub mod input;
+pub mod records;
+pub mod sheet;
 pub mod table;
 pub mod xlsx;
 

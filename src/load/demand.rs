@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use crate::config::{Config, DemandFormat};
-use crate::io::csv::{CsvTable, Row};
+use crate::io::records::Row;
 use crate::io::InputFile;
 use crate::load::location::{self, location_of, Geocoder};
 use crate::load::services::lookup;
@@ -55,7 +55,7 @@ fn load_people(
     catalogue: &Catalogue,
     geocoder: &Geocoder,
 ) -> Result<Checked<PersonNeed>, Problems> {
-    let table = CsvTable::parse(input, &PERSON_COLUMNS)?;
+    let table = crate::io::csv::parse(input, &PERSON_COLUMNS)?;
     if let Some(p) = location::check_header(&table) {
         return Err(Problems { listed: vec![p] });
     }
@@ -153,7 +153,7 @@ fn load_aggregated(
     input: &InputFile,
     catalogue: &Catalogue,
 ) -> Result<Checked<DemandCell>, Problems> {
-    let table = CsvTable::parse(input, &AGGREGATED_COLUMNS)?;
+    let table = crate::io::csv::parse(input, &AGGREGATED_COLUMNS)?;
     let mut problems = table.rejected.clone();
     let lot_ids: Vec<&str> = catalogue.lots.iter().map(|l| l.id.as_str()).collect();
     let mut seen = BTreeSet::new();

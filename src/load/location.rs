@@ -8,7 +8,7 @@
 
 use geo::Point;
 
-use crate::io::csv::{CsvTable, Row};
+use crate::io::records::{Records, Row};
 use crate::locate::bng;
 use crate::locate::postcode::PostcodeDirectory;
 use crate::problem::{Place, Problem, Problems};
@@ -27,7 +27,7 @@ pub struct Geocoder<'a> {
 }
 
 /// A problem when the header offers no way to give a location.
-pub fn check_header(table: &CsvTable) -> Option<Problem> {
+pub fn check_header(table: &Records) -> Option<Problem> {
     let pair = |a: &str, b: &str| table.has(a) && table.has(b);
     if pair("latitude", "longitude") || pair("easting", "northing") || table.has("postcode") {
         return None;

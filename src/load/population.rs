@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::io::csv::{CsvTable, Row};
+use crate::io::records::{Records, Row};
 use crate::io::InputFile;
 use crate::model::{AgeBand, Demand, District, PopulationRow};
 use crate::problem::{Checked, Place, Problem, Problems};
@@ -64,16 +64,16 @@ impl Expect<'_> {
 /// Reads a population file in either layout. Rows come back in district (file order of the
 /// areas), age band (config order) and year order.
 pub fn load(input: &InputFile, expect: &Expect) -> Result<Checked<PopulationRow>, Problems> {
-    let table = CsvTable::parse(input, &[])?;
+    let table = crate::io::csv::parse(input, &[])?;
     if find_column(&table, "age_group").is_some() {
         load_snpp(&table, expect)
     } else {
-        load_simple(&CsvTable::parse(input, &COLUMNS)?, expect)
+        load_simple(&crate::io::csv::parse(input, &COLUMNS)?, expect)
     }
 }
 
 /// The actual name of a column, matched without regard to case.
-fn find_column(table: &CsvTable, name: &str) -> Option<String> {
+fn find_column(table: &Records, name: &str) -> Option<String> {
     table
         .header
         .iter()
@@ -84,7 +84,7 @@ fn find_column(table: &CsvTable, name: &str) -> Option<String> {
 /// Population keyed by (district code, band index, year).
 type Cells = BTreeMap<(String, usize, i32), f64>;
 
-fn load_simple(table: &CsvTable, expect: &Expect) -> Result<Checked<PopulationRow>, Problems> {
+fn load_simple(table: &Records, expect: &Expect) -> Result<Checked<PopulationRow>, Problems> {
     let mut problems = table.rejected.clone();
     let mut cells = Cells::new();
     let mut names: BTreeMap<String, String> = BTreeMap::new();
@@ -220,7 +220,7 @@ struct SnppColumns {
     years: Vec<(String, i32)>,
 }
 
-fn snpp_columns(table: &CsvTable) -> Result<SnppColumns, Problems> {
+fn snpp_columns(table: &Records) -> Result<SnppColumns, Problems> {
     let mut problems = Problems::default();
     let header_problem = |m: String| Problem::new(&table.file, Place::Line(1), m);
     let area_code = find_column(table, "area_code");
@@ -304,7 +304,7 @@ fn groups_needed(band: &AgeBand) -> BTreeSet<Option<u32>> {
         .collect()
 }
 
-fn load_snpp(table: &CsvTable, expect: &Expect) -> Result<Checked<PopulationRow>, Problems> {
+fn load_snpp(table: &Records, expect: &Expect) -> Result<Checked<PopulationRow>, Problems> {
     let cols = snpp_columns(table)?;
     let mut problems = table.rejected.clone();
     let mut cells = Cells::new();

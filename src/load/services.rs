@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::io::csv::{CsvTable, Row};
+use crate::io::records::Row;
 use crate::io::InputFile;
 use crate::load::location::{self, location_of, Geocoder};
 use crate::model::{Catalogue, Service, ServiceStatus};
@@ -34,7 +34,7 @@ pub fn load(
     catalogue: &Catalogue,
     geocoder: &Geocoder,
 ) -> Result<Checked<Service>, Problems> {
-    let table = CsvTable::parse(input, &COLUMNS)?;
+    let table = crate::io::csv::parse(input, &COLUMNS)?;
     if let Some(p) = location::check_header(&table) {
         return Err(Problems { listed: vec![p] });
     }

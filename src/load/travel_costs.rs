@@ -16,7 +16,6 @@ use polars::prelude::{DataType, ParquetReader, SerReader};
 use crate::access::io::{DESTINATION_COLUMNS, ORIGIN_COLUMNS};
 use crate::analyse::travel::{TravelCostUnit, TravelCosts};
 use crate::config::Config;
-use crate::io::csv::CsvTable;
 use crate::io::InputFile;
 use crate::load::{read_input, InputRecord, Inputs};
 use crate::model::Demand;
@@ -139,10 +138,8 @@ fn default_label(unit: TravelCostUnit) -> &'static str {
 
 fn place_words(place: &Place) -> String {
     match place {
-        Place::Line(n) => format!("line {n}"),
-        Place::Row(n) => format!("row {n}"),
-        Place::Feature(n) => format!("feature {n}"),
         Place::File => "an earlier row".into(),
+        other => other.words(),
     }
 }
 
@@ -277,7 +274,7 @@ fn cost_column(file: &str, header: &[String], unit: TravelCostUnit) -> Result<us
 }
 
 fn csv_rows(input: &InputFile, unit: TravelCostUnit) -> Result<Vec<MatrixRow>, Problems> {
-    let table = CsvTable::parse(input, &[])?;
+    let table = crate::io::csv::parse(input, &[])?;
     let mut problems = Problems::default();
     let columns: Vec<Option<usize>> = [
         find_column(&input.name, &table.header, ORIGIN_COLUMNS),

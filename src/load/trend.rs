@@ -1,7 +1,6 @@
 //! Users over time by age band (optional), from the council's published series:
 //! `period, date, age_band, users`, where `date` is ISO 8601 (YYYY-MM-DD).
 
-use crate::io::csv::CsvTable;
 use crate::io::InputFile;
 use crate::model::TrendPoint;
 use crate::problem::{Checked, Problems};
@@ -9,7 +8,7 @@ use crate::problem::{Checked, Problems};
 pub const COLUMNS: [&str; 4] = ["period", "date", "age_band", "users"];
 
 pub fn load(input: &InputFile) -> Result<Checked<TrendPoint>, Problems> {
-    let table = CsvTable::parse(input, &COLUMNS)?;
+    let table = crate::io::csv::parse(input, &COLUMNS)?;
     let mut problems = table.rejected.clone();
     let mut points = Vec::new();
     for row in table.rows() {

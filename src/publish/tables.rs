@@ -259,19 +259,10 @@ pub fn cost(config: &Config, published: &PublishedRun) -> Table {
 /// Rows and features left out of the run, with the reason: for the analyst fixing the
 /// inputs, not for publication (a value may be a person's home location).
 pub fn rejects(problems: &crate::problem::Problems) -> Table {
-    use crate::problem::Place;
     let rows = &problems.listed;
     Table::default()
         .text("file", text(rows, |p| p.file.clone()))
-        .text(
-            "place",
-            text(rows, |p| match p.place {
-                Place::File => String::new(),
-                Place::Line(n) => format!("line {n}"),
-                Place::Feature(n) => format!("feature {n}"),
-                Place::Row(n) => format!("row {n}"),
-            }),
-        )
+        .text("place", text(rows, |p| p.place.words()))
         .text("field", text(rows, |p| p.field.clone().unwrap_or_default()))
         .text("value", text(rows, |p| p.value.clone().unwrap_or_default()))
         .text("problem", text(rows, |p| p.message.clone()))
