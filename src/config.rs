@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::load::mapping::InputSpec;
 use crate::model::{Band, Catalogue, Grouping, Lot, ServiceType, Unit};
 
 /// Errors in the configuration file itself.
@@ -72,11 +73,38 @@ pub struct ConfigFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InputsSection {
-    pub services: String,
+    /// Each input other than the boundaries is a path, or a table with the file and how
+    /// to read it: sheet, header row, columns and values mapped to gapmap's
+    /// ([`crate::load::mapping::spec`]).
+    #[serde(deserialize_with = "crate::load::mapping::spec::deserialize_input")]
+    pub services: InputSpec,
     pub areas: String,
-    pub demand: String,
-    pub population: Option<String>,
-    pub users_trend: Option<String>,
+    #[serde(deserialize_with = "crate::load::mapping::spec::deserialize_input")]
+    pub demand: InputSpec,
+    /// People waiting, in a file of their own (any layout, mapped like demand); each row
+    /// is a person waiting for a lot.
+    #[serde(
+        default,
+        deserialize_with = "crate::load::mapping::spec::deserialize_optional_input"
+    )]
+    pub waiting: Option<InputSpec>,
+    /// Where people live, joined to demand (and waiting) rows on `person_id`, for
+    /// extracts such as Client Level Data that carry no location.
+    #[serde(
+        default,
+        deserialize_with = "crate::load::mapping::spec::deserialize_optional_input"
+    )]
+    pub person_locations: Option<InputSpec>,
+    #[serde(
+        default,
+        deserialize_with = "crate::load::mapping::spec::deserialize_optional_input"
+    )]
+    pub population: Option<InputSpec>,
+    #[serde(
+        default,
+        deserialize_with = "crate::load::mapping::spec::deserialize_optional_input"
+    )]
+    pub users_trend: Option<InputSpec>,
     /// An ONS Postcode Directory (ONSPD or NSPL) CSV, for rows located by postcode.
     pub postcodes: Option<String>,
 }
@@ -126,12 +154,16 @@ pub enum DemandFormat {
     People,
     /// Rows by area, lot and age band.
     Aggregated,
+    /// NHS England's Adult Social Care Client Level Data: service events, one row each.
+    Cld,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct DemandSection {
     pub format: DemandFormat,
+    /// How Client Level Data service events become people (`format = "cld"`).
+    pub cld: crate::load::cld::CldSettings,
 }
 
 /// What to do with a row (or feature) that fails a check.

@@ -160,8 +160,33 @@ pub struct PersonNeed {
     pub days_per_week: f64,
     pub hours_per_week: f64,
     pub additional_hours_per_week: f64,
-    /// Line in the input file, for messages.
+    /// Line in the input file (or row of its sheet), for messages.
     pub line: u64,
+    /// The file and line or sheet row the record came from, for messages.
+    pub at: RecordAt,
+}
+
+/// Where a record came from: its file and its line or sheet row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordAt {
+    pub file: std::sync::Arc<str>,
+    pub place: crate::problem::Place,
+}
+
+impl Default for RecordAt {
+    fn default() -> Self {
+        RecordAt {
+            file: "".into(),
+            place: crate::problem::Place::File,
+        }
+    }
+}
+
+impl RecordAt {
+    /// A problem at this record.
+    pub fn problem(&self, message: impl Into<String>) -> crate::problem::Problem {
+        crate::problem::Problem::new(&self.file, self.place.clone(), message)
+    }
 }
 
 /// Demand already aggregated by area, lot and age band.
@@ -177,6 +202,8 @@ pub struct DemandCell {
     pub waiting_hours: f64,
     /// Line in the input file, for messages.
     pub line: u64,
+    /// The file and line or sheet row the record came from, for messages.
+    pub at: RecordAt,
 }
 
 /// Demand in either of the forms councils hold.

@@ -156,7 +156,7 @@ fn drive_times(
         InputErrors(problems)
     })?;
     let areas_file = &config.file.inputs.areas;
-    let demand_file = &config.file.inputs.demand;
+    let demand_file = &config.file.inputs.demand.file;
     let origins = if config.file.areas.district_property.is_some() {
         let places = inputs
             .areas
@@ -202,7 +202,7 @@ fn drive_times(
             describe: Box::new(move |p: &RoadPlace| format!("{demand_file}:{}", p.line)),
         }
     };
-    let services_file = &config.file.inputs.services;
+    let services_file = &config.file.inputs.services.file;
     let destinations = PlaceGroup {
         places: inputs
             .services
@@ -245,23 +245,20 @@ fn place(inputs: &Inputs) -> Result<Placement, Problems> {
         &inputs.demand,
         &inputs.areas,
         &inputs.districts,
-        &inputs.demand_name,
     )
 }
 
 /// Leaves out the demand rows on the lines the problems name.
 fn drop_rows(demand: &mut Demand, problems: &Problems) {
-    let lines: BTreeSet<u64> = problems
+    let places: BTreeSet<(&str, &Place)> = problems
         .listed
         .iter()
-        .filter_map(|p| match p.place {
-            Place::Line(n) => Some(n),
-            _ => None,
-        })
+        .map(|p| (p.file.as_str(), &p.place))
         .collect();
+    let named = |at: &crate::model::RecordAt| places.contains(&(&*at.file, &at.place));
     match demand {
-        Demand::People(people) => people.retain(|p| !lines.contains(&p.line)),
-        Demand::Aggregated(cells) => cells.retain(|c| !lines.contains(&c.line)),
+        Demand::People(people) => people.retain(|p| !named(&p.at)),
+        Demand::Aggregated(cells) => cells.retain(|c| !named(&c.at)),
     }
 }
 

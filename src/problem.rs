@@ -10,7 +10,7 @@ use std::fmt;
 pub const MAX_PROBLEMS: usize = 50;
 
 /// Where in a file a problem is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Place {
     /// The file as a whole.
     File,

@@ -7,7 +7,7 @@ use geo::{Area as _, Euclidean, InteriorPoint, Length, Point};
 
 use gapmap::config::AreasSection;
 use gapmap::io::InputFile;
-use gapmap::load::{areas, services};
+use gapmap::load::areas;
 use gapmap::locate::AreaIndex;
 use gapmap::model::{Area, District};
 
@@ -232,13 +232,7 @@ fn the_samples_lsoas_are_the_ons_lsoas() {
 #[test]
 fn services_land_in_the_districts_data_readme_gives() {
     let config = gapmap::sample::config().expect("sample config");
-    let services = services::load(
-        &gapmap::sample::input("services.csv").expect("embedded"),
-        &config.catalogue,
-        &Default::default(),
-    )
-    .expect("valid")
-    .records;
+    let services = gapmap::load::load(&config).expect("valid").services;
     let districts = sample_districts();
     let index = AreaIndex::new(&districts);
     let mut counts = std::collections::BTreeMap::new();

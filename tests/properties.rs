@@ -5,6 +5,7 @@
 
 use gapmap::io::InputFile;
 use gapmap::load::location::Geocoder;
+use gapmap::load::mapping::{Context, InputSpec};
 use gapmap::load::{demand, services};
 use gapmap::locate::bng;
 use gapmap::model::Demand;
@@ -135,7 +136,9 @@ fn valid_services_are_never_refused() {
             name: "services.csv".into(),
             bytes: to_csv(&mut rng, &header, &rows),
         };
-        let checked = services::load(&input, &config.catalogue, &Geocoder::default())
+        let spec = InputSpec::path("services.csv");
+        let context = Context::of(&config, "services", &[]);
+        let checked = services::load(&input, &spec, &context, &Geocoder::default())
             .unwrap_or_else(|e| panic!("seed {seed}: {:?}", e.listed));
         assert!(
             checked.rejected.is_empty(),
@@ -222,8 +225,16 @@ fn valid_person_records_are_never_refused() {
             name: "people.csv".into(),
             bytes: to_csv(&mut rng, &header, &rows),
         };
-        let (demand, rejected) = demand::load(&input, &config, &Geocoder::default())
-            .unwrap_or_else(|e| panic!("seed {seed}: {:?}", e.listed));
+        let context = Context::of(&config, "demand", &[]);
+        let loaded = demand::load(
+            &input,
+            &config,
+            &context,
+            &Geocoder::default(),
+            Default::default(),
+        )
+        .unwrap_or_else(|e| panic!("seed {seed}: {:?}", e.listed));
+        let (demand, rejected) = (loaded.demand, loaded.rejected);
         assert!(rejected.is_empty(), "seed {seed}: {:?}", rejected.listed);
         let Demand::People(people) = demand else {
             panic!("person-level demand")

@@ -105,6 +105,47 @@ impl Records {
         self.columns.get(column).copied()
     }
 
+    /// The column with heading `heading` as the file spells it (also when a mapping has
+    /// renamed it), matched exactly or else ignoring case and repeated spaces.
+    pub fn find(&self, heading: &str) -> Option<usize> {
+        let by_source = |h: &str| {
+            self.sources
+                .iter()
+                .find(|(_, s)| s.as_str() == h)
+                .and_then(|(n, _)| self.index(n))
+        };
+        if let Some(i) = self.index(heading).or_else(|| by_source(heading)) {
+            return Some(i);
+        }
+        let wanted = normalise(heading);
+        self.header
+            .iter()
+            .position(|h| !h.is_empty() && normalise(h) == wanted)
+            .or_else(|| {
+                self.sources
+                    .iter()
+                    .find(|(_, s)| normalise(s) == wanted)
+                    .and_then(|(n, _)| self.index(n))
+            })
+    }
+
+    /// The headings as the file spells them (before any renaming), for suggestions.
+    pub fn source_headings(&self) -> Vec<String> {
+        self.header
+            .iter()
+            .filter(|h| !h.is_empty())
+            .map(|h| self.sources.get(h).cloned().unwrap_or_else(|| h.clone()))
+            .collect()
+    }
+
+    /// The text of column `index` in row `row` (0-based, in order); empty when absent.
+    pub fn cell(&self, row: usize, index: usize) -> &str {
+        self.rows
+            .get(row)
+            .and_then(|(_, f)| f.get(index))
+            .map_or("", String::as_str)
+    }
+
     /// How messages name a column: its heading in the file, and gapmap's name when the
     /// mapping renamed it (`"Post Code" (postcode)`).
     pub fn label(&self, column: &str) -> String {
@@ -185,6 +226,14 @@ impl Records {
             fields,
         })
     }
+}
+
+/// Text compared as people read it: lower case, runs of spaces as one, ends trimmed.
+pub fn normalise(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// One record, with getters that check and convert its fields.

@@ -6,14 +6,16 @@
 //! Aggregated columns: `area_code, lot, age_band, current_users, waiting` and, for lots
 //! measured in hours, `current_hours_per_week, waiting_hours_per_week`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::config::{Config, DemandFormat};
-use crate::io::records::Row;
+use crate::io::records::{Records, Row};
 use crate::io::InputFile;
+use crate::load::cld;
 use crate::load::location::{self, location_of, Geocoder};
+use crate::load::mapping::{self, Context, InputSpec, Note, Vocabulary};
 use crate::load::services::lookup;
-use crate::model::{Catalogue, Demand, DemandCell, DemandStatus, PersonNeed, Unit};
+use crate::model::{Catalogue, Demand, DemandCell, DemandStatus, PersonNeed, RecordAt, Unit};
 use crate::problem::{expected_one_of, Checked, Problems};
 
 /// Required columns; a home location comes from latitude and longitude, easting and
@@ -32,47 +34,303 @@ pub const PERSON_COLUMNS: [&str; 8] = [
 pub const AGGREGATED_COLUMNS: [&str; 5] =
     ["area_code", "lot", "age_band", "current_users", "waiting"];
 
+/// The other files demand may come with: people waiting, and where people live.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Companions<'a> {
+    pub waiting: Option<(&'a InputFile, &'a InputSpec)>,
+    pub person_locations: Option<(&'a InputFile, &'a InputSpec)>,
+}
+
+/// What demand loading found: the demand, rows left out for problems, and notes counting
+/// rows that rules left out.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub demand: Demand,
+    pub rejected: Problems,
+    pub notes: Vec<Note>,
+}
+
 /// Loads demand in the configured form; rows with any problem are left out and reported.
 pub fn load(
     input: &InputFile,
     config: &Config,
+    ctx: &Context,
     geocoder: &Geocoder,
-) -> Result<(Demand, Problems), Problems> {
-    Ok(match config.file.demand.format {
-        DemandFormat::People => {
-            let c = load_people(input, &config.catalogue, geocoder)?;
-            (Demand::People(c.records), c.rejected)
-        }
+    companions: Companions,
+) -> Result<Loaded, Problems> {
+    let spec = &config.file.inputs.demand;
+    let vocabulary = vocabulary(&config.catalogue);
+    let mut notes = Vec::new();
+    let mut tables = match config.file.demand.format {
         DemandFormat::Aggregated => {
-            let c = load_aggregated(input, &config.catalogue)?;
-            (Demand::Aggregated(c.records), c.rejected)
+            let mapped = mapping::read(input, spec, &vocabulary, ctx)?;
+            let c = load_aggregated(&mapped.records, &config.catalogue)?;
+            return Ok(Loaded {
+                demand: Demand::Aggregated(c.records),
+                rejected: c.rejected,
+                notes: mapped.notes,
+            });
         }
+        DemandFormat::People => vec![mapping::read(input, spec, &vocabulary, ctx)?],
+        DemandFormat::Cld => vec![cld::read(
+            input,
+            spec,
+            &config.file.demand.cld,
+            &vocabulary,
+            ctx,
+        )?],
+    };
+    if let Some((file, spec)) = companions.waiting {
+        let mut waiting = mapping::read(file, spec, &vocabulary, ctx)?;
+        let n = waiting.records.rows.len();
+        waiting.records.set_column(
+            "status",
+            "every row of the waiting list",
+            vec!["waiting".into(); n],
+        );
+        tables.push(waiting);
+    }
+    let locations = match companions.person_locations {
+        Some((file, spec)) => Some(person_locations(file, spec, ctx)?),
+        None => None,
+    };
+    let mut people = Vec::new();
+    let mut rejected = Problems::default();
+    let mut by_area_code = BTreeSet::new();
+    for mut mapped in tables {
+        notes.append(&mut mapped.notes);
+        let records = &mut mapped.records;
+        fill_defaults(records);
+        if let Some(locations) = &locations {
+            rejected.extend(join_locations(records, locations));
+        }
+        let c = load_people(records, &config.catalogue, geocoder)?;
+        by_area_code.extend(located_by_area_code(records, &c.records));
+        people.extend(c.records);
+        rejected.extend(c.rejected);
+    }
+    check_repeats(&mut people, &config.catalogue, &mut rejected);
+    if !by_area_code.is_empty() {
+        notes.push(Note {
+            file: input.name.clone(),
+            count: by_area_code.len(),
+            what: AREA_CODE_NOTE.to_string(),
+        });
+    }
+    Ok(Loaded {
+        demand: Demand::People(people),
+        rejected,
+        notes,
     })
 }
 
-fn load_people(
+/// What the note on people placed by a small-area code says.
+pub const AREA_CODE_NOTE: &str =
+    "people placed at their small area's interior point, from an LSOA or OA code rather than an address";
+
+/// The words demand columns may hold, for the mapping's checks.
+pub fn vocabulary(catalogue: &Catalogue) -> Vec<Vocabulary> {
+    let lots: Vec<String> = catalogue.lots.iter().map(|l| l.id.clone()).collect();
+    vec![
+        Vocabulary {
+            column: "lot",
+            words: lots.clone(),
+            list: false,
+        },
+        Vocabulary {
+            column: "primary_need",
+            words: lots,
+            list: false,
+        },
+        Vocabulary {
+            column: "band",
+            words: catalogue.bands.iter().map(|b| b.id.clone()).collect(),
+            list: false,
+        },
+        Vocabulary {
+            column: "status",
+            words: vec!["current".into(), "waiting".into()],
+            list: false,
+        },
+    ]
+}
+
+/// Mapped files need not carry columns gapmap can do without: the primary need is the lot,
+/// and band, days and hours may be unknown.
+fn fill_defaults(records: &mut Records) {
+    let n = records.rows.len();
+    for column in ["band", "days_per_week", "hours_per_week"] {
+        if !records.has(column) {
+            records.set_column(column, column, vec![String::new(); n]);
+        }
+    }
+    if !records.has("primary_need") {
+        if let Some(i) = records.index("lot") {
+            let lots = (0..n).map(|r| records.cell(r, i).to_string()).collect();
+            records.set_column("primary_need", "lot", lots);
+        }
+    }
+}
+
+/// Where each person lives, by person id: the location columns of the locations file.
+struct Locations {
+    file: String,
+    columns: Vec<&'static str>,
+    by_person: HashMap<String, Vec<String>>,
+}
+
+fn person_locations(
     input: &InputFile,
+    spec: &InputSpec,
+    ctx: &Context,
+) -> Result<Locations, Problems> {
+    let mapped = mapping::read(input, spec, &[], ctx)?;
+    let records = mapped.records;
+    let mut problems = records.check_required(&["person_id"]);
+    let columns: Vec<&'static str> = cld::LOCATION_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| records.has(c))
+        .collect();
+    if columns.is_empty() {
+        problems.push(records.header_problem(
+            "has no location columns (expected postcode, area_code, latitude and longitude, or easting and northing; name them in [inputs.person_locations.columns])",
+        ));
+    }
+    problems.extend(records.rejected.clone());
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut by_person = HashMap::new();
+    for row in records.rows() {
+        let fields = columns.iter().map(|c| row.text(c).to_string()).collect();
+        if by_person
+            .insert(row.text("person_id").to_string(), fields)
+            .is_some()
+        {
+            problems.push(row.problem(
+                "person_id",
+                "is given an earlier row too (one location per person)",
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Locations {
+        file: records.file.clone(),
+        columns,
+        by_person,
+    })
+}
+
+/// Fills each row's location from the locations file; a person it lacks is a problem.
+fn join_locations(records: &mut Records, locations: &Locations) -> Problems {
+    let mut problems = Problems::default();
+    let n = records.rows.len();
+    let mut columns: Vec<Vec<String>> = locations
+        .columns
+        .iter()
+        .map(|c| match records.index(c) {
+            Some(i) => (0..n).map(|r| records.cell(r, i).to_string()).collect(),
+            None => vec![String::new(); n],
+        })
+        .collect();
+    let mut keep = vec![true; n];
+    for (r, row) in records.rows().enumerate() {
+        if cld::LOCATION_COLUMNS
+            .iter()
+            .any(|c| !row.text(c).is_empty())
+        {
+            continue;
+        }
+        match locations.by_person.get(row.text("person_id")) {
+            Some(fields) => {
+                for (column, value) in columns.iter_mut().zip(fields) {
+                    column[r] = value.clone();
+                }
+            }
+            None => {
+                keep[r] = false;
+                problems.push(row.problem(
+                    "person_id",
+                    format!("has no location here and no row in {}", locations.file),
+                ));
+            }
+        }
+    }
+    for (column, values) in locations.columns.iter().zip(columns) {
+        records.set_column(column, &locations.file, values);
+    }
+    records.retain_rows(&keep);
+    problems
+}
+
+/// The people whose rows were placed by a small-area code alone.
+fn located_by_area_code(records: &Records, people: &[PersonNeed]) -> BTreeSet<String> {
+    if !records.has("area_code") {
+        return BTreeSet::new();
+    }
+    let by_code: BTreeSet<u64> = records
+        .rows()
+        .filter(|row| {
+            !row.text("area_code").is_empty()
+                && ["latitude", "longitude", "easting", "northing", "postcode"]
+                    .iter()
+                    .all(|c| row.text(c).is_empty())
+        })
+        .map(|row| row.line)
+        .collect();
+    people
+        .iter()
+        .filter(|p| by_code.contains(&p.line))
+        .map(|p| p.person_id.clone())
+        .collect()
+}
+
+/// A person may have one row per lot, across the demand and waiting files: later rows
+/// that repeat a lot are left out with a problem.
+fn check_repeats(people: &mut Vec<PersonNeed>, catalogue: &Catalogue, problems: &mut Problems) {
+    let mut seen = BTreeSet::new();
+    people.retain(|p| {
+        let first = seen.insert((p.person_id.clone(), p.lot));
+        if !first {
+            problems.push(
+                p.at.problem(
+                    "repeats a lot already given for this person_id (one row per person per lot)",
+                )
+                .field("lot")
+                .value(&catalogue.lots[p.lot].id),
+            );
+        }
+        first
+    });
+}
+
+fn load_people(
+    table: &Records,
     catalogue: &Catalogue,
     geocoder: &Geocoder,
 ) -> Result<Checked<PersonNeed>, Problems> {
-    let table = crate::io::csv::parse(input, &PERSON_COLUMNS)?;
-    if let Some(p) = location::check_header(&table) {
+    let problems = table.check_required(&PERSON_COLUMNS);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    if let Some(p) = location::check_header(table) {
         return Err(Problems { listed: vec![p] });
     }
     let mut problems = table.rejected.clone();
-    let mut seen = BTreeSet::new();
+    let file: std::sync::Arc<str> = table.file.as_str().into();
     let mut people = Vec::with_capacity(table.rows.len());
     for row in table.rows() {
         let before = problems.len();
-        let Some(person) = person_of(&row, catalogue, geocoder, &mut problems) else {
+        let Some(mut person) = person_of(&row, catalogue, geocoder, &mut problems) else {
             continue;
         };
-        if !seen.insert((person.person_id.clone(), person.lot)) {
-            problems.push(row.problem(
-                "lot",
-                "repeats a lot already given for this person_id (one row per person per lot)",
-            ));
-        }
+        person.at = RecordAt {
+            file: file.clone(),
+            place: row.place(),
+        };
         if problems.len() == before {
             people.push(person);
         }
@@ -125,6 +383,7 @@ fn person_of(
         hours_per_week: hours,
         additional_hours_per_week: extra?,
         line: row.line,
+        at: RecordAt::default(),
     })
 }
 
@@ -150,10 +409,13 @@ fn band_of(row: &Row, catalogue: &Catalogue, problems: &mut Problems) -> Option<
 }
 
 fn load_aggregated(
-    input: &InputFile,
+    table: &Records,
     catalogue: &Catalogue,
 ) -> Result<Checked<DemandCell>, Problems> {
-    let table = crate::io::csv::parse(input, &AGGREGATED_COLUMNS)?;
+    let missing = table.check_required(&AGGREGATED_COLUMNS);
+    if !missing.is_empty() {
+        return Err(missing);
+    }
     let mut problems = table.rejected.clone();
     let lot_ids: Vec<&str> = catalogue.lots.iter().map(|l| l.id.as_str()).collect();
     let mut seen = BTreeSet::new();
@@ -187,6 +449,10 @@ fn load_aggregated(
             current_hours: ch,
             waiting_hours: wh,
             line: row.line,
+            at: RecordAt {
+                file: table.file.as_str().into(),
+                place: row.place(),
+            },
         });
     }
     Ok(Checked {

@@ -11,7 +11,7 @@ use geo::Point;
 use crate::io::records::{Records, Row};
 use crate::locate::bng;
 use crate::locate::postcode::PostcodeDirectory;
-use crate::problem::{Place, Problem, Problems};
+use crate::problem::{Problem, Problems};
 
 /// The UK's extent in WGS84, generously: Scilly to Shetland, Northern Ireland to Lowestoft.
 pub const UK_LAT: (f64, f64) = (49.8, 60.95);
@@ -21,6 +21,8 @@ pub const UK_LON: (f64, f64) = (-8.7, 1.8);
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Geocoder<'a> {
     pub postcodes: Option<&'a PostcodeDirectory>,
+    /// Each area's interior point by its code, for rows located by an LSOA or OA code.
+    pub area_points: Option<&'a std::collections::HashMap<String, Point<f64>>>,
     /// Whether the config names a directory (which may have failed to load, a problem
     /// reported once for the file rather than on every row).
     pub configured: bool,
@@ -29,13 +31,15 @@ pub struct Geocoder<'a> {
 /// A problem when the header offers no way to give a location.
 pub fn check_header(table: &Records) -> Option<Problem> {
     let pair = |a: &str, b: &str| table.has(a) && table.has(b);
-    if pair("latitude", "longitude") || pair("easting", "northing") || table.has("postcode") {
+    if pair("latitude", "longitude")
+        || pair("easting", "northing")
+        || table.has("postcode")
+        || table.has("area_code")
+    {
         return None;
     }
-    Some(Problem::new(
-        &table.file,
-        Place::Line(1),
-        "has no location columns (expected latitude and longitude, easting and northing in British National Grid metres, or postcode)",
+    Some(table.header_problem(
+        "has no location columns (expected latitude and longitude, easting and northing in British National Grid metres, postcode, or area_code, an LSOA or OA code)",
     ))
 }
 
@@ -48,14 +52,16 @@ pub fn location_of(row: &Row, geocoder: &Geocoder, problems: &mut Problems) -> O
         grid(row, problems)
     } else if filled("postcode") {
         postcode(row, geocoder, problems)
+    } else if filled("area_code") {
+        area_point(row, geocoder, problems)
     } else {
-        let column = ["latitude", "easting", "postcode"]
+        let column = ["latitude", "easting", "postcode", "area_code"]
             .into_iter()
             .find(|c| row.has(c))
             .unwrap_or("latitude");
         problems.push(row.problem(
             column,
-            "is empty: each row needs latitude and longitude, easting and northing, or a postcode",
+            "is empty: each row needs latitude and longitude, easting and northing, a postcode, or an area code",
         ));
         None
     }
@@ -139,6 +145,22 @@ fn postcode(row: &Row, geocoder: &Geocoder, problems: &mut Problems) -> Option<P
         }
         Err(e) => {
             problems.push(row.problem("postcode", format!("cannot be placed: {e}")));
+            None
+        }
+    }
+}
+
+/// The interior point of the small area a code names: a point inside the area, for people
+/// whose records give only their LSOA or OA.
+fn area_point(row: &Row, geocoder: &Geocoder, problems: &mut Problems) -> Option<Point<f64>> {
+    let code = row.text("area_code");
+    match geocoder.area_points.and_then(|points| points.get(code)) {
+        Some(p) => Some(*p),
+        None => {
+            problems.push(row.problem(
+                "area_code",
+                "is not the code of any area in the boundaries file (an LSOA or OA code places a person at that area's interior point, so the boundaries must be of that level)",
+            ));
             None
         }
     }

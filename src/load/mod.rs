@@ -6,18 +6,21 @@
 //! points in areas is [`crate::locate`]'s job.
 
 pub mod areas;
+pub mod cld;
 pub mod demand;
 pub mod location;
+pub mod mapping;
 pub mod population;
 pub mod services;
 pub mod travel_costs;
 pub mod trend;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::config::{Config, OnBadRow, Origin};
 use crate::io::InputFile;
 use crate::load::location::Geocoder;
+use crate::load::mapping::{Context, Date};
 use crate::locate::postcode::{PostcodeColumns, PostcodeDirectory};
 use crate::model::{Area, Demand, District, PopulationRow, Service, TrendPoint};
 use crate::problem::{Checked, InputErrors, Place, Problem, Problems};
@@ -48,6 +51,8 @@ pub struct Inputs {
     pub rejected: Problems,
     /// The demand file's name as messages give it.
     pub demand_name: String,
+    /// Rows that mapping rules left out, and people placed by a small-area code, counted.
+    pub notes: Vec<mapping::Note>,
 }
 
 /// Reads an input by its configured name, from disk or from the embedded sample.
@@ -107,20 +112,28 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
             None
         }
     };
-    let services_file = read("services", &names.services, &mut found);
+    let services_file = read("services", &names.services.file, &mut found);
     let areas_file = read("areas", &names.areas, &mut found);
-    let demand_file = read("demand", &names.demand, &mut found);
+    let demand_file = read("demand", &names.demand.file, &mut found);
     let demand_name = demand_file
         .as_ref()
-        .map_or_else(|| names.demand.clone(), |f| f.name.clone());
+        .map_or_else(|| names.demand.file.clone(), |f| f.name.clone());
+    let waiting_file = names
+        .waiting
+        .as_ref()
+        .and_then(|s| read("waiting", &s.file, &mut found));
+    let locations_file = names
+        .person_locations
+        .as_ref()
+        .and_then(|s| read("person_locations", &s.file, &mut found));
     let population_file = names
         .population
         .as_ref()
-        .and_then(|n| read("population", n, &mut found));
+        .and_then(|s| read("population", &s.file, &mut found));
     let trend_file = names
         .users_trend
         .as_ref()
-        .and_then(|n| read("users_trend", n, &mut found));
+        .and_then(|s| read("users_trend", &s.file, &mut found));
     let postcodes_file = names
         .postcodes
         .as_ref()
@@ -145,13 +158,6 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
             })
             .ok()
     });
-    let geocoder = Geocoder {
-        postcodes: postcodes.as_ref(),
-        configured: names.postcodes.is_some(),
-    };
-
-    let services =
-        found.take(services_file.map(|f| services::load(&f, &config.catalogue, &geocoder)));
     let areas = areas_file
         .map(|f| areas::load(&f, &config.file.areas))
         .and_then(|r| match r {
@@ -164,19 +170,63 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
                 None
             }
         });
+    let area_points = areas.as_ref().map(|(a, _)| interior_points(a));
+    let geocoder = Geocoder {
+        postcodes: postcodes.as_ref(),
+        area_points: area_points.as_ref(),
+        configured: names.postcodes.is_some(),
+    };
+    let age_bands = config.file.projections.bands();
+    if Date::parse(&config.file.data_date).is_none() {
+        found.fatal.push(
+            Problem::new(
+                &config.file_name,
+                Place::File,
+                "is not a date in the form YYYY-MM-DD",
+            )
+            .field("data_date")
+            .value(&config.file.data_date),
+        );
+    }
+    let context = |role: &'static str| Context::of(config, role, &age_bands);
+    let services = found.take(
+        services_file.map(|f| services::load(&f, &names.services, &context("services"), &geocoder)),
+    );
+    let companions = demand::Companions {
+        waiting: waiting_file.as_ref().zip(names.waiting.as_ref()),
+        person_locations: locations_file.as_ref().zip(names.person_locations.as_ref()),
+    };
+    let mut notes = Vec::new();
     let demand = demand_file
-        .map(|f| demand::load(&f, config, &geocoder))
+        .map(|f| demand::load(&f, config, &context("demand"), &geocoder, companions))
         .and_then(|r| match r {
-            Ok((d, rejected)) => {
-                found.rejected.extend(rejected);
-                Some(d)
+            Ok(loaded) => {
+                found.rejected.extend(loaded.rejected);
+                notes = loaded.notes;
+                Some(loaded.demand)
             }
             Err(p) => {
                 found.fatal.extend(p);
                 None
             }
         });
-    let population = population_file.and_then(|f| {
+    let mapped =
+        |f: InputFile, spec: &mapping::InputSpec, role: &'static str, found: &mut Found| {
+            match mapping::read(&f, spec, &[], &context(role)) {
+                Ok(m) => Some(m.records),
+                Err(p) => {
+                    found.fatal.extend(p);
+                    None
+                }
+            }
+        };
+    let population_table = population_file
+        .zip(names.population.as_ref())
+        .and_then(|(f, spec)| mapped(f, spec, "population", &mut found));
+    let trend_table = trend_file
+        .zip(names.users_trend.as_ref())
+        .and_then(|(f, spec)| mapped(f, spec, "users_trend", &mut found));
+    let population = population_table.and_then(|f| {
         let bands = config.file.projections.bands();
         let expect = population::Expect {
             bands: &bands,
@@ -185,7 +235,7 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
         };
         let rows = found.take(Some(population::load(&f, &expect)))?;
         found.fatal.extend(population::check_years(
-            &f.name,
+            &f.file,
             &rows,
             expect.data_year,
             config.file.projections.years.as_deref(),
@@ -197,7 +247,7 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
         }
         Some(rows)
     });
-    let trend = found.take(trend_file.map(|f| trend::load(&f)));
+    let trend = found.take(trend_table.map(|f| trend::load(&f)));
     let counts: BTreeMap<&str, usize> = BTreeMap::from([
         ("services", services.as_ref().map_or(0, Vec::len)),
         ("areas", areas.as_ref().map_or(0, |(a, _)| a.len())),
@@ -232,10 +282,20 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
                 records,
                 rejected: if skip { rejected } else { Problems::default() },
                 demand_name,
+                notes,
             })
         }
         _ => Err(InputErrors(fatal)),
     }
+}
+
+/// Each area's interior point (a point inside it, even for a crescent-shaped area), by code.
+fn interior_points(areas: &[Area]) -> HashMap<String, geo::Point<f64>> {
+    use geo::InteriorPoint;
+    areas
+        .iter()
+        .filter_map(|a| a.geometry.interior_point().map(|p| (a.code.clone(), p)))
+        .collect()
 }
 
 fn demand_len(d: &Demand) -> usize {

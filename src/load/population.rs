@@ -17,7 +17,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::io::records::{Records, Row};
-use crate::io::InputFile;
 use crate::model::{AgeBand, Demand, District, PopulationRow};
 use crate::problem::{Checked, Place, Problem, Problems};
 
@@ -63,12 +62,15 @@ impl Expect<'_> {
 
 /// Reads a population file in either layout. Rows come back in district (file order of the
 /// areas), age band (config order) and year order.
-pub fn load(input: &InputFile, expect: &Expect) -> Result<Checked<PopulationRow>, Problems> {
-    let table = crate::io::csv::parse(input, &[])?;
-    if find_column(&table, "age_group").is_some() {
-        load_snpp(&table, expect)
+pub fn load(table: &Records, expect: &Expect) -> Result<Checked<PopulationRow>, Problems> {
+    if find_column(table, "age_group").is_some() {
+        load_snpp(table, expect)
     } else {
-        load_simple(&crate::io::csv::parse(input, &COLUMNS)?, expect)
+        let missing = table.check_required(&COLUMNS);
+        if !missing.is_empty() {
+            return Err(missing);
+        }
+        load_simple(table, expect)
     }
 }
 

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use crate::io::records::Row;
 use crate::io::InputFile;
 use crate::load::location::{self, location_of, Geocoder};
+use crate::load::mapping::{self, Context, InputSpec, Vocabulary};
 use crate::model::{Catalogue, Service, ServiceStatus};
 use crate::problem::{expected_one_of, Checked, Problems};
 
@@ -31,10 +32,16 @@ pub const COLUMNS: [&str; 10] = [
 /// Loads and checks the services file; rows with any problem are left out and reported.
 pub fn load(
     input: &InputFile,
-    catalogue: &Catalogue,
+    spec: &InputSpec,
+    ctx: &Context,
     geocoder: &Geocoder,
 ) -> Result<Checked<Service>, Problems> {
-    let table = crate::io::csv::parse(input, &COLUMNS)?;
+    let catalogue = ctx.catalogue;
+    let table = mapping::read(input, spec, &vocabulary(catalogue), ctx)?.records;
+    let missing = table.check_required(&COLUMNS);
+    if !missing.is_empty() {
+        return Err(missing);
+    }
     if let Some(p) = location::check_header(&table) {
         return Err(Problems { listed: vec![p] });
     }
@@ -60,6 +67,36 @@ pub fn load(
         records: services,
         rejected: problems,
     })
+}
+
+/// The words service columns may hold, for the mapping's checks.
+pub fn vocabulary(catalogue: &Catalogue) -> Vec<Vocabulary> {
+    vec![
+        Vocabulary {
+            column: "service_type",
+            words: catalogue
+                .service_types
+                .iter()
+                .map(|t| t.id.clone())
+                .collect(),
+            list: false,
+        },
+        Vocabulary {
+            column: "lots",
+            words: catalogue.lots.iter().map(|l| l.id.clone()).collect(),
+            list: true,
+        },
+        Vocabulary {
+            column: "bands",
+            words: catalogue.bands.iter().map(|b| b.id.clone()).collect(),
+            list: true,
+        },
+        Vocabulary {
+            column: "status",
+            words: ServiceStatus::NAMES.iter().map(|s| s.to_string()).collect(),
+            list: false,
+        },
+    ]
 }
 
 fn service_of(

@@ -164,9 +164,9 @@ impl<'a> KnownIds<'a> {
             people,
             areas: inputs.areas.iter().map(|a| a.code.as_str()).collect(),
             services: inputs.services.iter().map(|s| s.id.as_str()).collect(),
-            demand_file: &config.file.inputs.demand,
+            demand_file: &config.file.inputs.demand.file,
             areas_file: &config.file.inputs.areas,
-            services_file: &config.file.inputs.services,
+            services_file: &config.file.inputs.services.file,
         }
     }
 }
@@ -274,7 +274,10 @@ fn cost_column(file: &str, header: &[String], unit: TravelCostUnit) -> Result<us
 }
 
 fn csv_rows(input: &InputFile, unit: TravelCostUnit) -> Result<Vec<MatrixRow>, Problems> {
-    let table = crate::io::csv::parse(input, &[])?;
+    let table = crate::load::mapping::read_records(
+        input,
+        &crate::load::mapping::InputSpec::path(&input.name),
+    )?;
     let mut problems = Problems::default();
     let columns: Vec<Option<usize>> = [
         find_column(&input.name, &table.header, ORIGIN_COLUMNS),
@@ -291,7 +294,7 @@ fn csv_rows(input: &InputFile, unit: TravelCostUnit) -> Result<Vec<MatrixRow>, P
     for (line, fields) in &table.rows {
         let field = |i: usize| fields.get(i).cloned().unwrap_or_default();
         rows.push(MatrixRow {
-            place: Place::Line(*line),
+            place: table.place(*line),
             origin: field(origin),
             destination: field(destination),
             cost: field(cost),

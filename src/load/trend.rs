@@ -1,14 +1,17 @@
 //! Users over time by age band (optional), from the council's published series:
 //! `period, date, age_band, users`, where `date` is ISO 8601 (YYYY-MM-DD).
 
-use crate::io::InputFile;
+use crate::io::records::Records;
 use crate::model::TrendPoint;
 use crate::problem::{Checked, Problems};
 
 pub const COLUMNS: [&str; 4] = ["period", "date", "age_band", "users"];
 
-pub fn load(input: &InputFile) -> Result<Checked<TrendPoint>, Problems> {
-    let table = crate::io::csv::parse(input, &COLUMNS)?;
+pub fn load(table: &Records) -> Result<Checked<TrendPoint>, Problems> {
+    let missing = table.check_required(&COLUMNS);
+    if !missing.is_empty() {
+        return Err(missing);
+    }
     let mut problems = table.rejected.clone();
     let mut points = Vec::new();
     for row in table.rows() {

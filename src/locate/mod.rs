@@ -18,7 +18,7 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 
 use crate::model::{Area, Demand, District, Service};
-use crate::problem::{Place, Problem, Problems};
+use crate::problem::Problems;
 
 type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
 
@@ -84,7 +84,6 @@ pub fn locate(
     demand: &Demand,
     areas: &[Area],
     districts: &[District],
-    demand_file: &str,
 ) -> Result<Placement, Problems> {
     let index = AreaIndex::new(areas);
     let district_of_area: Vec<Option<usize>> = areas
@@ -136,15 +135,13 @@ pub fn locate(
                         placement.person_district.push(d);
                     }
                     None => problems.push(
-                        Problem::new(
-                            demand_file,
-                            Place::Line(person.line),
-                            format!(
+                        person
+                            .at
+                            .problem(format!(
                                 "the home location (latitude {}, longitude {}) lies outside every area in the boundaries file; a person outside the council's area is not its demand",
                                 person.location.y(),
                                 person.location.x()
-                            ),
-                        )
+                            ))
                         .field("latitude"),
                     ),
                 }
@@ -167,13 +164,12 @@ pub fn locate(
                 match district {
                     Some(d) => placement.cell_district.push(d),
                     None => problems.push(
-                        Problem::new(
-                            demand_file,
-                            Place::Line(cell.line),
-                            "is not the code of any area or district in the boundaries file",
-                        )
-                        .field("area_code")
-                        .value(&cell.area_code),
+                        cell.at
+                            .problem(
+                                "is not the code of any area or district in the boundaries file",
+                            )
+                            .field("area_code")
+                            .value(&cell.area_code),
                     ),
                 }
             }

@@ -132,7 +132,7 @@ pub(crate) fn measure(
             .into())
         }
     };
-    let demand_file = &config.file.inputs.demand;
+    let demand_file = &config.file.inputs.demand.file;
     let origins = PlaceGroup {
         places: demand
             .iter()

@@ -95,6 +95,7 @@ fn people(
         let i = rows.len();
         rows.push((
             PersonNeed {
+                at: Default::default(),
                 person_id: format!("P{i}"),
                 location: Point::new(0.0, 0.0),
                 age_band: band.into(),
@@ -164,6 +165,7 @@ fn case() -> (Config, Inputs, Placement, Vec<GapCell>) {
         records: Vec::new(),
         rejected: Problems::default(),
         demand_name: "p.csv".into(),
+        notes: Vec::new(),
     };
     let placement = Placement {
         service_area: Vec::new(),

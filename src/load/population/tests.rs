@@ -16,11 +16,12 @@ fn bands() -> Vec<AgeBand> {
         .collect()
 }
 
-fn input(name: &str, text: &str) -> InputFile {
-    InputFile {
+fn input(name: &str, text: &str) -> crate::io::records::Records {
+    let file = crate::io::InputFile {
         name: name.into(),
         bytes: text.as_bytes().to_vec(),
-    }
+    };
+    crate::io::csv::read(&file, 1).expect("reads")
 }
 
 /// An SNPP Z1 persons file as ONS lay it out, for districts E1 and E2, a third area E9 the
