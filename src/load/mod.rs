@@ -8,6 +8,7 @@
 pub mod areas;
 pub mod cld;
 pub mod demand;
+pub mod inspect;
 pub mod location;
 pub mod mapping;
 pub mod population;

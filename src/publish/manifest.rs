@@ -18,8 +18,20 @@ pub struct Manifest {
     pub disclosure: DisclosureRecord,
     pub counts: Counts,
     pub warnings: Vec<String>,
+    /// Rows the config's mapping rules left out, and people placed by a small-area code,
+    /// with counts under disclosure control (`null` when suppressed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub input_notes: Vec<InputNote>,
     /// Every output file (path inside the run folder) with its SHA-256, manifest excepted.
     pub outputs: Vec<OutputRecord>,
+}
+
+/// A count of rows or people that reading the inputs set aside, as published.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputNote {
+    pub file: String,
+    pub count: Option<u32>,
+    pub what: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

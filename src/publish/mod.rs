@@ -293,6 +293,15 @@ fn manifest_of(run: &RunData, folder: &RunFolder) -> Manifest {
             rejected_rows: inputs.rejected.len(),
         },
         warnings: run.warnings.to_vec(),
+        input_notes: inputs
+            .notes
+            .iter()
+            .map(|n| manifest::InputNote {
+                file: n.file.clone(),
+                count: run.published.disclosure.count(u32::try_from(n.count).unwrap_or(u32::MAX)),
+                what: n.what.clone(),
+            })
+            .collect(),
         outputs: folder
             .files
             .iter()

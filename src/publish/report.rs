@@ -765,6 +765,36 @@ impl Report<'_> {
         s
     }
 
+    /// How the inputs were read: the demand layout's rules and what mapping set aside.
+    fn reading(&self) -> String {
+        let mut lines = Vec::new();
+        if self.config.file.demand.format == crate::config::DemandFormat::Cld {
+            let cld = &self.config.file.demand.cld;
+            lines.push(format!(
+                "Demand is read from NHS England's Adult Social Care Client Level Data: service events (Event_Type Service, for service users) of the service types {} that are open on the data date (starting on or before it and ending on or after it, or not ended), leaving out people who died before it, as NHS England's code that derives SALT's long-term support figures from Client Level Data does. Each person is counted once per lot; the planned units of their events for a lot are added up, hourly units as hours and daily units as days, with {} hours to a day. Ages come from the date of birth, or from the birth year and month taking the 1st of the month, in whole years at the data date.",
+                cld.service_types.join(", "),
+                num(cld.hours_per_day)
+            ));
+        }
+        for n in &self.inputs.notes {
+            let count = opt_u(
+                self.published
+                    .disclosure
+                    .count(u32::try_from(n.count).unwrap_or(u32::MAX)),
+            );
+            lines.push(format!("{}: {count} {}.", n.file, n.what));
+        }
+        if lines.is_empty() {
+            return String::new();
+        }
+        let mut s = String::from("<h3>How the inputs were read</h3>\n<ul>\n");
+        for line in lines {
+            let _ = writeln!(s, "<li>{}</li>", esc(&line));
+        }
+        s.push_str("</ul>\n");
+        s
+    }
+
     fn method(&self) -> String {
         let f = &self.config.file;
         let mut s = String::from("<section id=\"method\"><h2>Method and data sources</h2>\n<ul>\n");
@@ -777,7 +807,9 @@ impl Report<'_> {
         ] {
             let _ = writeln!(s, "<li>{}</li>", esc(&line));
         }
-        s.push_str("</ul>\n<h3>Inputs</h3>\n");
+        s.push_str("</ul>\n");
+        s.push_str(&self.reading());
+        s.push_str("<h3>Inputs</h3>\n");
         let rows: Vec<Vec<String>> = self
             .inputs
             .records

@@ -340,12 +340,14 @@ impl<'a> Mapper<'a> {
                     self.column("age_from.birth_year", y)?,
                     self.column("age_from.birth_month", m)?,
                 ),
-                _ => return Err(Problems {
-                    listed: vec![self.records.header_problem(format!(
+                _ => {
+                    return Err(Problems {
+                        listed: vec![self.records.header_problem(format!(
                         "[inputs.{}] age_from needs birth_date, or both birth_year and birth_month",
                         self.ctx.role
                     ))],
-                }),
+                    })
+                }
             }
         };
         let mut bands = vec![String::new(); self.records.rows.len()];
