@@ -339,18 +339,23 @@ impl SheetReader<'_> {
     }
 }
 
-/// The header row when none is given: among the first rows, the first with the most
-/// filled cells (title rows above the headings fill one or two).
+/// The header row when none is given: among the first rows, the first that fills at least
+/// half as many cells as the fullest row (and two or more). Title rows above the headings
+/// fill one or two cells; a heading left blank does not move the header down to the data.
 fn find_header(rows: &[&[Data]]) -> usize {
     let filled = |r: &[Data]| r.iter().filter(|c| !c.is_empty()).count();
-    let mut best = (0, 0);
-    for (i, r) in rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
-        let n = filled(r);
-        if n > best.1 {
-            best = (i, n);
-        }
-    }
-    best.0
+    let counts: Vec<usize> = rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS)
+        .map(|r| filled(r))
+        .collect();
+    let most = counts.iter().copied().max().unwrap_or(0);
+    let enough = most.div_ceil(2).max(2);
+    counts
+        .iter()
+        .position(|&n| n >= enough)
+        .or_else(|| counts.iter().position(|&n| n > 0))
+        .unwrap_or(0)
 }
 
 /// A cell as gapmap's text, or the spreadsheet error it holds.
