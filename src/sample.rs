@@ -12,8 +12,9 @@ use crate::problem::{Place, Problem};
 pub const CONFIG_NAME: &str = "gapmap.toml";
 
 /// Every file of the sample: name and contents.
-pub const FILES: [(&str, &[u8]); 7] = [
+pub const FILES: [(&str, &[u8]); 8] = [
     (CONFIG_NAME, include_bytes!("../data/gapmap.toml")),
+    ("services.xlsx", include_bytes!("../data/services.xlsx")),
     ("services.csv", include_bytes!("../data/services.csv")),
     ("people.csv", include_bytes!("../data/people.csv")),
     ("lsoa11.geojson", include_bytes!("../data/lsoa11.geojson")),

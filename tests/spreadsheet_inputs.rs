@@ -525,47 +525,52 @@ fn services_workbook(csv_path: &std::path::Path) -> Vec<u8> {
     book.save_to_buffer().expect("saves")
 }
 
+/// The sample's config with its services input replaced by `services = "FILE"`.
+fn config_with_services(data: &std::path::Path, file: &str) -> String {
+    let config = std::fs::read_to_string(data.join("gapmap.toml")).expect("config");
+    let start = config.find("[inputs.services]").expect("services mapping");
+    let end = config.find("# Small areas").expect("next section");
+    let head = config[..start].replace("[inputs]\n", &format!("[inputs]\nservices = {file:?}\n"));
+    assert!(head.contains(file));
+    format!("{head}{}", &config[end..])
+}
+
 #[test]
-fn the_sample_services_as_a_workbook_give_the_same_gap_table() {
+fn the_sample_services_give_the_same_gap_table_as_csv_as_a_plain_workbook_and_as_a_framework_list()
+{
     let dir = tempfile::tempdir().expect("temp");
     let data = common::repo().join("data");
     for entry in std::fs::read_dir(&data).expect("data") {
         let path = entry.expect("entry").path();
         std::fs::copy(&path, dir.path().join(path.file_name().expect("name"))).expect("copy");
     }
+    // The same list with gapmap's own headings and words, as a workbook.
     std::fs::write(
-        dir.path().join("services.xlsx"),
+        dir.path().join("plain.xlsx"),
         services_workbook(&data.join("services.csv")),
     )
     .expect("xlsx");
-    std::fs::remove_file(dir.path().join("services.csv")).expect("csv gone");
-    let config = std::fs::read_to_string(data.join("gapmap.toml")).expect("config");
-    let config = config.replace(
-        "services = \"services.csv\"",
-        "services = \"services.xlsx\"",
-    );
-    assert!(
-        config.contains("services.xlsx"),
-        "the sample config names services.csv"
-    );
-    std::fs::write(dir.path().join("gapmap.toml"), config).expect("config");
-
     let out = dir.path().join("out");
     let out_text = out.to_str().expect("utf8");
-    let from_csv = common::gapmap(&["run", "--out", out_text, "--label", "csv"]);
-    assert!(from_csv.status.success(), "{}", common::stderr(&from_csv));
-    let config_path = dir.path().join("gapmap.toml");
-    let from_xlsx = common::gapmap(&[
-        "run",
-        "--config",
-        config_path.to_str().expect("utf8"),
-        "--out",
-        out_text,
-        "--label",
-        "xlsx",
-    ]);
-    assert!(from_xlsx.status.success(), "{}", common::stderr(&from_xlsx));
+    // The embedded sample reads services.xlsx, a framework list mapped in its config.
+    let sample = common::gapmap(&["run", "--out", out_text, "--label", "sample"]);
+    assert!(sample.status.success(), "{}", common::stderr(&sample));
+    for (label, file) in [("csv", "services.csv"), ("plain", "plain.xlsx")] {
+        let config = dir.path().join(format!("{label}.toml"));
+        std::fs::write(&config, config_with_services(&data, file)).expect("config");
+        let run = common::gapmap(&[
+            "run",
+            "--config",
+            config.to_str().expect("utf8"),
+            "--out",
+            out_text,
+            "--label",
+            label,
+        ]);
+        assert!(run.status.success(), "{}", common::stderr(&run));
+    }
     let gaps =
         |label: &str| std::fs::read(out.join(label).join("tables/gaps.csv")).expect("gaps.csv");
-    assert_eq!(gaps("csv"), gaps("xlsx"));
+    assert_eq!(gaps("sample"), gaps("csv"));
+    assert_eq!(gaps("sample"), gaps("plain"));
 }
