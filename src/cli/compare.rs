@@ -33,21 +33,13 @@ pub struct CompareArgs {
 
 /// Compares two kept runs, writes the comparison folder and prints its summary.
 pub fn compare(args: CompareArgs) -> Result<(), gapmap::compare::CompareError> {
-    let CompareArgs {
-        before,
-        after,
-        out,
-        outputs,
-        threshold,
-        force,
-    } = args;
     let options = CompareOptions {
-        before,
-        after,
-        outputs,
-        out,
-        threshold,
-        force,
+        before: args.before,
+        after: args.after,
+        outputs: args.outputs,
+        out: args.out,
+        threshold: args.threshold,
+        force: args.force,
     };
     let report = gapmap::compare::compare(&options)?;
     for line in &report.summary {

@@ -42,22 +42,14 @@ pub struct RunArgs {
 /// Runs the analysis, then the plans the config lists, and prints the largest shortfalls,
 /// the time by stage and each plan's summary.
 pub fn run(args: RunArgs) -> Result<(), gapmap::Error> {
-    let RunArgs {
-        config,
-        out,
-        label,
-        force,
-        compare_with,
-        pdf,
-    } = args;
+    let config = load_config(args.config.as_ref())?;
     let options = RunOptions {
-        outputs: out,
-        label,
-        force,
-        compare_with,
-        pdf,
+        outputs: args.out,
+        label: args.label,
+        force: args.force,
+        compare_with: args.compare_with,
+        pdf: args.pdf,
     };
-    let config = load_config(config.as_ref())?;
     let outputs = options.outputs.clone();
     let started = std::time::Instant::now();
     let mut stages = gapmap::progress::Stages::new(std::io::stderr().is_terminal());

@@ -47,25 +47,15 @@ pub struct TravelArgs {
 /// Computes drive times between the places given, writes them to `--out` and prints the
 /// road graph's size, the furthest snap and the pairs written.
 pub fn travel(args: TravelArgs) -> Result<(), String> {
-    let TravelArgs {
-        network,
-        origins,
-        destinations,
-        out,
-        max_minutes,
-        max_snap_metres,
-        speeds,
-        snaps,
-    } = args;
     let options = &gapmap::travel::TravelOptions {
-        network,
-        origins,
-        destinations,
-        out,
-        max_minutes,
-        max_snap_metres,
-        profile: speeds,
-        snaps,
+        network: args.network,
+        origins: args.origins,
+        destinations: args.destinations,
+        out: args.out,
+        max_minutes: args.max_minutes,
+        max_snap_metres: args.max_snap_metres,
+        profile: args.speeds,
+        snaps: args.snaps,
     };
     let started = std::time::Instant::now();
     let summary = gapmap::travel::run_travel(options).map_err(|e| e.to_string())?;
