@@ -1,4 +1,4 @@
-//! `gapmap history`: its arguments, and the lines it prints once [`gapmap::compare::history`]
+//! `gapmap history`: its arguments, and the lines it prints once [`gapmap::compare::history()`]
 //! has listed the kept runs and written the chart across them.
 
 use std::path::PathBuf;

@@ -1,6 +1,6 @@
 //! The commands of `gapmap`, one file each: a command's arguments (its clap struct, whose
 //! doc comments are its `--help`), turned into the library's options, and what it prints
-//! when the library is done. This module holds what the commands share: [`say!`] for
+//! when the library is done. This module holds what the commands share: `say!` for
 //! standard output, the config a command reads, and progress lines on standard error. It
 //! does no work of its own, and it does not decide the exit code (`main` does).
 
@@ -27,7 +27,7 @@ pub mod synth;
 pub mod travel;
 pub mod validate;
 
-/// What [`say!`] expands to: writes one line to standard output.
+/// What `say!` expands to: writes one line to standard output.
 pub fn say_line(line: std::fmt::Arguments) {
     use std::io::Write;
     if let Err(e) = writeln!(std::io::stdout(), "{line}") {
