@@ -1,0 +1,272 @@
+//! `gapmap bench`: its arguments, and the tables it prints. Each case (the access engine's,
+//! the planner's, the road router's, the whole England-scale run) runs in a fresh process
+//! of this program (`bench --case`), so its peak memory is its own; the cases and their
+//! measurements are the library's (`gapmap::access`, `gapmap::plan::bench`,
+//! `gapmap::travel::bench`, `gapmap::synth_run`).
+
+use std::path::{Path, PathBuf};
+
+/// Benchmark the access engine, the planner, the road router and a whole run on
+/// generated instances, each case in a fresh process.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  gapmap bench                 # every case, 5 runs each\n  gapmap bench --filter county --runs 9\n  gapmap bench --filter run-england --runs 3\n  gapmap bench --write-inputs england   # then: gapmap run --config england/gapmap.toml"
+)]
+pub struct BenchArgs {
+    /// Runs per case (the median is reported).
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Only cases whose name contains this.
+    #[arg(long, default_value = "")]
+    filter: String,
+    /// Run one case and print its report as JSON (used by the benchmark itself).
+    #[arg(long, hide = true)]
+    case: Option<String>,
+    /// Write the England-scale run's generated inputs (config, small areas, people,
+    /// services) into this folder instead of benchmarking, to run or inspect them.
+    #[arg(long)]
+    write_inputs: Option<PathBuf>,
+}
+
+/// Benchmarks every case (or those `--filter` names), runs the one case `--case` names, or
+/// writes the England-scale run's inputs.
+pub fn bench(args: BenchArgs) -> Result<(), String> {
+    match (args.case, args.write_inputs) {
+        (_, Some(dir)) => gapmap::synth_run::write_inputs(&dir)
+            .map(|config| say!("Wrote {}", config.display()))
+            .map_err(|e| e.to_string()),
+        (Some(name), None) => bench_one(&name, args.runs),
+        (None, None) => bench_all(args.runs, &args.filter),
+    }
+}
+
+fn bench_cases() -> Vec<gapmap::access::BenchCase> {
+    let mut cases = gapmap::access::standard_cases();
+    cases.extend(gapmap::access::variant_cases());
+    cases
+}
+
+fn bench_one(name: &str, runs: usize) -> Result<(), String> {
+    if let Some(case) = gapmap::plan::bench::plan_cases()
+        .into_iter()
+        .find(|c| c.name == name)
+    {
+        let report =
+            gapmap::plan::bench::bench_plan_case(&case, runs).map_err(|e| e.to_string())?;
+        say!(
+            "{}",
+            serde_json::to_string(&report).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
+    if name.starts_with("travel-") {
+        let report =
+            gapmap::travel::bench::bench_travel_case(name, runs).map_err(|e| e.to_string())?;
+        return serde_json::to_string(&report)
+            .map(|json| say!("{json}"))
+            .map_err(|e| e.to_string());
+    }
+    if name == gapmap::synth_run::CASE {
+        let report = gapmap::synth_run::bench_england_run(runs).map_err(|e| e.to_string())?;
+        say!(
+            "{}",
+            serde_json::to_string(&report).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
+    let case = bench_cases()
+        .into_iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| format!("no benchmark case {name:?}"))?;
+    let report = gapmap::access::bench_case(&case, runs).map_err(|e| e.to_string())?;
+    say!(
+        "{}",
+        serde_json::to_string(&report).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+/// Runs one benchmark case in a fresh process (so peak memory is the case's own) and
+/// returns its JSON report.
+fn run_case(exe: &Path, name: &str, runs: usize) -> Result<serde_json::Value, String> {
+    let out = std::process::Command::new(exe)
+        .args(["bench", "--case", name, "--runs", &runs.to_string()])
+        .output()
+        .map_err(|e| format!("running case {name}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "case {name} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("case {name}: {e}"))
+}
+
+fn bench_all(runs: usize, filter: &str) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("finding this program: {e}"))?;
+    say!(
+        "{:<34} {:>9} {:>8} {:>14} {:>11} {:>10} {:>9}",
+        "case",
+        "demand",
+        "services",
+        "pairs in reach",
+        "median ms",
+        "pairs/s",
+        "peak MB"
+    );
+    for case in bench_cases().iter().filter(|c| c.name.contains(filter)) {
+        let r = run_case(&exe, case.name, runs)?;
+        let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
+        let int = |k: &str| r[k].as_u64().unwrap_or(0);
+        say!(
+            "{:<34} {:>9} {:>8} {:>14} {:>11.2} {:>10.2e} {:>9.1}",
+            case.name,
+            int("demand_sites"),
+            int("services"),
+            int("pairs_in_reach"),
+            1000.0 * num("median_seconds"),
+            num("pairs_per_second"),
+            num("peak_memory_bytes") / 1_048_576.0
+        );
+    }
+    bench_plans(&exe, runs, filter)?;
+    bench_travel(&exe, runs, filter)?;
+    if gapmap::synth_run::CASE.contains(filter) {
+        bench_england_run(&exe, runs)?;
+    }
+    Ok(())
+}
+
+/// The whole-run case, in a fresh process like the others.
+fn bench_england_run(exe: &Path, runs: usize) -> Result<(), String> {
+    let name = gapmap::synth_run::CASE;
+    let r = run_case(exe, name, runs)?;
+    let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
+    let int = |k: &str| r[k].as_u64().unwrap_or(0);
+    say!(
+        "\n{name}: the whole run on {} small areas in {} districts, {} people, {} services",
+        int("small_areas"),
+        int("districts"),
+        int("people"),
+        int("services")
+    );
+    say!(
+        "  median {:.2} s (fastest {:.2} s, {} runs), peak memory {:.0} MB, outputs {:.1} MB of which charts {:.1} MB, largest SVG {} {:.1} MB",
+        num("median_seconds"),
+        num("fastest_seconds"),
+        int("runs"),
+        num("peak_memory_bytes") / 1_048_576.0,
+        num("output_bytes") / 1_048_576.0,
+        num("chart_bytes") / 1_048_576.0,
+        r["largest_svg"].as_str().unwrap_or(""),
+        num("largest_svg_bytes") / 1_048_576.0
+    );
+    Ok(())
+}
+
+/// The planner's cases, each in a fresh process.
+fn bench_plans(exe: &Path, runs: usize, filter: &str) -> Result<(), String> {
+    let cases: Vec<_> = gapmap::plan::bench::plan_cases()
+        .into_iter()
+        .filter(|c| c.name.contains(filter))
+        .collect();
+    if cases.is_empty() {
+        return Ok(());
+    }
+    say!(
+        "\n{:<34} {:>8} {:>10} {:>4} {:>11} {:>11} {:>10} {:>10} {:>9}",
+        "plan case",
+        "demand",
+        "candidates",
+        "p",
+        "pairs",
+        "median s",
+        "median gap",
+        "worst gap",
+        "peak MB"
+    );
+    for case in cases {
+        let r = run_case(exe, case.name, runs)?;
+        let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
+        let int = |k: &str| r[k].as_u64().unwrap_or(0);
+        say!(
+            "{:<34} {:>8} {:>10} {:>4} {:>11} {:>11.3} {:>9.3}% {:>9.3}% {:>9.1}",
+            case.name,
+            int("demand"),
+            int("candidates"),
+            int("new_sites"),
+            int("pairs"),
+            num("median_seconds"),
+            100.0 * num("median_gap"),
+            100.0 * num("worst_gap"),
+            num("peak_memory_bytes") / 1_048_576.0
+        );
+        print_optimum(&r["optimum"]);
+    }
+    Ok(())
+}
+
+/// The plans against the optimum, under their case.
+fn print_optimum(o: &serde_json::Value) {
+    if o.is_null() {
+        return;
+    }
+    let num = |k: &str| o[k].as_f64().unwrap_or(0.0);
+    say!(
+        "  share of the optimum: median {:.3}%, worst {:.3}% ({} of {} runs optimal); exact search median {:.2} s, slowest {:.2} s, median {} nodes",
+        100.0 * num("median_share"),
+        100.0 * num("worst_share"),
+        o["optimal"].as_u64().unwrap_or(0),
+        o["runs"].as_u64().unwrap_or(0),
+        num("median_seconds"),
+        num("slowest_seconds"),
+        o["median_nodes"].as_u64().unwrap_or(0)
+    );
+    for unproven in o["unproven"].as_array().into_iter().flatten() {
+        say!(
+            "  seed {}: optimum not proven in {} s, search gap {:.3}% (share measured against its bound)",
+            unproven[0],
+            gapmap::plan::bench::OPTIMUM_SECONDS,
+            100.0 * unproven[1].as_f64().unwrap_or(0.0)
+        );
+    }
+}
+
+/// The travel cases, each in a fresh process like the access cases.
+fn bench_travel(exe: &Path, runs: usize, filter: &str) -> Result<(), String> {
+    let cases: Vec<&str> = gapmap::travel::bench::CASES
+        .into_iter()
+        .filter(|c| c.contains(filter))
+        .collect();
+    if cases.is_empty() {
+        return Ok(());
+    }
+    say!(
+        "\n{:<26} {:>10} {:>10} {:>14} {:>9} {:>9} {:>10} {:>9}",
+        "case",
+        "junctions",
+        "edges",
+        "origins x dest",
+        "build s",
+        "snap s",
+        "route s",
+        "peak MB"
+    );
+    for case in cases {
+        let r = run_case(exe, case, runs)?;
+        let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
+        let int = |k: &str| r[k].as_u64().unwrap_or(0);
+        say!(
+            "{:<26} {:>10} {:>10} {:>14} {:>9.3} {:>9.3} {:>10.3} {:>9.1}",
+            case,
+            int("junctions"),
+            int("edges"),
+            format!("{} x {}", int("origins"), int("destinations")),
+            num("build_seconds"),
+            num("snap_seconds"),
+            num("route_seconds"),
+            num("peak_memory_bytes") / 1_048_576.0
+        );
+    }
+    Ok(())
+}
