@@ -28,6 +28,7 @@ struct Cli {
 enum Command {
     Run(cli::run::RunArgs),
     Validate(cli::validate::ValidateArgs),
+    Inspect(cli::inspect::InspectArgs),
     Access(cli::access::AccessArgs),
     Travel(cli::travel::TravelArgs),
     Plan(cli::plan::PlanArgs),
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => cli::compare::compare(args).map_err(|e| e.to_string()),
         Command::History(args) => cli::history::history(args).map_err(|e| e.to_string()),
         Command::Sample(args) => cli::sample::sample(args),
+        Command::Inspect(args) => cli::inspect::inspect(args),
         Command::Access(args) => cli::access::access(args),
         Command::Synth(args) => cli::synth::synth(args),
         Command::Plan(args) => cli::plan::plan(args),

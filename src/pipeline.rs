@@ -39,6 +39,9 @@ pub struct RunReport {
     pub label: String,
     pub published: PublishedRun,
     pub warnings: Vec<String>,
+    /// What reading the inputs set aside or inferred, counted exactly (for the terminal;
+    /// published outputs give these counts under disclosure control).
+    pub input_notes: Vec<crate::load::mapping::Note>,
 }
 
 /// Inputs loaded, located and checked.
@@ -324,5 +327,6 @@ pub fn run(
         label,
         published,
         warnings,
+        input_notes: checked.inputs.notes.clone(),
     })
 }

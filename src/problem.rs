@@ -21,7 +21,11 @@ pub enum Place {
     /// A row of a binary table such as Parquet (1-based, data rows only).
     Row(u64),
     /// A row of a spreadsheet sheet, numbered as the spreadsheet numbers it.
-    SheetRow { sheet: String, row: u64 },
+    /// (The sheet's name is shared, and the row fits in 32 bits: Excel has 1,048,576 rows.)
+    SheetRow {
+        sheet: std::sync::Arc<str>,
+        row: u32,
+    },
 }
 
 impl Place {

@@ -196,6 +196,8 @@ fn make_q3(q2: &Path, q3: &Path) {
     }
     edited.push_str("SV068,PR05,Provider Five,Melton PMLD Centre,building_based,pmld,52.7661,-0.8866,6,0,C;D;E,active\n");
     std::fs::write(q3.join("services.csv"), edited).expect("write");
+    // The sample reads its services from a workbook; the edits are in the CSV.
+    common::use_services_csv(&q3.join("gapmap.toml"));
     let mut people = std::fs::read_to_string(q2.join("people.csv")).expect("read");
     for i in 0..ADDED {
         let lat = 52.4775 + f64::from(i) * 0.0005;

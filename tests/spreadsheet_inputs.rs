@@ -525,16 +525,6 @@ fn services_workbook(csv_path: &std::path::Path) -> Vec<u8> {
     book.save_to_buffer().expect("saves")
 }
 
-/// The sample's config with its services input replaced by `services = "FILE"`.
-fn config_with_services(data: &std::path::Path, file: &str) -> String {
-    let config = std::fs::read_to_string(data.join("gapmap.toml")).expect("config");
-    let start = config.find("[inputs.services]").expect("services mapping");
-    let end = config.find("# Small areas").expect("next section");
-    let head = config[..start].replace("[inputs]\n", &format!("[inputs]\nservices = {file:?}\n"));
-    assert!(head.contains(file));
-    format!("{head}{}", &config[end..])
-}
-
 #[test]
 fn the_sample_services_give_the_same_gap_table_as_csv_as_a_plain_workbook_and_as_a_framework_list()
 {
@@ -557,7 +547,14 @@ fn the_sample_services_give_the_same_gap_table_as_csv_as_a_plain_workbook_and_as
     assert!(sample.status.success(), "{}", common::stderr(&sample));
     for (label, file) in [("csv", "services.csv"), ("plain", "plain.xlsx")] {
         let config = dir.path().join(format!("{label}.toml"));
-        std::fs::write(&config, config_with_services(&data, file)).expect("config");
+        std::fs::write(
+            &config,
+            common::config_with_services(
+                &std::fs::read_to_string(data.join("gapmap.toml")).expect("config"),
+                file,
+            ),
+        )
+        .expect("config");
         let run = common::gapmap(&[
             "run",
             "--config",

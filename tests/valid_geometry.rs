@@ -158,6 +158,7 @@ fn lsoa_quarters(lsoa_dir: &Path) -> LsoaQuarters {
     let mut text = std::fs::read_to_string(&services).expect("read");
     text.push_str("SV068,PR05,Provider Five,Melton PMLD Centre,building_based,pmld,52.7661,-0.8866,6,0,C;D;E,active\n");
     std::fs::write(&services, text).expect("write");
+    common::use_services_csv(&q3);
     for (config, label) in [(&q2, "2025-Q2"), (&q3, "2025-Q3")] {
         ok(gapmap(&[
             "run",

@@ -46,6 +46,8 @@ fn inject_names(dir: &Path) {
     writer.flush().expect("flush");
     drop(writer);
     std::fs::rename(dir.join("services.new"), path).expect("rename");
+    // The sample reads its services from a workbook; the edits are in the CSV.
+    common::use_services_csv(&dir.join("gapmap.toml"));
 }
 
 /// The CSV as header and rows of raw fields.

@@ -66,6 +66,16 @@ fn bench_one(name: &str, runs: usize) -> Result<(), String> {
             .map(|json| say!("{json}"))
             .map_err(|e| e.to_string());
     }
+    if name == CLD_WRITE {
+        return gapmap::load::bench::write_cld_workbook(&cld_workbook_path())
+            .map(|()| say!("{{}}"));
+    }
+    if name == gapmap::load::bench::CASE {
+        let report = gapmap::load::bench::bench_cld_read(&cld_workbook_path(), runs)?;
+        return serde_json::to_string(&report)
+            .map(|json| say!("{json}"))
+            .map_err(|e| e.to_string());
+    }
     if name == gapmap::synth_run::CASE {
         let report = gapmap::synth_run::bench_england_run(runs).map_err(|e| e.to_string())?;
         say!(
@@ -131,9 +141,52 @@ fn bench_all(runs: usize, filter: &str) -> Result<(), String> {
     }
     bench_plans(&exe, runs, filter)?;
     bench_travel(&exe, runs, filter)?;
+    if gapmap::load::bench::CASE.contains(filter) {
+        bench_cld_read(&exe, runs)?;
+    }
     if gapmap::synth_run::CASE.contains(filter) {
         bench_england_run(&exe, runs)?;
     }
+    Ok(())
+}
+
+/// The case that writes the generated CLD workbook for the reading case.
+const CLD_WRITE: &str = "cld-write-200000";
+
+/// The environment variable that tells the case processes where the workbook is.
+const CLD_FILE_VARIABLE: &str = "GAPMAP_BENCH_CLD_FILE";
+
+/// Where the generated CLD workbook is kept between the writing and reading processes:
+/// named by the benchmarking process, which the case processes inherit.
+fn cld_workbook_path() -> PathBuf {
+    std::env::var_os(CLD_FILE_VARIABLE).map_or_else(
+        || std::env::temp_dir().join("gapmap-bench-cld.xlsx"),
+        PathBuf::from,
+    )
+}
+
+/// Reading a 200,000-event Client Level Data workbook: written by one fresh process, read
+/// by another, so the peak memory is the reading's own.
+fn bench_cld_read(exe: &Path, runs: usize) -> Result<(), String> {
+    let file = std::env::temp_dir().join(format!("gapmap-bench-cld-{}.xlsx", std::process::id()));
+    std::env::set_var(CLD_FILE_VARIABLE, &file);
+    run_case(exe, CLD_WRITE, 1)?;
+    let r = run_case(exe, gapmap::load::bench::CASE, runs);
+    let _ = std::fs::remove_file(cld_workbook_path());
+    let r = r?;
+    let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
+    let int = |k: &str| r[k].as_u64().unwrap_or(0);
+    say!(
+        "\n{}: Client Level Data workbook of {} service events ({:.1} MB) read into {} person-lot rows: median {:.2} s (fastest {:.2} s, {} runs), peak memory {:.0} MB",
+        gapmap::load::bench::CASE,
+        int("events"),
+        num("workbook_bytes") / 1_048_576.0,
+        int("people_rows"),
+        num("median_seconds"),
+        num("fastest_seconds"),
+        int("runs"),
+        num("peak_memory_bytes") / 1_048_576.0
+    );
     Ok(())
 }
 

@@ -20,6 +20,7 @@ pub mod access;
 pub mod bench;
 pub mod compare;
 pub mod history;
+pub mod inspect;
 pub mod plan;
 pub mod run;
 pub mod sample;
@@ -48,4 +49,15 @@ fn load_config(path: Option<&PathBuf>) -> Result<Config, gapmap::Error> {
 /// Prints a progress line to standard error.
 fn progress(message: &str) {
     eprintln!("gapmap: {message}");
+}
+
+/// Prints what reading the inputs set aside or inferred, one line a count, exactly.
+pub fn print_input_notes(notes: &[gapmap::load::mapping::Note]) {
+    if notes.is_empty() {
+        return;
+    }
+    say!("Read from the inputs:");
+    for n in notes {
+        say!("  {}: {} {}", n.file, n.count, n.what);
+    }
 }

@@ -59,6 +59,7 @@ pub fn run(args: RunArgs) -> Result<(), gapmap::Error> {
     for w in &report.warnings {
         eprintln!("gapmap: warning: {w}");
     }
+    super::print_input_notes(&report.input_notes);
     say!("Largest shortfalls ({}):", report.label);
     let gaps = report.published.largest_shortfalls(8);
     if gaps.is_empty() {

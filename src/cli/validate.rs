@@ -25,6 +25,7 @@ pub fn validate(args: ValidateArgs) -> Result<(), gapmap::Error> {
     for w in &checked.warnings {
         eprintln!("gapmap: warning: {w}");
     }
+    super::print_input_notes(&checked.inputs.notes);
     say!(
         "{}: inputs are valid ({} services, {} areas, {} districts)",
         config.file_name,

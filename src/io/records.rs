@@ -83,8 +83,8 @@ impl Records {
     pub fn place(&self, line: u64) -> Place {
         match &self.sheet {
             Some(sheet) => Place::SheetRow {
-                sheet: sheet.clone(),
-                row: line,
+                sheet: sheet.as_str().into(),
+                row: u32::try_from(line).unwrap_or(u32::MAX),
             },
             None => Place::Line(line),
         }

@@ -173,8 +173,8 @@ struct SheetReader<'a> {
 impl SheetReader<'_> {
     fn place(&self, excel_row: u64) -> Place {
         Place::SheetRow {
-            sheet: self.sheet.to_string(),
-            row: excel_row,
+            sheet: self.sheet.into(),
+            row: u32::try_from(excel_row).unwrap_or(u32::MAX),
         }
     }
 

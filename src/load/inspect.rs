@@ -16,8 +16,9 @@ use crate::load::{cld, demand, services};
 /// Most values listed for one column.
 const MAX_VALUES: usize = 12;
 
-/// Words in a heading that mark personal data, shown as counts only.
-const PERSONAL: [&str; 12] = [
+/// Words in a heading that mark personal data, shown as counts only (coordinates too: in
+/// person-level files they are where someone lives).
+const PERSONAL: &[&str] = &[
     "id",
     "identifier",
     "ref",
@@ -30,6 +31,13 @@ const PERSONAL: [&str; 12] = [
     "address",
     "uprn",
     "telephone",
+    "latitude",
+    "longitude",
+    "lat",
+    "lon",
+    "long",
+    "easting",
+    "northing",
 ];
 
 /// What a column holds.
@@ -217,31 +225,68 @@ pub fn guess_role(records: &Records) -> (&'static str, bool) {
     if cld_hits >= 4 {
         return ("demand", true);
     }
-    let service_hits = ["capacity", "lots", "service_name", "provider_name"]
-        .iter()
-        .filter(|c| proposed_heading(records, c).is_some())
-        .count();
-    if service_hits >= 2 {
+    let hits = |columns: &[&str]| {
+        columns
+            .iter()
+            .filter(|c| exact_heading(records, c).is_some())
+            .count()
+    };
+    let services = hits(&[
+        "service_id",
+        "provider_id",
+        "provider_name",
+        "service_name",
+        "capacity",
+        "current_users",
+        "bands",
+        "lots",
+    ]);
+    let people = hits(&[
+        "person_id",
+        "age_band",
+        "primary_need",
+        "days_per_week",
+        "hours_per_week",
+        "lot",
+    ]);
+    if services > people {
         ("services", false)
     } else {
         ("demand", false)
     }
 }
 
-/// The file's heading that matches a gapmap column, if any.
-fn proposed_heading<'a>(records: &'a Records, column: &str) -> Option<&'a String> {
-    let names: Vec<String> = std::iter::once(squash(column))
+/// The names a gapmap column goes by: its own and its synonyms, squashed.
+fn names_of(column: &str) -> Vec<String> {
+    std::iter::once(squash(column))
         .chain(
             SYNONYMS
                 .iter()
                 .filter(|(c, _)| *c == column)
                 .flat_map(|(_, s)| s.iter().map(|s| s.to_string())),
         )
-        .collect();
+        .collect()
+}
+
+/// The file's heading that is one of a gapmap column's names.
+fn exact_heading<'a>(records: &'a Records, column: &str) -> Option<&'a String> {
+    let names = names_of(column);
     records
         .header
         .iter()
         .find(|h| !h.is_empty() && names.contains(&squash(h)))
+}
+
+/// The file's heading that matches a gapmap column, if any: one of its names, or else a
+/// heading that contains one of its longer names ("Places per Day" for capacity).
+fn proposed_heading<'a>(records: &'a Records, column: &str) -> Option<&'a String> {
+    let names = names_of(column);
+    exact_heading(records, column).or_else(|| {
+        records.header.iter().find(|h| {
+            let h = squash(h);
+            names.iter().any(|n| n.len() >= 5 && h.contains(n.as_str()))
+        })
+    })
 }
 
 /// The text `gapmap inspect` prints: a summary of each column and a proposed mapping.
@@ -342,12 +387,25 @@ pub fn proposal(records: &Records, file_name: &str) -> String {
                 .chain(cld::LOCATION_COLUMNS)
                 .collect()
         };
+        let mut located = false;
         for c in wanted {
+            let is_location = cld::LOCATION_COLUMNS.contains(&c);
             match proposed_heading(records, c) {
-                Some(h) if h != c => columns.push((c.to_string(), h.clone())),
-                Some(_) => {}
-                None => unmatched.push(c.to_string()),
+                Some(h) => {
+                    located |= is_location;
+                    if h != c {
+                        columns.push((c.to_string(), h.clone()));
+                    }
+                }
+                None if !is_location => unmatched.push(c.to_string()),
+                None => {}
             }
+        }
+        if !located {
+            unmatched.push(
+                "a location (latitude and longitude, easting and northing, postcode or area_code)"
+                    .into(),
+            );
         }
     }
     if !columns.is_empty() {

@@ -6,6 +6,7 @@
 //! points in areas is [`crate::locate`]'s job.
 
 pub mod areas;
+pub mod bench;
 pub mod cld;
 pub mod demand;
 pub mod inspect;

@@ -111,3 +111,26 @@ pub fn sample_on_lsoas(dir: &Path, lsoa_dir: &Path) -> PathBuf {
     std::fs::write(&config, text).expect("write");
     config
 }
+
+/// The sample's config text with its services input (a framework-list workbook read
+/// through a mapping) replaced by `services = "FILE"`, a file in gapmap's own layout such
+/// as the sample's `services.csv`.
+pub fn config_with_services(config: &str, file: &str) -> String {
+    let start = config
+        .find("[inputs.services]")
+        .expect("the sample maps its services");
+    let end = config[start..]
+        .find("# Small areas")
+        .map(|i| start + i)
+        .expect("a section after the services mapping");
+    let head = config[..start].replace("[inputs]\n", &format!("[inputs]\nservices = {file:?}\n"));
+    assert!(head.contains(file), "the config has an [inputs] table");
+    format!("{head}{}", &config[end..])
+}
+
+/// Makes a sample config on disk read its services from `services.csv` beside it, for
+/// tests that edit that file.
+pub fn use_services_csv(config: &Path) {
+    let text = std::fs::read_to_string(config).expect("config");
+    std::fs::write(config, config_with_services(&text, "services.csv")).expect("write");
+}

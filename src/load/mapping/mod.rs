@@ -189,6 +189,10 @@ fn missing_heading(records: &Records, ctx: &Context, setting: &str, heading: &st
     ))
 }
 
+/// A lot rule resolved against the file: the lot, and each condition's column and the
+/// values (normalised) it accepts.
+type Rule<'r> = (&'r str, Vec<(usize, Vec<String>)>);
+
 /// One bad value in one row, before it is reported per row or per distinct value.
 struct Issue {
     row: usize,
@@ -561,12 +565,7 @@ impl<'a> Mapper<'a> {
 
     /// A row no lot rule matches: the issue names the first of its values that no rule
     /// mentions (with the nearest that one does), or else the combination.
-    fn unmatched_rule(
-        &mut self,
-        r: usize,
-        rules: &[(&str, Vec<(usize, Vec<String>)>)],
-        columns: &[usize],
-    ) {
+    fn unmatched_rule(&mut self, r: usize, rules: &[Rule], columns: &[usize]) {
         for &i in columns {
             let known: Vec<&String> = rules
                 .iter()
