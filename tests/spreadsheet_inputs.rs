@@ -571,3 +571,53 @@ fn the_sample_services_give_the_same_gap_table_as_csv_as_a_plain_workbook_and_as
     assert_eq!(gaps("sample"), gaps("csv"));
     assert_eq!(gaps("sample"), gaps("plain"));
 }
+
+#[test]
+fn a_primary_support_reason_no_lot_rule_covers_is_reported_once_with_the_nearest_rule_value() {
+    // Five events: two Learning Disability Support (mapped), three "Mental Health" (no
+    // rule mentions it; the nearest value in a rule is "Mental Health Support").
+    let psr = [
+        "Learning Disability Support",
+        "Mental Health",
+        "Mental Health",
+        "Learning Disability Support",
+        "Mental Health",
+    ];
+    let rows: Vec<Vec<Cell>> = psr
+        .iter()
+        .map(|p| vec![Text(p), Text("Day Care")])
+        .collect();
+    let input = workbook(
+        "CLD",
+        &["Primary_Support_Reason", "Service_Component"],
+        &rows,
+    );
+    let m = read(
+        &input,
+        r#"
+        [input]
+        file = "extract.xlsx"
+        [[input.lot_rules]]
+        lot = "ld"
+        when = { Primary_Support_Reason = "Learning Disability Support" }
+        [[input.lot_rules]]
+        lot = "pa"
+        when = { Primary_Support_Reason = "Mental Health Support", Service_Component = "Direct Payment" }
+        "#,
+    )
+    .expect("maps");
+    let problems: Vec<String> = m
+        .records
+        .rejected
+        .listed
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "extract.xlsx: sheet \"CLD\", row 5: column Primary_Support_Reason: \"Mental Health\" is in no lot rule ([[inputs.demand.lot_rules]]) (the closest value in a rule is \"Mental Health Support\"); add a rule for it, with lot = \"none\" to leave such rows out [3 rows: 5, 6, 8]"
+        ]
+    );
+    assert_eq!(column(&m, "lot"), ["ld", "ld"]);
+}

@@ -586,7 +586,7 @@ impl<'a> Mapper<'a> {
                             .collect::<Vec<_>>()
                     })
                     .collect();
-                let hint = closest(&value, written.iter().map(String::as_str))
+                let hint = nearest(&value, written.iter().map(String::as_str))
                     .map(|c| format!(" (the closest value in a rule is {c:?})"))
                     .unwrap_or_default();
                 let role = self.ctx.role;
@@ -700,7 +700,7 @@ impl<'a> Mapper<'a> {
             return Ok(w.clone());
         }
         let written: Vec<&str> = map.keys().map(String::as_str).collect();
-        let hint = closest(&key, written.iter().copied())
+        let hint = nearest(&key, written.iter().copied())
             .map(|c| {
                 format!(
                     "; the closest mapped value is {:?}",
@@ -769,6 +769,25 @@ impl<'a> Mapper<'a> {
 enum Birth {
     Date(usize),
     YearMonth(usize, usize),
+}
+
+/// The configured value nearest to `value`: a likely misspelling of it, or else the
+/// shortest that contains it or that it contains, ignoring case ("Mental Health" is near
+/// "Mental Health Support").
+fn nearest<'c>(
+    value: &str,
+    candidates: impl IntoIterator<Item = &'c str> + Clone,
+) -> Option<&'c str> {
+    closest(value, candidates.clone()).or_else(|| {
+        let v = normalise(value);
+        candidates
+            .into_iter()
+            .filter(|c| {
+                let c = normalise(c);
+                !v.is_empty() && (c.contains(&v) || v.contains(&c)) && !c.is_empty()
+            })
+            .min_by_key(|c| (c.len(), c.to_string()))
+    })
 }
 
 /// The configured map key as written, for a normalised key.
