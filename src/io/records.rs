@@ -236,6 +236,23 @@ pub fn normalise(text: &str) -> String {
         .to_lowercase()
 }
 
+/// Whether `text` reads as `normalised` (a value already passed through [`normalise`]),
+/// without allocating: the hot path of matching every row against a few configured words.
+pub fn reads_as(normalised: &str, text: &str) -> bool {
+    let mut want = normalised.chars();
+    for (k, word) in text.split_whitespace().enumerate() {
+        if k > 0 && want.next() != Some(' ') {
+            return false;
+        }
+        for c in word.chars().flat_map(char::to_lowercase) {
+            if want.next() != Some(c) {
+                return false;
+            }
+        }
+    }
+    want.next().is_none()
+}
+
 /// One record, with getters that check and convert its fields.
 #[derive(Debug, Clone, Copy)]
 pub struct Row<'a> {
@@ -328,5 +345,33 @@ impl<'a> Row<'a> {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_as_compares_like_normalise_without_allocating() {
+        for (text, expected) in [
+            ("Learning Disability Support", true),
+            ("  learning  disability\tsupport ", true),
+            ("Learning Disability", false),
+            ("Learning Disability Supports", false),
+            ("", false),
+        ] {
+            assert_eq!(
+                reads_as("learning disability support", text),
+                expected,
+                "{text:?}"
+            );
+            assert_eq!(
+                normalise(text) == "learning disability support",
+                expected,
+                "{text:?}"
+            );
+        }
+        assert!(reads_as("", "   "));
     }
 }

@@ -12,7 +12,7 @@
 
 use std::io::Cursor;
 
-use calamine::{open_workbook_auto_from_rs, Data, DataType, Dimensions, Range, Reader, Sheets};
+use calamine::{open_workbook_auto_from_rs, Data, DataRef, Dimensions, Range, Reader, Sheets};
 
 use crate::io::records::Records;
 use crate::io::InputFile;
@@ -103,38 +103,113 @@ impl Workbook {
         })
     }
 
-    /// The used cells of a sheet, and the merged regions (xlsx and xls only).
-    fn range(&mut self, sheet: &str) -> Result<(Range<Data>, Vec<Dimensions>), Problem> {
-        let range = self.sheets.worksheet_range(sheet).map_err(|e| {
+    /// The sheet's cells as text, and its merged regions (xlsx and xls only). An xlsx
+    /// sheet is streamed cell by cell, never held whole as calamine's typed range, so a
+    /// large extract costs little more memory than its text.
+    fn grid(&mut self, sheet: &str) -> Result<(Grid, Vec<Dimensions>), Problem> {
+        let unreadable = |e: String| {
             Problem::new(
                 &self.file,
                 Place::File,
                 format!("sheet {sheet:?} cannot be read ({e})"),
             )
-        })?;
-        let merged = match &mut self.sheets {
-            Sheets::Xlsx(x) => x
-                .worksheet_merge_cells(sheet)
-                .and_then(Result::ok)
-                .unwrap_or_default(),
-            Sheets::Xls(x) => x.worksheet_merge_cells(sheet).unwrap_or_default(),
-            _ => Vec::new(),
         };
-        Ok((range, merged))
+        let (grid, merged) = match &mut self.sheets {
+            Sheets::Xlsx(x) => {
+                let merged = x
+                    .worksheet_merge_cells(sheet)
+                    .and_then(Result::ok)
+                    .unwrap_or_default();
+                let mut cells = x
+                    .worksheet_cells_reader(sheet)
+                    .map_err(|e| unreadable(e.to_string()))?;
+                let mut grid = Grid::default();
+                while let Some(cell) = cells.next_cell().map_err(|e| unreadable(e.to_string()))? {
+                    let (row, col) = cell.get_position();
+                    grid.put(row, col, cell_ref_text(cell.get_value().clone()));
+                }
+                grid.sort();
+                (grid, merged)
+            }
+            other => {
+                let range = other
+                    .worksheet_range(sheet)
+                    .map_err(|e| unreadable(e.to_string()))?;
+                let merged = match other {
+                    Sheets::Xls(x) => x.worksheet_merge_cells(sheet).unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                (Grid::from_range(&range), merged)
+            }
+        };
+        Ok((grid, merged))
     }
 
     /// Reads one sheet into records.
     pub fn read(&mut self, choice: SheetChoice) -> Result<Records, Problems> {
         let one = |p: Problem| Problems { listed: vec![p] };
         let sheet = self.resolve(choice.sheet).map_err(one)?;
-        let (range, merged) = self.range(&sheet).map_err(one)?;
+        let (grid, merged) = self.grid(&sheet).map_err(one)?;
         let file = self.file.clone();
         SheetReader {
             file: &file,
             sheet: &sheet,
-            range: &range,
         }
-        .records(choice.header_row, &merged)
+        .records(grid, choice.header_row, &merged)
+    }
+}
+
+/// A cell as text, or the spreadsheet error it holds.
+type CellText = Result<String, String>;
+
+/// A sheet's non-empty rows as text: each row's 0-based number in the sheet and its
+/// cells from column A.
+#[derive(Debug, Default)]
+struct Grid {
+    rows: Vec<(u32, Vec<CellText>)>,
+}
+
+impl Grid {
+    fn put(&mut self, row: u32, col: u32, text: CellText) {
+        if matches!(&text, Ok(t) if t.is_empty()) {
+            return;
+        }
+        if self.rows.last().is_none_or(|(r, _)| *r != row) {
+            self.rows.push((row, Vec::new()));
+        }
+        if let Some((_, cells)) = self.rows.last_mut() {
+            let col = col as usize;
+            if cells.len() <= col {
+                cells.resize(col + 1, Ok(String::new()));
+            }
+            cells[col] = text;
+        }
+    }
+
+    /// Puts rows in sheet order, should a file list them out of order.
+    fn sort(&mut self) {
+        if self.rows.windows(2).all(|w| w[0].0 < w[1].0) {
+            return;
+        }
+        let mut rows = std::mem::take(&mut self.rows);
+        rows.sort_by_key(|(r, _)| *r);
+        for (r, cells) in rows {
+            for (c, text) in cells.into_iter().enumerate() {
+                self.put(r, c as u32, text);
+            }
+        }
+    }
+
+    fn from_range(range: &Range<Data>) -> Grid {
+        let mut grid = Grid::default();
+        if let Some((first_row, first_col)) = range.start() {
+            for (i, cells) in range.rows().enumerate() {
+                for (j, cell) in cells.iter().enumerate() {
+                    grid.put(first_row + i as u32, first_col + j as u32, cell_text(cell));
+                }
+            }
+        }
+        grid
     }
 }
 
@@ -167,7 +242,6 @@ fn cell_name(row: u32, col: u32) -> String {
 struct SheetReader<'a> {
     file: &'a str,
     sheet: &'a str,
-    range: &'a Range<Data>,
 }
 
 impl SheetReader<'_> {
@@ -182,9 +256,15 @@ impl SheetReader<'_> {
         Problem::new(self.file, self.place(excel_row), message)
     }
 
-    fn records(&self, header_row: Option<u64>, merged: &[Dimensions]) -> Result<Records, Problems> {
+    fn records(
+        &self,
+        grid: Grid,
+        header_row: Option<u64>,
+        merged: &[Dimensions],
+    ) -> Result<Records, Problems> {
         let one = |p: Problem| Problems { listed: vec![p] };
-        let Some((first_row, first_col)) = self.range.start() else {
+        let rows = grid.rows;
+        if rows.is_empty() {
             return Err(one(Problem::new(
                 self.file,
                 Place::File,
@@ -193,34 +273,29 @@ impl SheetReader<'_> {
                     self.sheet
                 ),
             )));
-        };
-        let rows: Vec<&[Data]> = self.range.rows().collect();
-        let excel_row = |i: usize| u64::from(first_row) + i as u64 + 1;
+        }
+        let excel_row = |i: usize| u64::from(rows[i].0) + 1;
         let header_index = match header_row {
-            Some(r) => {
-                let i = r.checked_sub(u64::from(first_row) + 1).map(|i| i as usize);
-                match i.filter(|&i| i < rows.len()) {
-                    Some(i) => i,
-                    None => {
-                        return Err(one(self.problem(
-                            r,
-                            format!(
-                                "is set as the header row (header_row = {r}) but the sheet's cells are in rows {} to {}",
-                                first_row + 1,
-                                excel_row(rows.len().saturating_sub(1))
-                            ),
-                        )))
-                    }
+            Some(r) => match rows.iter().position(|(row, _)| u64::from(*row) + 1 == r) {
+                Some(i) => i,
+                None => {
+                    return Err(one(self.problem(
+                        r,
+                        format!(
+                            "is set as the header row (header_row = {r}) but is empty; the sheet's cells are in rows {} to {}",
+                            excel_row(0),
+                            excel_row(rows.len() - 1)
+                        ),
+                    )))
                 }
-            }
+            },
             None => find_header(&rows),
         };
         let header_excel_row = excel_row(header_index);
         let mut problems = Problems::default();
         self.check_merged(merged, header_excel_row, &mut problems);
         let header = self.headings(
-            rows[header_index],
-            first_col,
+            &rows[header_index].1,
             header_excel_row,
             &rows[header_index + 1..],
             &mut problems,
@@ -230,11 +305,10 @@ impl SheetReader<'_> {
         }
         let mut rejected = Problems::default();
         let mut records = Vec::with_capacity(rows.len() - header_index);
-        for (i, cells) in rows.iter().enumerate().skip(header_index + 1) {
-            if let Some(fields) = self.fields(cells, &header, excel_row(i), &mut rejected) {
-                if fields.iter().any(|f| !f.is_empty()) {
-                    records.push((excel_row(i), fields));
-                }
+        for (row, cells) in rows.into_iter().skip(header_index + 1) {
+            let excel = u64::from(row) + 1;
+            if let Some(fields) = self.fields(cells, &header, excel, &mut rejected) {
+                records.push((excel, fields));
             }
         }
         if records.is_empty() && rejected.is_empty() {
@@ -273,52 +347,61 @@ impl SheetReader<'_> {
         }
     }
 
-    /// The headings; a column with data but no heading is a problem.
+    /// The headings, one per column that holds anything; a column with data but no
+    /// heading is a problem.
     fn headings(
         &self,
-        cells: &[Data],
-        first_col: u32,
+        cells: &[CellText],
         excel_row: u64,
-        below: &[&[Data]],
+        below: &[(u32, Vec<CellText>)],
         problems: &mut Problems,
     ) -> Vec<String> {
-        let mut header: Vec<String> = cells
+        let width = below
             .iter()
-            .map(|c| cell_text(c).unwrap_or_default())
+            .map(|(_, c)| c.len())
+            .chain([cells.len()])
+            .max()
+            .unwrap_or(0);
+        let mut header: Vec<String> = (0..width)
+            .map(|c| match cells.get(c) {
+                Some(Ok(t)) => t.split_whitespace().collect::<Vec<_>>().join(" "),
+                Some(Err(e)) => e.clone(),
+                None => String::new(),
+            })
             .collect();
         for (col, heading) in header.iter_mut().enumerate() {
-            *heading = heading.split_whitespace().collect::<Vec<_>>().join(" ");
-            if heading.is_empty() {
-                if let Some(k) = below
-                    .iter()
-                    .position(|r| r.get(col).is_some_and(|c| !c.is_empty()))
-                {
-                    problems.push(self.problem(
-                        excel_row,
-                        format!(
-                            "column {} has no heading in the header row but holds data (first at {}); give it a heading or delete it",
-                            column_letter(first_col as usize + col),
-                            cell_name((excel_row as usize + k) as u32, first_col + col as u32)
-                        ),
-                    ));
-                }
+            if !heading.is_empty() {
+                continue;
+            }
+            let filled = |c: Option<&CellText>| {
+                c.is_some_and(|t| t.as_ref().map_or(true, |t| !t.is_empty()))
+            };
+            if let Some((row, _)) = below.iter().find(|(_, cells)| filled(cells.get(col))) {
+                problems.push(self.problem(
+                    excel_row,
+                    format!(
+                        "column {} has no heading in the header row but holds data (first at {}); give it a heading or delete it",
+                        column_letter(col),
+                        cell_name(*row, col as u32)
+                    ),
+                ));
             }
         }
         header
     }
 
-    /// A data row's fields as text; a row with an error cell is left out with a problem.
+    /// A data row's fields; a row with an error cell is left out with a problem.
     fn fields(
         &self,
-        cells: &[Data],
+        cells: Vec<CellText>,
         header: &[String],
         excel_row: u64,
         rejected: &mut Problems,
     ) -> Option<Vec<String>> {
         let mut fields = Vec::with_capacity(cells.len());
         let mut ok = true;
-        for (col, cell) in cells.iter().enumerate() {
-            match cell_text(cell) {
+        for (col, cell) in cells.into_iter().enumerate() {
+            match cell {
                 Ok(text) => fields.push(text),
                 Err(error) => {
                     let heading = header.get(col).map_or("", String::as_str);
@@ -342,12 +425,16 @@ impl SheetReader<'_> {
 /// The header row when none is given: among the first rows, the first that fills at least
 /// half as many cells as the fullest row (and two or more). Title rows above the headings
 /// fill one or two cells; a heading left blank does not move the header down to the data.
-fn find_header(rows: &[&[Data]]) -> usize {
-    let filled = |r: &[Data]| r.iter().filter(|c| !c.is_empty()).count();
+fn find_header(rows: &[(u32, Vec<CellText>)]) -> usize {
+    let filled = |r: &[CellText]| {
+        r.iter()
+            .filter(|c| c.as_ref().map_or(true, |t| !t.is_empty()))
+            .count()
+    };
     let counts: Vec<usize> = rows
         .iter()
         .take(HEADER_SEARCH_ROWS)
-        .map(|r| filled(r))
+        .map(|(_, r)| filled(r))
         .collect();
     let most = counts.iter().copied().max().unwrap_or(0);
     let enough = most.div_ceil(2).max(2);
@@ -360,13 +447,31 @@ fn find_header(rows: &[&[Data]]) -> usize {
 
 /// A cell as gapmap's text, or the spreadsheet error it holds.
 pub fn cell_text(cell: &Data) -> Result<String, String> {
+    cell_ref_text(match cell {
+        Data::Empty => DataRef::Empty,
+        Data::String(s) => DataRef::SharedString(s),
+        Data::Int(i) => DataRef::Int(*i),
+        Data::Float(f) => DataRef::Float(*f),
+        Data::Bool(b) => DataRef::Bool(*b),
+        Data::DateTime(d) => DataRef::DateTime(*d),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => DataRef::SharedString(s),
+        Data::Error(e) => DataRef::Error(e.clone()),
+    })
+}
+
+/// A streamed cell as gapmap's text, or the spreadsheet error it holds.
+fn cell_ref_text(cell: DataRef) -> Result<String, String> {
     Ok(match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => number_text(*f),
-        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Data::DateTime(d) if d.is_datetime() => {
+        DataRef::Empty => String::new(),
+        DataRef::SharedString(s) => s.trim().to_string(),
+        DataRef::String(s) if s.trim().len() == s.len() => s,
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            s.trim().to_string()
+        }
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => number_text(f),
+        DataRef::Bool(b) => if b { "TRUE" } else { "FALSE" }.to_string(),
+        DataRef::DateTime(d) if d.is_datetime() => {
             let (y, m, day, h, min, s, ms) = d.to_ymd_hms_milli();
             if (h, min, s, ms) == (0, 0, 0, 0) {
                 format!("{y:04}-{m:02}-{day:02}")
@@ -374,9 +479,8 @@ pub fn cell_text(cell: &Data) -> Result<String, String> {
                 format!("{y:04}-{m:02}-{day:02}T{h:02}:{min:02}:{s:02}")
             }
         }
-        Data::DateTime(d) => number_text(d.as_f64()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
-        Data::Error(e) => return Err(e.to_string()),
+        DataRef::DateTime(d) => number_text(d.as_f64()),
+        DataRef::Error(e) => return Err(e.to_string()),
     })
 }
 
@@ -414,20 +518,14 @@ mod tests {
 
     #[test]
     fn header_is_the_first_row_with_most_headings() {
-        let title = [
-            Data::String("Framework providers".into()),
-            Data::Empty,
-            Data::Empty,
+        let text = |t: &str| Ok(t.to_string());
+        let rows = vec![
+            (0, vec![text("Framework providers")]),
+            (2, vec![text("a"), text("b"), Ok(String::new()), text("d")]),
+            (3, vec![text("1"), text("2"), text("3"), text("4")]),
         ];
-        let blank = [Data::Empty, Data::Empty, Data::Empty];
-        let header = [
-            Data::String("a".into()),
-            Data::String("b".into()),
-            Data::String("c".into()),
-        ];
-        let data = [Data::Int(1), Data::Int(2), Data::Int(3)];
-        let rows: Vec<&[Data]> = vec![&title, &blank, &header, &data, &data];
-        assert_eq!(find_header(&rows), 2);
+        // Row 2 (index 1) fills 3 of the 4 cells the fullest row fills: the headings.
+        assert_eq!(find_header(&rows), 1);
     }
 
     #[test]

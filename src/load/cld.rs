@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::io::records::{normalise, Records};
+use crate::io::records::{normalise, reads_as, Records};
 use crate::io::InputFile;
 use crate::load::mapping::{self, Context, InputSpec, Mapped, Note};
 use crate::model::Unit;
@@ -259,12 +259,14 @@ fn filter_events(
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let kept = (0..records.rows.len())
         .map(|r| {
-            let cell = |i: Option<usize>| i.map(|i| normalise(records.cell(r, i)));
-            let why = if cell(event_type).is_some_and(|t| t != "service") {
+            let cell = |i: Option<usize>| i.map(|i| records.cell(r, i));
+            let why = if cell(event_type).is_some_and(|t| !reads_as("service", t)) {
                 Some("events that are not services (requests, assessments, reviews)".to_string())
-            } else if cell(client_type).is_some_and(|t| !t.is_empty() && t != "service user") {
+            } else if cell(client_type)
+                .is_some_and(|t| !t.is_empty() && !reads_as("service user", t))
+            {
                 Some("events for carers rather than service users".to_string())
-            } else if cell(service_type).is_some_and(|t| !types.contains(&t)) {
+            } else if cell(service_type).is_some_and(|t| !types.iter().any(|k| reads_as(k, t))) {
                 Some(format!(
                     "service events of other service types than {}",
                     settings.service_types.join(", ")
@@ -339,17 +341,17 @@ fn people_rows(
             order.push(key.clone());
             Person {
                 line: *line,
-                fields: events.rows[r].1.clone(),
+                first: r,
                 days: 0.0,
                 hours: 0.0,
                 band: String::new(),
             }
         });
         let planned: f64 = cell(units).replace(',', "").parse().unwrap_or(0.0);
-        let kind = normalise(cell(unit_type));
-        let (days, hours) = if hourly.contains(&kind) {
+        let kind = cell(unit_type);
+        let (days, hours) = if hourly.iter().any(|u| reads_as(u, kind)) {
             (planned / settings.hours_per_day, planned)
-        } else if daily.contains(&kind) {
+        } else if daily.iter().any(|u| reads_as(u, kind)) {
             (planned, planned * settings.hours_per_day)
         } else {
             *unknown_units
@@ -391,11 +393,10 @@ fn people_rows(
     .map(|s| s.to_string())
     .collect();
     header.extend(location.iter().map(|(c, _)| c.to_string()));
-    let text_of = |fields: &[String], name: &str| {
+    let text_of = |row: usize, name: &str| {
         events
             .index(name)
-            .and_then(|i| fields.get(i))
-            .cloned()
+            .map(|i| events.cell(row, i).to_string())
             .unwrap_or_default()
     };
     let rows = order
@@ -403,15 +404,15 @@ fn people_rows(
         .map(|key| {
             let p = &people[key];
             let lot = key.1.clone();
-            let primary = Some(text_of(&p.fields, "primary_need"))
+            let primary = Some(text_of(p.first, "primary_need"))
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| lot.clone());
             let mut fields = vec![
                 key.0.clone(),
-                text_of(&p.fields, "age_band"),
+                text_of(p.first, "age_band"),
                 primary,
                 lot,
-                text_of(&p.fields, "status"),
+                text_of(p.first, "status"),
                 p.band.clone(),
                 crate::io::sheet::number_text(round6(p.days)),
                 crate::io::sheet::number_text(round6(p.hours)),
@@ -419,7 +420,7 @@ fn people_rows(
             fields.extend(
                 location
                     .iter()
-                    .map(|(_, i)| p.fields.get(*i).cloned().unwrap_or_default()),
+                    .map(|(_, i)| events.cell(p.first, *i).to_string()),
             );
             (p.line, fields)
         })
@@ -447,7 +448,9 @@ fn band_rank(ctx: &Context, band: &str) -> usize {
 
 struct Person {
     line: u64,
-    fields: Vec<String>,
+    /// The person's first event for the lot (its row in the events), whose age band,
+    /// location and other fields the person row takes.
+    first: usize,
     days: f64,
     hours: f64,
     band: String,

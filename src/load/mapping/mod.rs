@@ -18,7 +18,7 @@ pub mod spec;
 
 use std::collections::BTreeMap;
 
-use crate::io::records::{normalise, Records};
+use crate::io::records::{normalise, reads_as, Records};
 use crate::io::{sheet, InputFile};
 use crate::model::{AgeBand, Catalogue};
 use crate::problem::{closest, Problem, Problems};
@@ -259,7 +259,7 @@ impl<'a> Mapper<'a> {
         let wanted: Vec<String> = rule.values.iter().map(|v| normalise(v)).collect();
         let mut status = self.status_values();
         for (r, s) in status.iter_mut().enumerate() {
-            if wanted.contains(&normalise(self.records.cell(r, i))) {
+            if wanted.iter().any(|w| reads_as(w, self.records.cell(r, i))) {
                 *s = "waiting".into();
             }
         }
@@ -549,7 +549,7 @@ impl<'a> Mapper<'a> {
             let matched = rules.iter().find(|(_, conditions)| {
                 conditions
                     .iter()
-                    .all(|(i, values)| values.contains(&normalise(self.records.cell(r, *i))))
+                    .all(|(i, values)| values.iter().any(|v| reads_as(v, self.records.cell(r, *i))))
             });
             match matched {
                 Some((lot, _)) if *lot == spec::NO_LOT => {
