@@ -408,84 +408,114 @@ fn distractors(p: &Person, i: usize, main: &Event) -> Vec<(Event, &'static str)>
     out
 }
 
+/// An open service event of someone not in the sample, their id and dates to be filled in.
+fn other_event(
+    service_type: &'static str,
+    component: &'static str,
+    psr: &'static str,
+    description: &'static str,
+    cost: f64,
+    unit_type: &'static str,
+) -> Event {
+    let weekly = unit_type == "Weekly";
+    Event {
+        person: String::new(),
+        born: DATA_DATE,
+        death: None,
+        event_type: "Service",
+        start: DATA_DATE,
+        end: None,
+        service_type,
+        component,
+        mechanism: if weekly { "" } else { COMMISSIONED },
+        psr,
+        description,
+        unit_cost: Some(cost),
+        unit_type,
+        planned: Some(if weekly { 1.0 } else { 2.0 }),
+    }
+}
+
 /// People in the extract who are not in the sample: in residential or nursing care, with a
-/// primary support reason no lot takes, or who died before the data date.
+/// primary support reason no lot takes, or who died before the data date (on 29 June 2025,
+/// and 40 days earlier).
 fn other_people() -> Result<Vec<(Event, &'static str)>, Error> {
-    let kinds: [(&str, usize, &str, &str, &str, f64, &str, Option<Date>, &str); 4] = [
+    let kinds = [
         (
             "residential",
             5,
-            "Long Term Support: Residential Care",
-            "Residential Care",
-            PERSONAL_CARE,
-            865.0,
-            "Weekly",
-            None,
             OTHER_TYPE,
+            other_event(
+                "Long Term Support: Residential Care",
+                "Residential Care",
+                PERSONAL_CARE,
+                "Residential care home",
+                865.0,
+                "Weekly",
+            ),
         ),
         (
             "nursing",
             2,
-            "Long Term Support: Nursing Care",
-            "Nursing Care",
-            "Support with Memory & Cognition",
-            1120.0,
-            "Weekly",
-            None,
             OTHER_TYPE,
+            other_event(
+                "Long Term Support: Nursing Care",
+                "Nursing Care",
+                "Support with Memory & Cognition",
+                "Nursing home",
+                1120.0,
+                "Weekly",
+            ),
         ),
         (
             "substance",
             3,
-            COMMUNITY,
-            DAY_CARE,
-            "Social Support: Substance misuse support",
-            45.0,
-            "Daily",
-            None,
             NO_LOT,
+            other_event(
+                COMMUNITY,
+                DAY_CARE,
+                "Social Support: Substance misuse support",
+                "Recovery day service",
+                45.0,
+                "Daily",
+            ),
         ),
         (
             "died",
             2,
-            COMMUNITY,
-            DAY_CARE,
-            LD,
-            52.44,
-            "Daily",
-            Date::new(2025, 6, 29),
             DIED,
+            other_event(
+                COMMUNITY,
+                DAY_CARE,
+                LD,
+                "Learning disability day service",
+                52.44,
+                "Daily",
+            ),
         ),
     ];
+    let died_on = Date {
+        year: 2025,
+        month: 6,
+        day: 29,
+    };
     let mut out = Vec::new();
-    for (kind, n, service_type, component, psr, cost, unit_type, death, why) in kinds {
+    for (kind, n, why, event) in kinds {
         for k in 0..n {
             let id = format!("P{:010x}", hash(kind, &k.to_string()) >> 24);
-            let weekly = unit_type == "Weekly";
-            out.push((
-                Event {
-                    person: id.clone(),
-                    born: birth_date(&id, if weekly { "65+" } else { "18-64" })?,
-                    death: death.map(|d| add_days(d, -40 * k as i64)),
-                    event_type: "Service",
-                    start: start_date(&id, kind),
-                    end: None,
-                    service_type,
-                    component,
-                    mechanism: if weekly { "" } else { COMMISSIONED },
-                    psr,
-                    description: match kind {
-                        "residential" => "Residential care home",
-                        "nursing" => "Nursing home",
-                        "substance" => "Recovery day service",
-                        _ => "Learning disability day service",
-                    },
-                    unit_cost: Some(cost),
-                    unit_type,
-                    planned: Some(if weekly { 1.0 } else { 2.0 }),
-                },
-                why,
-            ));
+            let age_band = if event.unit_type == "Weekly" {
+                "65+"
+            } else {
+                "18-64"
+            };
+            let made = Event {
+                person: id.clone(),
+                born: birth_date(&id, age_band)?,
+                death: (why == DIED).then(|| add_days(died_on, -40 * k as i64)),
+                start: start_date(&id, kind),
+                ..event.clone()
+            };
+            out.push((made, why));
         }
     }
     Ok(out)

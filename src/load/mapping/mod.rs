@@ -565,12 +565,7 @@ impl<'a> Mapper<'a> {
 
     /// A row no lot rule matches: the issue names the first of its values that no rule
     /// mentions (with the nearest that one does), or else the combination.
-    fn unmatched_rule(
-        &mut self,
-        r: usize,
-        rules: &[(&str, Vec<(usize, Vec<String>)>)],
-        columns: &[usize],
-    ) {
+    fn unmatched_rule(&mut self, r: usize, rules: &[RuleConditions], columns: &[usize]) {
         for &i in columns {
             let known: Vec<&String> = rules
                 .iter()
@@ -772,6 +767,10 @@ impl<'a> Mapper<'a> {
         }
     }
 }
+
+/// A lot rule as checked against rows: its lot, and each condition's column index with the
+/// values it accepts (normalised).
+type RuleConditions<'a> = (&'a str, Vec<(usize, Vec<String>)>);
 
 #[derive(Debug, Clone, Copy)]
 enum Birth {
