@@ -59,7 +59,8 @@ fn main() -> Result<(), Error> {
     let out = root.join("examples/cld");
     std::fs::create_dir_all(&out)?;
 
-    let (current, waiting): (Vec<&Person>, Vec<&Person>) = people.iter().partition(|p| !p.waiting);
+    let (current, waiting): (Vec<&Person>, Vec<&Person>) =
+        people.iter().partition(|p| !p.waiting());
     let mut left_out = BTreeMap::new();
     let events = extract_events(&current, &rates, &mut left_out)?;
     std::fs::write(out.join("cld_extract.xlsx"), cld_workbook(&events)?)?;
@@ -83,66 +84,37 @@ fn main() -> Result<(), Error> {
     Ok(())
 }
 
-/// One row of `data/people.csv`: a person's need for one lot. Numbers are kept as written.
+/// One row of `data/people.csv`: a person's need for one lot. Numbers are kept as written,
+/// so that coordinates reach the address file unchanged.
+#[derive(serde::Deserialize)]
 struct Person {
+    #[serde(rename = "person_id")]
     id: String,
     latitude: String,
     longitude: String,
     age_band: String,
     primary_need: String,
     lot: String,
-    waiting: bool,
+    status: String,
     band: String,
+    #[serde(rename = "days_per_week")]
     days: String,
+    #[serde(rename = "hours_per_week")]
     hours: String,
+    #[serde(rename = "additional_hours_per_week")]
     additional_hours: String,
+}
+
+impl Person {
+    fn waiting(&self) -> bool {
+        self.status == "waiting"
+    }
 }
 
 fn read_people(path: &Path) -> Result<Vec<Person>, Error> {
     let mut reader = csv::Reader::from_path(path)?;
-    let header = reader.headers()?.clone();
-    let column = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| format!("{} has no column {name}", path.display()))
-    };
-    let [id, lat, lon, age, need, lot, status, band, days, hours, extra] = [
-        "person_id",
-        "latitude",
-        "longitude",
-        "age_band",
-        "primary_need",
-        "lot",
-        "status",
-        "band",
-        "days_per_week",
-        "hours_per_week",
-        "additional_hours_per_week",
-    ]
-    .map(column);
-    let (id, lat, lon, age, need, lot, status, band, days, hours, extra) = (
-        id?, lat?, lon?, age?, need?, lot?, status?, band?, days?, hours?, extra?,
-    );
-    let mut people = Vec::new();
-    for record in reader.records() {
-        let record = record?;
-        let field = |i: usize| record.get(i).unwrap_or_default().to_string();
-        people.push(Person {
-            id: field(id),
-            latitude: field(lat),
-            longitude: field(lon),
-            age_band: field(age),
-            primary_need: field(need),
-            lot: field(lot),
-            waiting: field(status) == "waiting",
-            band: field(band),
-            days: field(days),
-            hours: field(hours),
-            additional_hours: field(extra),
-        });
-    }
-    Ok(people)
+    let people = reader.deserialize().collect::<Result<Vec<Person>, _>>();
+    people.map_err(|e| format!("{}: {e}", path.display()).into())
 }
 
 /// The framework's band rates: what a day (bands A to D) or an hour (E, F) costs.

@@ -214,20 +214,12 @@ fn cld_events_become_one_row_per_person_and_lot() {
         mapped.records.rejected.listed
     );
 
-    let columns = [
-        "person_id",
-        "age_band",
-        "primary_need",
-        "lot",
-        "status",
-        "band",
-        "days_per_week",
-        "hours_per_week",
-    ];
+    // The people layout: person_id, age_band, primary_need, lot, status, band,
+    // days_per_week, hours_per_week.
     let people: Vec<Vec<&str>> = mapped
         .records
         .rows()
-        .map(|r| columns.iter().map(|c| r.text(c)).collect())
+        .map(|r| demand::PERSON_COLUMNS.iter().map(|c| r.text(c)).collect())
         .collect();
     // In the order people first appear; the primary need is the lot (none is mapped).
     let expected: Vec<Vec<&str>> = vec![
