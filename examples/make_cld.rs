@@ -749,8 +749,8 @@ const HEADER: &str = r#"# gapmap run configuration: the Leicestershire sample re
 # (examples/make_cld.rs), not this file. Paths are relative to this file.
 #
 # The people using services come from a Client Level Data (CLD) extract in Excel, the people
-# waiting from the council's waiting list, and where they live from an address file. Everything
-# below [inputs] and [demand] is the sample's config unchanged, so the run finds the sample's gaps.
+# waiting from the council's waiting list, and where they live from an address file. Apart from
+# [inputs] and [demand], this is the sample's config unchanged, so the run finds the sample's gaps.
 "#;
 
 const INPUTS: &str = r#"[inputs]
