@@ -9,7 +9,9 @@
 //!
 //! Rows that a rule leaves out (not open at the data date, a lot rule with
 //! `lot = "none"`) are counted in [`Note`]s, which the run prints and the report states:
-//! nothing is dropped silently. A value with no mapping is reported once per distinct value,
+//! nothing is dropped silently. A row a rule leaves out is not checked any further: a
+//! problem in it (a cost that is no band's rate, a date that is not a date) does not stop
+//! the run, since the row is not used. A value with no mapping is reported once per distinct value,
 //! with its count and the nearest configured values, not once per row (with
 //! `on_bad_row = "skip"` each such row is listed in the rejects file instead).
 
@@ -131,9 +133,11 @@ pub fn map(
     let mut mapper = Mapper::new(records, spec, ctx);
     mapper.waiting_when()?;
     mapper.status_from_dates()?;
+    // Lot rules before the checks of single values: a row a rule leaves out (home care,
+    // say, whose hourly cost is no band's rate) is never checked further.
+    mapper.lot_rules()?;
     mapper.age_from()?;
     mapper.band_from_cost()?;
-    mapper.lot_rules()?;
     mapper.value_maps(vocabulary)?;
     Ok(mapper.finish())
 }
@@ -719,6 +723,9 @@ impl<'a> Mapper<'a> {
     /// The records with left-out and bad rows removed, notes counting what rules left out,
     /// and the problems of bad rows in `rejected`.
     fn finish(mut self) -> Mapped {
+        // A row a later rule left out is not used, so its earlier problems do not count.
+        let left_out = &self.left_out;
+        self.issues.retain(|i| left_out[i.row].is_none());
         let place_of = |records: &Records, r: usize| records.place(records.rows[r].0);
         let problems = if self.ctx.skip {
             self.issues
@@ -856,3 +863,6 @@ fn summarise(records: &Records, issues: &[Issue]) -> Vec<Problem> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;
