@@ -15,7 +15,7 @@ use crate::problem::{InputErrors, Place, Problems};
 use crate::publish::disk::DiskHandle;
 use crate::publish::label_lock::{LabelLock, Waiting};
 use crate::publish::published::PublishedRun;
-use crate::publish::{self, PublishError, RunData};
+use crate::publish::{self, RunData};
 use crate::Error;
 use geo::InteriorPoint;
 
@@ -283,8 +283,7 @@ fn drop_rows(demand: &mut Demand, problems: &Problems) {
 /// Takes the lock on the run's label for the whole run (and the plans that follow it),
 /// refused at once when another process holds it, unless `options.wait`; `on_wait` hears
 /// when it queues. What a stopped run of the label left behind is recovered by then
-/// ([`LabelLock::recovered`] says what). Refused too when the label has a run already and
-/// `options.force` is not given, so that no analysis is done for nothing.
+/// ([`LabelLock::recovered`] says what).
 pub fn lock(
     config: &Config,
     options: &RunOptions,
@@ -295,11 +294,12 @@ pub fn lock(
     } else {
         Waiting::Refuse
     };
-    let lock = LabelLock::acquire(&options.outputs, &options.label(config), waiting, on_wait)?;
-    if lock.folder().exists() && !options.force {
-        return Err(PublishError::Exists(lock.folder()).into());
-    }
-    Ok(lock)
+    Ok(LabelLock::acquire(
+        &options.outputs,
+        &options.label(config),
+        waiting,
+        on_wait,
+    )?)
 }
 
 /// Runs the whole pipeline and writes the run folder of the label `lock` holds (taken with

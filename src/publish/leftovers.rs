@@ -33,7 +33,7 @@ pub(crate) fn new_staging(outputs: &Path, label: &str) -> Result<PathBuf, Publis
         match std::fs::create_dir(&path) {
             Ok(()) => return Ok(path),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(PublishError::Io(path, e)),
+            Err(e) => return Err(PublishError::Write(path, e)),
         }
     }
 }

@@ -46,6 +46,9 @@ pub enum PublishError {
     Label(String),
     #[error("{0}: {1}")]
     Io(PathBuf, std::io::Error),
+    /// Writing the folder failed: nothing was published.
+    #[error("{0}: {1} (stopped: nothing was published, and what the outputs folder held before is as it was)")]
+    Write(PathBuf, std::io::Error),
     #[error("{} already exists: give --force to replace that run, or --label to name a new one", .0.display())]
     Exists(PathBuf),
     #[error("run label {label:?} is busy: {} is writing {} (try again when it has finished, or give --wait to queue behind it)", .holder.map_or_else(|| "another process".to_string(), |pid| format!("process {pid}")), .folder.display())]

@@ -110,16 +110,16 @@ impl<'lock> RunFolder<'lock> {
         let path = self.staging.join(relative);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
-                .map_err(|e| PublishError::Io(parent.to_path_buf(), e))?;
+                .map_err(|e| PublishError::Write(parent.to_path_buf(), e))?;
         }
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(PublishError::Io(path, e)),
+            Err(e) => return Err(PublishError::Write(path, e)),
         }
         self.disk
             .create_file(&path, bytes)
-            .map_err(|e| PublishError::Io(path.clone(), e))?;
+            .map_err(|e| PublishError::Write(path.clone(), e))?;
         let digest: String = Sha256::digest(bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -139,7 +139,7 @@ impl<'lock> RunFolder<'lock> {
         match std::fs::remove_dir_all(&path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(PublishError::Io(path, e)),
+            Err(e) => Err(PublishError::Write(path, e)),
         }
     }
 
@@ -150,7 +150,7 @@ impl<'lock> RunFolder<'lock> {
         let outputs = self.lock.outputs().to_path_buf();
         let io = |path: &Path| {
             let path = path.to_path_buf();
-            move |e| PublishError::Io(path, e)
+            move |e| PublishError::Write(path, e)
         };
         let earlier = if target.exists() {
             if !self.replace {
@@ -162,7 +162,8 @@ impl<'lock> RunFolder<'lock> {
             None
         };
         self.committed = true;
-        sync_path(&outputs).map_err(io(&outputs))?;
+        // The run is in place by now: a failure here is not a failure to publish.
+        sync_path(&outputs).map_err(|e| PublishError::Io(outputs.clone(), e))?;
         if let Some(earlier) = earlier {
             // The new run is in place; a failure here leaves a hidden folder that the
             // label's next writer removes.
@@ -176,7 +177,7 @@ impl<'lock> RunFolder<'lock> {
     fn swap_in(&mut self, target: &Path) -> Result<PathBuf, PublishError> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
-            move |e| PublishError::Io(path, e)
+            move |e| PublishError::Write(path, e)
         };
         if exchange(&self.staging, target).map_err(io(target))? {
             return Ok(self.staging.clone());
@@ -192,14 +193,14 @@ impl<'lock> RunFolder<'lock> {
         let disk = &self.disk;
         self.unsynced.par_iter().try_for_each(|path| {
             disk.sync(path)
-                .map_err(|e| PublishError::Io(path.clone(), e))
+                .map_err(|e| PublishError::Write(path.clone(), e))
         })?;
         self.unsynced.clear();
         let mut folders = Vec::new();
         collect_folders(&self.staging, &mut folders)?;
         for folder in folders.iter().rev() {
             disk.sync(folder)
-                .map_err(|e| PublishError::Io(folder.clone(), e))?;
+                .map_err(|e| PublishError::Write(folder.clone(), e))?;
         }
         Ok(())
     }
@@ -217,11 +218,11 @@ impl Drop for RunFolder<'_> {
 /// process stop between the two, the label's next writer puts `old` back
 /// ([`leftovers::recover`]).
 fn replace_in_two_steps(staging: &Path, target: &Path, old: &Path) -> Result<(), PublishError> {
-    std::fs::rename(target, old).map_err(|e| PublishError::Io(target.to_path_buf(), e))?;
+    std::fs::rename(target, old).map_err(|e| PublishError::Write(target.to_path_buf(), e))?;
     if let Err(e) = std::fs::rename(staging, target) {
         // Put the earlier run back; should that fail too, the next writer does.
         let _ = std::fs::rename(old, target);
-        return Err(PublishError::Io(staging.to_path_buf(), e));
+        return Err(PublishError::Write(staging.to_path_buf(), e));
     }
     Ok(())
 }
@@ -229,7 +230,7 @@ fn replace_in_two_steps(staging: &Path, target: &Path, old: &Path) -> Result<(),
 /// `folder` and every folder under it, parents before children.
 fn collect_folders(folder: &Path, out: &mut Vec<PathBuf>) -> Result<(), PublishError> {
     out.push(folder.to_path_buf());
-    let io = |e| PublishError::Io(folder.to_path_buf(), e);
+    let io = |e| PublishError::Write(folder.to_path_buf(), e);
     for entry in std::fs::read_dir(folder).map_err(io)? {
         let entry = entry.map_err(io)?;
         if entry.file_type().map_err(io)?.is_dir() {
@@ -245,7 +246,7 @@ fn collect_folders(folder: &Path, out: &mut Vec<PathBuf>) -> Result<(), PublishE
 fn link_tree(from: &Path, to: &Path, copied: &mut Vec<PathBuf>) -> Result<(), PublishError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |e| PublishError::Io(path, e)
+        move |e| PublishError::Write(path, e)
     };
     for entry in std::fs::read_dir(from).map_err(io(from))? {
         let entry = entry.map_err(io(from))?;
