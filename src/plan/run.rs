@@ -18,7 +18,7 @@ use super::exact::{ExactSettings, Proof};
 use super::io::read_candidates_csv;
 use super::pairs::PlacedSite;
 use super::run_measure::{measure, DemandPoint, Measure};
-use super::{evaluate, plan, Objective, Plan, PlanError, PlanInstance, PlanSettings, Site};
+use super::{adopt, evaluate, plan, Objective, Plan, PlanError, PlanInstance, PlanSettings, Site};
 use crate::access::{Coordinates, Location};
 use crate::config::Config;
 use crate::model::{Demand, DemandStatus, PersonNeed, ServiceStatus, Unit};
@@ -242,12 +242,26 @@ fn plan_in(
         ..PlanSettings::default()
     };
     let planned = measured.subset.as_ref().unwrap_or(&instance);
-    let plan = plan(planned, &settings)?;
+    let mut plan = plan(planned, &settings)?;
     let proof = match options.prove {
         Some(time_limit) => {
             progress("searching for the proven optimum");
             let proof = super::exact::prove(planned, &plan, &ExactSettings { time_limit })?;
-            Some((proof.summary(planned), proof_sentence(&proof, planned)))
+            let better = proof.found_better().then(|| {
+                let bound = match plan.objective {
+                    Objective::Coverage => plan.bound.min(proof.exact.bound),
+                    Objective::Distance => plan.bound.max(proof.exact.bound),
+                };
+                adopt(planned, &plan, &proof.exact.sites, bound)
+            });
+            match better.flatten() {
+                // The exact search's plan is the plan: its sites, figures and map.
+                Some(better) => {
+                    plan = better;
+                    Some(adopted_sentences(&proof, planned))
+                }
+                None => Some((proof.summary(planned), proof_sentence(&proof, planned))),
+            }
         }
         None => None,
     };
@@ -538,6 +552,40 @@ fn proof_sentence(proof: &Proof, instance: &PlanInstance) -> String {
             proof.limit_seconds
         ),
     }
+}
+
+/// What the terminal and the report say when the exact search found a better plan than the
+/// local search's and it was adopted.
+fn adopted_sentences(proof: &Proof, instance: &PlanInstance) -> (String, String) {
+    let e = &proof.exact;
+    let ids: Vec<&str> = e
+        .sites
+        .iter()
+        .map(|&j| instance.sites[j].id.as_str())
+        .collect();
+    let search = format!("exact search, {} nodes, {:.2} s", e.nodes, proof.seconds);
+    let terminal = format!(
+        "found a better plan than the local search's and adopted it: {} with {} against {}; {} ({search})",
+        super::figure(e.value),
+        ids.join(", "),
+        super::figure(proof.plan_value),
+        if e.proven {
+            "proven optimal".to_string()
+        } else {
+            format!("not proven optimal within {} s", proof.limit_seconds)
+        }
+    );
+    let report = format!(
+        "An exact search (branch and bound) found a better choice of as many sites than the local search's, with a value of {:.1} against {:.1}, {}; the plan shown is that choice.",
+        e.value,
+        proof.plan_value,
+        if e.proven {
+            "and proved it optimal".to_string()
+        } else {
+            format!("within the {} s allowed, without proving it optimal", proof.limit_seconds)
+        }
+    );
+    (terminal, report)
 }
 
 /// A published count as text ("[c]" when suppressed).

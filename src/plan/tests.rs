@@ -76,6 +76,43 @@ fn greedy_misses_the_coverage_optimum_and_interchange_finds_it() {
     assert_eq!(best.gap(), 0.0);
 }
 
+#[test]
+fn a_better_plan_the_exact_search_finds_is_adopted_with_its_own_figures() {
+    let instance = greedy_trap();
+    let greedy_only = plan(
+        &instance,
+        &PlanSettings {
+            local_search: false,
+            exact_when_small: false,
+            ..settings(Objective::Coverage, 2)
+        },
+    )
+    .unwrap();
+    let proof = exact::prove(&instance, &greedy_only, &exact::ExactSettings::default()).unwrap();
+    assert!(proof.found_better() && proof.exact.proven);
+    let adopted = adopt(
+        &instance,
+        &greedy_only,
+        &proof.exact.sites,
+        proof.exact.bound,
+    )
+    .unwrap();
+    let mut chosen: Vec<usize> = adopted.chosen.iter().map(|c| c.site).collect();
+    chosen.sort_unstable();
+    assert_eq!(chosen, vec![1, 2], "Y and Z");
+    assert_eq!(adopted.value, 10.0);
+    assert_eq!(adopted.after.in_reach, 10.0);
+    assert_eq!(adopted.chosen.iter().map(|c| c.gain).sum::<f64>(), 10.0);
+    assert_eq!(
+        adopted.chosen.iter().map(|c| c.newly_in_reach).sum::<f64>(),
+        10.0
+    );
+    assert_eq!((adopted.greedy_value, adopted.bound), (8.0, 10.0));
+    assert_eq!(adopted.gap(), 0.0);
+    // A site that is not a candidate cannot be adopted.
+    assert!(adopt(&instance, &greedy_only, &[1, 7], 10.0).is_none());
+}
+
 /// Demand at x = 0 (weight 3), 5 (1) and 10 (3); candidates at 0, 5 and 10; cost |dx|.
 /// Greedy takes the middle (cost 15 + 0 + 15 = 30) then an end (total 15); the optimum is
 /// both ends: 0 + 5 + 0 = 5.
