@@ -289,11 +289,7 @@ pub fn lock(
     options: &RunOptions,
     on_wait: &mut dyn FnMut(&str),
 ) -> Result<LabelLock, Error> {
-    let waiting = if options.wait {
-        Waiting::Queue
-    } else {
-        Waiting::Refuse
-    };
+    let waiting = Waiting::queue_if(options.wait);
     Ok(LabelLock::acquire(
         &options.outputs,
         &options.label(config),

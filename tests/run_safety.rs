@@ -86,6 +86,25 @@ fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
+/// `gapmap plan` of one new PMLD site with 5 places into the run `label` under `outputs`,
+/// replacing an earlier plan of the same name.
+fn pmld_plan(outputs: &Path, label: &str) -> Vec<String> {
+    args(&[
+        "plan",
+        "--outputs",
+        out_str(outputs),
+        "--label",
+        label,
+        "--lot",
+        "pmld",
+        "--new-services",
+        "1",
+        "--places",
+        "5",
+        "--force",
+    ])
+}
+
 /// Checks a race: each process succeeded or was refused as busy by one of the racers (or,
 /// without --force, because a racer had already written the label); at least one succeeded
 /// and the label's folder verifies, with nothing left beside it. Returns how many
@@ -124,20 +143,7 @@ fn racing_runs_and_plans_of_one_label_leave_one_whole_run() {
     let results = race(&vec![force.clone(); 8]);
     check_race(&results, out, "same");
     // Plans racing replacements of the run they write into.
-    let plan = args(&[
-        "plan",
-        "--outputs",
-        out_str(out),
-        "--label",
-        "same",
-        "--lot",
-        "pmld",
-        "--new-services",
-        "1",
-        "--places",
-        "5",
-        "--force",
-    ]);
+    let plan = pmld_plan(out, "same");
     let mixed = vec![
         plan.clone(),
         force.clone(),
@@ -207,6 +213,27 @@ struct Kills {
     may_be_absent: bool,
 }
 
+impl Kills {
+    /// `points` kills from the start to a little past the end of a whole run.
+    fn through(points: u32, may_be_absent: bool) -> Kills {
+        Kills {
+            points,
+            from: 0.0,
+            to: 1.05,
+            may_be_absent,
+        }
+    }
+}
+
+/// Checks that at least `part_way` kills landed inside the command (after it took the
+/// lock) and at least one left a folder behind for the next process to recover.
+fn assert_exercised((part_way, left_behind): (u32, u32), at_least: u32) {
+    assert!(
+        part_way >= at_least && left_behind >= 1,
+        "{part_way} kills part-way (wanted {at_least}), {left_behind} left a folder behind"
+    );
+}
+
 /// Kills `command` at the moments `kills` says. After each kill the label must hold a whole
 /// run (checked by `gapmap verify`) or, when `may_be_absent`, no run; each next process that
 /// got as far as loading inputs must first have said what it found left behind; and a last
@@ -266,30 +293,11 @@ fn killed_runs_leave_the_label_whole_and_the_next_run_recovers() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path();
     let run = ["run", "--out", out_str(out), "--label", "k"];
-    let first = Kills {
-        points: 10,
-        from: 0.0,
-        to: 1.05,
-        may_be_absent: true,
-    };
-    let (part_way, left_behind) = kill_through(out, "k", &run, &first);
-    // The kills landed inside runs, and some left staging folders to recover from.
-    assert!(
-        part_way >= 5 && left_behind >= 1,
-        "{part_way} {left_behind}"
-    );
+    // The kills land inside runs, and some leave staging folders to recover from.
+    assert_exercised(kill_through(out, "k", &run, &Kills::through(10, true)), 5);
     let force = ["run", "--out", out_str(out), "--label", "k", "--force"];
-    let replacing = Kills {
-        points: 20,
-        from: 0.0,
-        to: 1.05,
-        may_be_absent: false,
-    };
-    let (part_way, left_behind) = kill_through(out, "k", &force, &replacing);
-    assert!(
-        part_way >= 10 && left_behind >= 1,
-        "{part_way} {left_behind}"
-    );
+    let replacing = Kills::through(20, false);
+    assert_exercised(kill_through(out, "k", &force, &replacing), 10);
 }
 
 #[test]
@@ -298,29 +306,11 @@ fn killed_plans_leave_the_run_whole_and_the_next_plan_recovers() {
     let out = dir.path();
     let o = gapmap(&["run", "--out", out_str(out), "--label", "p"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let plan = [
-        "plan",
-        "--outputs",
-        out_str(out),
-        "--label",
-        "p",
-        "--lot",
-        "pmld",
-        "--new-services",
-        "1",
-        "--places",
-        "5",
-        "--force",
-    ];
+    let plan = pmld_plan(out, "p");
+    let plan: Vec<&str> = plan.iter().map(String::as_str).collect();
     // A plan spends most of its time planning, and writes the run only at the end: kill it
     // through the whole, then many times through its last fifth.
-    let whole = Kills {
-        points: 6,
-        from: 0.0,
-        to: 1.05,
-        may_be_absent: false,
-    };
-    let (part_way, _) = kill_through(out, "p", &plan, &whole);
+    let (part_way, _) = kill_through(out, "p", &plan, &Kills::through(6, false));
     assert!(part_way >= 3, "{part_way}");
     let end = Kills {
         points: 14,
@@ -328,11 +318,7 @@ fn killed_plans_leave_the_run_whole_and_the_next_plan_recovers() {
         to: 1.05,
         may_be_absent: false,
     };
-    let (part_way, left_behind) = kill_through(out, "p", &plan, &end);
-    assert!(
-        part_way >= 3 && left_behind >= 1,
-        "{part_way} {left_behind}"
-    );
+    assert_exercised(kill_through(out, "p", &plan, &end), 3);
     // The plan is in the run's report and manifest.
     let report = std::fs::read_to_string(out.join("p/report.html")).expect("report");
     assert!(report.contains("id=\"plan-pmld-1\""));

@@ -142,11 +142,7 @@ pub fn lock(
         .label
         .clone()
         .unwrap_or_else(|| config.file.label.clone());
-    let waiting = if options.wait {
-        Waiting::Queue
-    } else {
-        Waiting::Refuse
-    };
+    let waiting = Waiting::queue_if(options.wait);
     Ok(LabelLock::acquire(
         &options.outputs,
         &label,

@@ -43,18 +43,23 @@ fn greedy_trap() -> PlanInstance {
     PlanInstance::new(vec![2.0, 3.0, 3.0, 2.0], sites, 5.0, pairs).unwrap()
 }
 
-#[test]
-fn greedy_misses_the_coverage_optimum_and_interchange_finds_it() {
-    let instance = greedy_trap();
-    let greedy_only = plan(
-        &instance,
+/// The greedy plan alone (no interchange, no exact search) for 2 sites by coverage.
+fn greedy_only(instance: &PlanInstance) -> Plan {
+    plan(
+        instance,
         &PlanSettings {
             local_search: false,
             exact_when_small: false,
             ..settings(Objective::Coverage, 2)
         },
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn greedy_misses_the_coverage_optimum_and_interchange_finds_it() {
+    let instance = greedy_trap();
+    let greedy_only = greedy_only(&instance);
     assert_eq!(greedy_only.value, 8.0);
     assert_eq!(greedy_only.chosen[0].site, 0, "greedy starts with X");
     let best = plan(
@@ -79,15 +84,7 @@ fn greedy_misses_the_coverage_optimum_and_interchange_finds_it() {
 #[test]
 fn a_better_plan_the_exact_search_finds_is_adopted_with_its_own_figures() {
     let instance = greedy_trap();
-    let greedy_only = plan(
-        &instance,
-        &PlanSettings {
-            local_search: false,
-            exact_when_small: false,
-            ..settings(Objective::Coverage, 2)
-        },
-    )
-    .unwrap();
+    let greedy_only = greedy_only(&instance);
     let proof = exact::prove(&instance, &greedy_only, &exact::ExactSettings::default()).unwrap();
     assert!(proof.found_better() && proof.exact.proven);
     let adopted = adopt(

@@ -27,6 +27,17 @@ pub enum Waiting {
     Queue,
 }
 
+impl Waiting {
+    /// Queue when `wait` (a command's `--wait`), refuse otherwise.
+    pub fn queue_if(wait: bool) -> Waiting {
+        if wait {
+            Waiting::Queue
+        } else {
+            Waiting::Refuse
+        }
+    }
+}
+
 /// The lock on one run label under one outputs folder, held until dropped.
 #[derive(Debug)]
 pub struct LabelLock {

@@ -271,6 +271,15 @@ mod tests {
         LabelLock::acquire(dir, "2025-Q2", Waiting::Refuse, &mut |_| {}).expect("lock")
     }
 
+    /// Commits a first run of the label holding `files`.
+    fn first_run(lock: &LabelLock, files: &[(&str, &[u8])]) {
+        let mut first = RunFolder::create(lock, false).expect("create");
+        for (file, bytes) in files {
+            first.write(file, bytes).expect("write");
+        }
+        first.commit().expect("commit");
+    }
+
     /// Names under `dir` other than the lock file.
     fn entries(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -286,9 +295,7 @@ mod tests {
     fn an_unfinished_folder_leaves_the_earlier_run_untouched() {
         let dir = tempfile::tempdir().expect("tempdir");
         let lock = lock(dir.path());
-        let mut first = RunFolder::create(&lock, false).expect("create");
-        first.write("a.txt", b"first").expect("write");
-        first.commit().expect("commit");
+        first_run(&lock, &[("a.txt", b"first")]);
         {
             assert!(matches!(
                 RunFolder::create(&lock, false),
@@ -307,10 +314,7 @@ mod tests {
     fn a_replacement_swaps_the_whole_folder_and_leaves_nothing_beside_it() {
         let dir = tempfile::tempdir().expect("tempdir");
         let lock = lock(dir.path());
-        let mut first = RunFolder::create(&lock, false).expect("create");
-        first.write("a.txt", b"first").expect("write");
-        first.write("only-first/b.txt", b"b").expect("write");
-        first.commit().expect("commit");
+        first_run(&lock, &[("a.txt", b"first"), ("only-first/b.txt", b"b")]);
         let mut second = RunFolder::create(&lock, true).expect("create");
         second.write("a.txt", b"second").expect("write");
         second.write("a.txt", b"second, again").expect("rewrite");
@@ -329,10 +333,10 @@ mod tests {
     fn an_amendment_never_changes_the_run_in_place_until_it_is_committed() {
         let dir = tempfile::tempdir().expect("tempdir");
         let lock = lock(dir.path());
-        let mut first = RunFolder::create(&lock, false).expect("create");
-        first.write("report.html", b"report").expect("write");
-        first.write("plans/p-1/a.csv", b"plan").expect("write");
-        first.commit().expect("commit");
+        first_run(
+            &lock,
+            &[("report.html", b"report"), ("plans/p-1/a.csv", b"plan")],
+        );
         let run = dir.path().join("2025-Q2");
         let mut change = RunFolder::amend(&lock).expect("amend");
         assert_eq!(
@@ -375,9 +379,7 @@ mod tests {
     fn the_two_step_replacement_leaves_the_new_run_in_place_and_the_earlier_aside() {
         let dir = tempfile::tempdir().expect("tempdir");
         let lock = lock(dir.path());
-        let mut first = RunFolder::create(&lock, false).expect("create");
-        first.write("a.txt", b"first").expect("write");
-        first.commit().expect("commit");
+        first_run(&lock, &[("a.txt", b"first")]);
         let mut second = RunFolder::create(&lock, true).expect("create");
         second.write("a.txt", b"second").expect("write");
         let old = leftovers::new_old(dir.path(), "2025-Q2");
