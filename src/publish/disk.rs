@@ -68,24 +68,34 @@ impl std::ops::Deref for DiskHandle {
 
 /// Flushes a file (its data) or a folder (its entries) to stable storage.
 pub fn sync_path(path: &Path) -> io::Result<()> {
-    let file = std::fs::File::open(path)?;
-    if file.metadata()?.is_dir() {
-        sync_folder(&file)
+    if std::fs::metadata(path)?.is_dir() {
+        sync_folder(path)
     } else {
-        file.sync_data()
+        open_to_flush(path)?.sync_data()
     }
 }
 
 #[cfg(unix)]
-fn sync_folder(folder: &std::fs::File) -> io::Result<()> {
-    folder.sync_all()
+fn sync_folder(folder: &Path) -> io::Result<()> {
+    std::fs::File::open(folder)?.sync_all()
 }
 
-/// Folders cannot be flushed on their own elsewhere: their entries are written with the
-/// files (NTFS journals them).
+/// Folders cannot be opened and flushed on their own elsewhere: their entries are written
+/// with the files (NTFS journals them).
 #[cfg(not(unix))]
-fn sync_folder(_folder: &std::fs::File) -> io::Result<()> {
+fn sync_folder(_folder: &Path) -> io::Result<()> {
     Ok(())
+}
+
+#[cfg(unix)]
+fn open_to_flush(path: &Path) -> io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+/// Windows flushes only a file opened for writing.
+#[cfg(not(unix))]
+fn open_to_flush(path: &Path) -> io::Result<std::fs::File> {
+    std::fs::OpenOptions::new().write(true).open(path)
 }
 
 /// Swaps the folders at `a` and `b` (both must exist) in one step, so that no process, and
