@@ -37,6 +37,7 @@ enum Command {
     Compare(cli::compare::CompareArgs),
     History(cli::history::HistoryArgs),
     Sample(cli::sample::SampleArgs),
+    Verify(cli::verify::VerifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +53,7 @@ fn main() -> ExitCode {
         Command::Plan(args) => cli::plan::plan(args),
         Command::Travel(args) => cli::travel::travel(args),
         Command::Bench(args) => cli::bench::bench(args),
+        Command::Verify(args) => cli::verify::verify(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -12,6 +12,8 @@ use std::collections::BTreeSet;
 use crate::config::OnBadRow;
 use crate::model::Demand;
 use crate::problem::{InputErrors, Place, Problems};
+use crate::publish::disk::DiskHandle;
+use crate::publish::label_lock::{LabelLock, Waiting};
 use crate::publish::published::PublishedRun;
 use crate::publish::{self, RunData};
 use crate::Error;
@@ -30,6 +32,19 @@ pub struct RunOptions {
     pub compare_with: Option<String>,
     /// Also print the report to `report.pdf` with headless Chromium, when installed.
     pub pdf: bool,
+    /// Queue behind another run of the same label instead of being refused.
+    pub wait: bool,
+    /// Where the run folder's files go (the local disk; in tests, one that fails).
+    pub disk: DiskHandle,
+}
+
+impl RunOptions {
+    /// The run's label: the one given, or the config's.
+    pub fn label(&self, config: &Config) -> String {
+        self.label
+            .clone()
+            .unwrap_or_else(|| config.file.label.clone())
+    }
 }
 
 /// What a finished run reports back.
@@ -265,10 +280,30 @@ fn drop_rows(demand: &mut Demand, problems: &Problems) {
     }
 }
 
-/// Runs the whole pipeline and writes the run folder.
+/// Takes the lock on the run's label for the whole run (and the plans that follow it),
+/// refused at once when another process holds it, unless `options.wait`; `on_wait` hears
+/// when it queues. What a stopped run of the label left behind is recovered by then
+/// ([`LabelLock::recovered`] says what).
+pub fn lock(
+    config: &Config,
+    options: &RunOptions,
+    on_wait: &mut dyn FnMut(&str),
+) -> Result<LabelLock, Error> {
+    let waiting = Waiting::queue_if(options.wait);
+    Ok(LabelLock::acquire(
+        &options.outputs,
+        &options.label(config),
+        waiting,
+        on_wait,
+    )?)
+}
+
+/// Runs the whole pipeline and writes the run folder of the label `lock` holds (taken with
+/// [`lock`]).
 pub fn run(
     config: &Config,
     options: &RunOptions,
+    lock: &LabelLock,
     progress: &mut dyn FnMut(&str),
 ) -> Result<RunReport, Error> {
     let compare_with = match &options.compare_with {
@@ -287,10 +322,7 @@ pub fn run(
         &checked.distances,
     )?;
     let published = PublishedRun::new(config, &checked.inputs, &checked.placement, &analysis);
-    let label = options
-        .label
-        .clone()
-        .unwrap_or_else(|| config.file.label.clone());
+    let label = lock.label().to_string();
     let chromium = options.pdf.then(publish::pdf::find_chromium);
     let mut notes = Vec::new();
     if chromium == Some(None) {
@@ -312,12 +344,13 @@ pub fn run(
             published: &published,
             analysis: &analysis,
             label: &label,
+            lock,
+            disk: options.disk.clone(),
             replace: options.force,
             compare_with: since_last.as_ref().map(|step| step as publish::CompareStep),
             warnings: &checked.warnings,
             chromium: chromium.flatten().as_deref(),
         },
-        &options.outputs,
         progress,
     )?;
     let mut warnings = checked.warnings;

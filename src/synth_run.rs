@@ -350,12 +350,15 @@ fn bench_in(scratch: &Path, runs: usize) -> Result<RunBenchReport, Error> {
         force: true,
         compare_with: None,
         pdf: false,
+        wait: false,
+        disk: Default::default(),
     };
     let mut seconds = Vec::new();
     let mut folder = PathBuf::new();
     for _ in 0..runs.max(1) {
         let start = Instant::now();
-        folder = pipeline::run(&config, &options, &mut |_| {})?.folder;
+        let lock = pipeline::lock(&config, &options, &mut |_| {})?;
+        folder = pipeline::run(&config, &options, &lock, &mut |_| {})?.folder;
         seconds.push(start.elapsed().as_secs_f64());
     }
     seconds.sort_by(f64::total_cmp);

@@ -8,7 +8,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{gapmap, snapshot, stderr};
+use common::{gapmap, leftovers, snapshot, stderr};
 
 fn corpus() -> PathBuf {
     common::repo().join("tests/bad_inputs")
@@ -102,9 +102,10 @@ fn every_bad_input_names_its_problem_and_harms_no_earlier_run() {
             before,
             "{name}: the earlier run changed"
         );
-        assert!(
-            !out.join(".T1.partial").exists(),
-            "{name}: a partial folder was left behind"
+        assert_eq!(
+            leftovers(&out),
+            Vec::<String>::new(),
+            "{name}: a staging folder was left behind"
         );
     }
 }

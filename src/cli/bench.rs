@@ -26,6 +26,11 @@ pub struct BenchArgs {
     /// services) into this folder instead of benchmarking, to run or inspect them.
     #[arg(long)]
     write_inputs: Option<PathBuf>,
+    /// The Rutland extract for the road router's cases (default:
+    /// examples/rutland/rutland-2021-05-07.osm.pbf under the current folder, then in the
+    /// checkout gapmap was built from); without one those cases are skipped, saying so.
+    #[arg(long, value_name = "FILE")]
+    rutland: Option<PathBuf>,
 }
 
 /// Benchmarks every case (or those `--filter` names), runs the one case `--case` names, or
@@ -35,8 +40,8 @@ pub fn bench(args: BenchArgs) -> Result<(), String> {
         (_, Some(dir)) => gapmap::synth_run::write_inputs(&dir)
             .map(|config| say!("Wrote {}", config.display()))
             .map_err(|e| e.to_string()),
-        (Some(name), None) => bench_one(&name, args.runs),
-        (None, None) => bench_all(args.runs, &args.filter),
+        (Some(name), None) => bench_one(&name, args.runs, args.rutland.as_deref()),
+        (None, None) => bench_all(args.runs, &args.filter, args.rutland.as_deref()),
     }
 }
 
@@ -46,7 +51,18 @@ fn bench_cases() -> Vec<gapmap::access::BenchCase> {
     cases
 }
 
-fn bench_one(name: &str, runs: usize) -> Result<(), String> {
+/// The Rutland extract, or why there is none.
+fn rutland(given: Option<&Path>) -> Result<PathBuf, String> {
+    gapmap::travel::bench::find_rutland_extract(given).map_err(|looked| {
+        let places: Vec<String> = looked.iter().map(|p| p.display().to_string()).collect();
+        format!(
+            "the Rutland extract is not at {} (give --rutland FILE)",
+            places.join(" nor ")
+        )
+    })
+}
+
+fn bench_one(name: &str, runs: usize, rutland_file: Option<&Path>) -> Result<(), String> {
     if let Some(case) = gapmap::plan::bench::plan_cases()
         .into_iter()
         .find(|c| c.name == name)
@@ -60,8 +76,9 @@ fn bench_one(name: &str, runs: usize) -> Result<(), String> {
         return Ok(());
     }
     if name.starts_with("travel-") {
-        let report =
-            gapmap::travel::bench::bench_travel_case(name, runs).map_err(|e| e.to_string())?;
+        let extract = rutland(rutland_file)?;
+        let report = gapmap::travel::bench::bench_travel_case(name, runs, &extract)
+            .map_err(|e| e.to_string())?;
         return serde_json::to_string(&report)
             .map(|json| say!("{json}"))
             .map_err(|e| e.to_string());
@@ -99,8 +116,19 @@ fn bench_one(name: &str, runs: usize) -> Result<(), String> {
 /// Runs one benchmark case in a fresh process (so peak memory is the case's own) and
 /// returns its JSON report.
 fn run_case(exe: &Path, name: &str, runs: usize) -> Result<serde_json::Value, String> {
+    run_case_with(exe, name, runs, &[])
+}
+
+/// [`run_case`] with more arguments for the case process.
+fn run_case_with(
+    exe: &Path,
+    name: &str,
+    runs: usize,
+    more: &[&std::ffi::OsStr],
+) -> Result<serde_json::Value, String> {
     let out = std::process::Command::new(exe)
         .args(["bench", "--case", name, "--runs", &runs.to_string()])
+        .args(more)
         .output()
         .map_err(|e| format!("running case {name}: {e}"))?;
     if !out.status.success() {
@@ -112,7 +140,7 @@ fn run_case(exe: &Path, name: &str, runs: usize) -> Result<serde_json::Value, St
     serde_json::from_slice(&out.stdout).map_err(|e| format!("case {name}: {e}"))
 }
 
-fn bench_all(runs: usize, filter: &str) -> Result<(), String> {
+fn bench_all(runs: usize, filter: &str, rutland_file: Option<&Path>) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| format!("finding this program: {e}"))?;
     say!(
         "{:<34} {:>9} {:>8} {:>14} {:>11} {:>10} {:>9}",
@@ -140,7 +168,7 @@ fn bench_all(runs: usize, filter: &str) -> Result<(), String> {
         );
     }
     bench_plans(&exe, runs, filter)?;
-    bench_travel(&exe, runs, filter)?;
+    bench_travel(&exe, runs, filter, rutland_file)?;
     if gapmap::load::bench::CASE.contains(filter) {
         bench_cld_read(&exe, runs)?;
     }
@@ -286,7 +314,12 @@ fn print_optimum(o: &serde_json::Value) {
 }
 
 /// The travel cases, each in a fresh process like the access cases.
-fn bench_travel(exe: &Path, runs: usize, filter: &str) -> Result<(), String> {
+fn bench_travel(
+    exe: &Path,
+    runs: usize,
+    filter: &str,
+    rutland_file: Option<&Path>,
+) -> Result<(), String> {
     let cases: Vec<&str> = gapmap::travel::bench::CASES
         .into_iter()
         .filter(|c| c.contains(filter))
@@ -305,8 +338,19 @@ fn bench_travel(exe: &Path, runs: usize, filter: &str) -> Result<(), String> {
         "route s",
         "peak MB"
     );
+    let extract = rutland(rutland_file);
     for case in cases {
-        let r = run_case(exe, case, runs)?;
+        let r = if gapmap::travel::bench::reads_rutland(case) {
+            match &extract {
+                Ok(path) => run_case_with(exe, case, runs, &["--rutland".as_ref(), path.as_ref()])?,
+                Err(why) => {
+                    say!("{case:<26} skipped: {why}");
+                    continue;
+                }
+            }
+        } else {
+            run_case(exe, case, runs)?
+        };
         let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
         let int = |k: &str| r[k].as_u64().unwrap_or(0);
         say!(

@@ -42,6 +42,9 @@ pub fn compare(args: CompareArgs) -> Result<(), gapmap::compare::CompareError> {
         force: args.force,
     };
     let report = gapmap::compare::compare(&options)?;
+    for note in &report.recovered {
+        super::progress(note);
+    }
     for line in &report.summary {
         say!("{line}");
     }

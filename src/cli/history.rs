@@ -20,6 +20,9 @@ pub struct HistoryArgs {
 pub fn history(args: HistoryArgs) -> Result<(), gapmap::compare::CompareError> {
     let HistoryArgs { outputs } = args;
     let report = gapmap::compare::history(&HistoryOptions { outputs })?;
+    for note in &report.recovered {
+        super::progress(note);
+    }
     for line in &report.lines {
         say!("{line}");
     }

@@ -27,6 +27,7 @@ pub mod sample;
 pub mod synth;
 pub mod travel;
 pub mod validate;
+pub mod verify;
 
 /// What `say!` expands to: writes one line to standard output.
 pub fn say_line(line: std::fmt::Arguments) {

@@ -56,6 +56,10 @@ pub struct PlanArgs {
     /// In a run: replace an existing plan folder of the same name.
     #[arg(long)]
     force: bool,
+    /// In a run: when another run or plan is writing the run's label, wait for it to
+    /// finish instead of stopping at once.
+    #[arg(long)]
+    wait: bool,
     /// Standalone: demand points (CSV, as for `gapmap access`): id, longitude, latitude
     /// (or x, y), weight, need.
     #[arg(long, requires_all = ["out"], conflicts_with_all = ["config", "lot", "places", "expand"])]
@@ -132,9 +136,15 @@ fn plan_in_run(args: PlanArgs) -> Result<(), String> {
         full_capacity: args.full_capacity,
         prove,
         force: args.force,
+        wait: args.wait,
     };
     let started = std::time::Instant::now();
-    let report = gapmap::plan::run::run_plan(&config, &options, &mut |m| progress(m))
+    let lock = gapmap::plan::run::lock(&config, &options, &mut |m| progress(m))
+        .map_err(|e| e.to_string())?;
+    for note in lock.recovered() {
+        progress(note);
+    }
+    let report = gapmap::plan::run::run_plan(&config, &options, &lock, &mut |m| progress(m))
         .map_err(|e| e.to_string())?;
     say!("{}", report.summary);
     for line in &report.lines {

@@ -14,7 +14,7 @@ use super::{load_config, progress};
 /// With no --config, runs the embedded Leicestershire sample.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  gapmap run\n  gapmap run --config quarter/gapmap.toml --label 2025-Q3\n  gapmap run --config gapmap.toml --out /shared/gapmap-runs\n  gapmap run --force                   # replace outputs/2025-Q2\n  gapmap run --config q3/gapmap.toml --label 2025-Q3 --compare-with 2025-Q2"
+    after_help = "Examples:\n  gapmap run\n  gapmap run --config quarter/gapmap.toml --label 2025-Q3\n  gapmap run --config gapmap.toml --out /shared/gapmap-runs\n  gapmap run --force                   # replace outputs/2025-Q2\n  gapmap run --force --wait            # after any run of 2025-Q2 still writing\n  gapmap run --config q3/gapmap.toml --label 2025-Q3 --compare-with 2025-Q2"
 )]
 pub struct RunArgs {
     /// The run's config file (TOML); paths in it are relative to it.
@@ -37,6 +37,10 @@ pub struct RunArgs {
     /// installed; the run says so when it is not.
     #[arg(long)]
     pdf: bool,
+    /// When another run or plan is writing the same label, wait for it to finish instead
+    /// of stopping at once.
+    #[arg(long)]
+    wait: bool,
 }
 
 /// Runs the analysis, then the plans the config lists, and prints the largest shortfalls,
@@ -49,11 +53,17 @@ pub fn run(args: RunArgs) -> Result<(), gapmap::Error> {
         force: args.force,
         compare_with: args.compare_with,
         pdf: args.pdf,
+        wait: args.wait,
+        disk: Default::default(),
     };
-    let outputs = options.outputs.clone();
     let started = std::time::Instant::now();
+    // Held until the run and its plans are written; refused at once when the label is busy.
+    let lock = pipeline::lock(&config, &options, &mut |m| progress(m))?;
+    for note in lock.recovered() {
+        progress(note);
+    }
     let mut stages = gapmap::progress::Stages::new(std::io::stderr().is_terminal());
-    let report = pipeline::run(&config, &options, &mut |m| stages.stage(m));
+    let report = pipeline::run(&config, &options, &lock, &mut |m| stages.stage(m));
     let stages = stages.finish();
     let report = report?;
     for w in &report.warnings {
@@ -80,10 +90,7 @@ pub fn run(args: RunArgs) -> Result<(), gapmap::Error> {
     for line in times {
         say!("{line}");
     }
-    let plans =
-        gapmap::plan::run::run_configured_plans(&config, &outputs, &report.label, &mut |m| {
-            progress(m)
-        })?;
+    let plans = gapmap::plan::run::run_configured_plans(&config, &lock, &mut |m| progress(m))?;
     for plan in plans {
         say!("{}", plan.summary);
         for line in &plan.lines {

@@ -27,6 +27,7 @@ use rayon::prelude::*;
 use crate::io::table::TableError;
 use crate::problem::Problems;
 use crate::publish::charts::{ChartError, Figure};
+use crate::publish::label_lock::{LabelLock, Waiting};
 use crate::publish::report::SinceLast;
 use crate::publish::run_folder::{check_label, RunFolder};
 use crate::publish::PublishError;
@@ -105,6 +106,8 @@ pub struct CompareReport {
     pub comparison: Comparison,
     /// The plain-text summary, one line per entry.
     pub summary: Vec<String>,
+    /// What a stopped writer of the comparison folder had left, and what was done with it.
+    pub recovered: Vec<String>,
 }
 
 /// Compares two runs and writes the comparison folder.
@@ -123,13 +126,18 @@ pub fn compare(options: &CompareOptions) -> Result<CompareReport, CompareError> 
             before.manifest.label, after.manifest.label
         ))
     });
-    let mut folder = start_folder(&target, options.force)?;
+    let lock = lock_folder(&target)?;
+    if target.exists() && !options.force {
+        return Err(CompareError::Exists(target));
+    }
+    let mut folder = RunFolder::create(&lock, options.force)?;
     write_comparison(&mut folder, &comparison, &after, &shapes, &summary)?;
     let folder = folder.commit()?;
     Ok(CompareReport {
         folder,
         comparison,
         summary,
+        recovered: lock.recovered().to_vec(),
     })
 }
 
@@ -176,21 +184,24 @@ pub fn since_last(
     Ok((since, tables))
 }
 
-/// Starts an atomically written folder at `target`: refused when it exists, unless `force`.
-fn start_folder(target: &Path, force: bool) -> Result<RunFolder, CompareError> {
+/// Takes the lock on the folder at `target`, to write it as a run folder is written (waiting
+/// for another writer of it to finish).
+fn lock_folder(target: &Path) -> Result<LabelLock, CompareError> {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     check_label(&name).map_err(|_| CompareError::FolderName(name.clone()))?;
-    if target.exists() && !force {
-        return Err(CompareError::Exists(target.to_path_buf()));
-    }
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    Ok(RunFolder::create(&parent, &name, force)?)
+    Ok(LabelLock::acquire(
+        &parent,
+        &name,
+        Waiting::Queue,
+        &mut |_| {},
+    )?)
 }
 
 fn write_comparison(
@@ -249,6 +260,8 @@ pub struct HistoryReport {
     pub lines: Vec<String>,
     /// The `history/` folder written.
     pub folder: PathBuf,
+    /// What a stopped writer of `history/` had left, and what was done with it.
+    pub recovered: Vec<String>,
 }
 
 /// Lists every kept run in time order and writes `<outputs>/history/` (the trend charts
@@ -264,7 +277,9 @@ pub fn history(options: &HistoryOptions) -> Result<HistoryReport, CompareError> 
         .collect::<Result<Vec<Run>, CompareError>>()?;
     history::order(&mut kept);
     let trend = history::Trend::of(&kept);
-    let mut folder = RunFolder::create(&options.outputs, "history", true)?;
+    let lock = LabelLock::acquire(&options.outputs, "history", Waiting::Queue, &mut |_| {})
+        .map_err(CompareError::from)?;
+    let mut folder = RunFolder::create(&lock, true)?;
     let mut csv = Vec::new();
     history::table(&kept, &trend).write_csv(&mut csv)?;
     folder.write("history.csv", &csv)?;
@@ -277,5 +292,6 @@ pub fn history(options: &HistoryOptions) -> Result<HistoryReport, CompareError> 
     Ok(HistoryReport {
         lines: kept.iter().map(history::line).collect(),
         folder,
+        recovered: lock.recovered().to_vec(),
     })
 }

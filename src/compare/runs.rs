@@ -292,12 +292,13 @@ pub struct Run {
 }
 
 /// The run folder an argument names: a folder path holding a manifest, or else a label
-/// under `outputs`.
+/// under `outputs`. A folder whose name starts with a dot is never a kept run: it is a run
+/// being written, or an earlier run being replaced.
 pub fn resolve(arg: &str, outputs: &Path) -> Result<PathBuf, CompareError> {
     let as_path = PathBuf::from(arg);
     let as_label = outputs.join(arg);
     for candidate in [&as_path, &as_label] {
-        if candidate.join("manifest.json").is_file() {
+        if !is_hidden(candidate) && candidate.join("manifest.json").is_file() {
             return Ok(candidate.clone());
         }
     }
@@ -317,15 +318,19 @@ pub fn list(outputs: &Path) -> Result<Vec<PathBuf>, CompareError> {
     let mut folders = Vec::new();
     for entry in std::fs::read_dir(outputs).map_err(read_err)? {
         let path = entry.map_err(read_err)?.path();
-        let hidden = path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if !hidden && path.join("manifest.json").is_file() {
+        if !is_hidden(&path) && path.join("manifest.json").is_file() {
             folders.push(path);
         }
     }
     folders.sort();
     Ok(folders)
+}
+
+/// Whether a folder's name starts with a dot (staging and earlier-run folders do).
+fn is_hidden(folder: &Path) -> bool {
+    folder
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
 }
 
 impl Run {

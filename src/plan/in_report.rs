@@ -1,15 +1,17 @@
 //! The run's report carries the sections of the plans made for the run: after a plan is
 //! written, the block between the report's plan markers is rebuilt from every plan folder's
 //! section, in folder-name order, so the report is the same whatever order the plans were
-//! made in. The report is replaced through a temporary file and its SHA-256 in the
-//! manifest is updated to match; a `report.pdf` beside it is printed again when Chromium is
-//! found, and otherwise reported as out of date.
+//! made in. All of it happens in the run folder being written (a copy of the run in place,
+//! swapped in whole on commit): the report is written anew, a `report.pdf` beside it is
+//! printed again when Chromium is found (and otherwise reported as out of date), and the
+//! manifest, written last, lists the plan's files and the new checksums, so the run's
+//! report, manifest and plans always agree.
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
+use crate::publish::manifest::{listed_outputs, with_outputs, OutputRecord, MANIFEST};
 use crate::publish::report::{PLANS_END, PLANS_NAV_END, PLANS_NAV_START, PLANS_START};
+use crate::publish::run_folder::RunFolder;
 use crate::publish::PublishError;
 
 /// The file in each plan folder holding its report section.
@@ -33,43 +35,96 @@ pub enum ReportUpdate {
     NoPlace(PathBuf),
 }
 
-/// Rebuilds the plans block of `<run>/report.html` from `<run>/plans/*/section.html`.
-pub fn refresh_run_report(run: &Path, data_date: &str) -> Result<ReportUpdate, PublishError> {
-    let report = run.join("report.html");
+/// Rebuilds the plans block of the report in the run folder being written from its
+/// `plans/*/section.html`, and lists in its manifest what was written (the plan folder
+/// `plan_dir` in full, replacing what the manifest listed under it).
+pub fn refresh_run_report(
+    folder: &mut RunFolder,
+    plan_dir: &str,
+    data_date: &str,
+) -> Result<ReportUpdate, PublishError> {
+    let update = splice_report(folder, data_date)?;
+    update_manifest(folder, plan_dir)?;
+    Ok(update)
+}
+
+fn splice_report(folder: &mut RunFolder, data_date: &str) -> Result<ReportUpdate, PublishError> {
+    let (staged, target) = (folder.path().to_path_buf(), folder.target());
+    let report = staged.join("report.html");
     if !report.is_file() {
-        return Ok(ReportUpdate::NoReport(report));
+        return Ok(ReportUpdate::NoReport(target.join("report.html")));
     }
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| PublishError::Io(path, source)
     };
     let old = std::fs::read_to_string(&report).map_err(io(&report))?;
-    let sections = plan_sections(&run.join("plans"))?;
+    let sections = plan_sections(&staged.join("plans"))?;
     let Some(html) = splice(&old, &sections) else {
-        return Ok(ReportUpdate::NoPlace(report));
+        return Ok(ReportUpdate::NoPlace(target.join("report.html")));
     };
-    replace_file(&report, html.as_bytes())?;
-    update_manifest(run, &Sha256::digest(old.as_bytes()), html.as_bytes())?;
-    let pdf = run.join("report.pdf");
+    folder.write("report.html", html.as_bytes())?;
     let (mut pdf_reprinted, mut pdf_stale) = (false, false);
-    if pdf.is_file() {
+    if staged.join("report.pdf").is_file() {
         match crate::publish::pdf::find_chromium() {
             Some(browser) => {
-                let old_pdf = std::fs::read(&pdf).map_err(io(&pdf))?;
                 let bytes = crate::publish::pdf::print(&browser, &report, data_date)?;
-                replace_file(&pdf, &bytes)?;
-                update_manifest(run, &Sha256::digest(&old_pdf), &bytes)?;
+                folder.write("report.pdf", &bytes)?;
                 pdf_reprinted = true;
             }
             None => pdf_stale = true,
         }
     }
     Ok(ReportUpdate::Updated {
-        report,
+        report: target.join("report.html"),
         plans: sections.len(),
         pdf_reprinted,
         pdf_stale,
     })
+}
+
+/// Rewrites the manifest of the run folder being written, if it has one, so that it lists
+/// every file written into the folder (the plan's, the report) with its new SHA-256 and
+/// nothing that was under `plan_dir` before. Plans' files come after the run's own, by path,
+/// so the manifest is the same whatever order the plans were made in.
+fn update_manifest(folder: &mut RunFolder, plan_dir: &str) -> Result<(), PublishError> {
+    let path = folder.path().join(MANIFEST);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(PublishError::Io(path, e)),
+    };
+    let unreadable = |message: String| PublishError::Manifest {
+        path: folder.target().join(MANIFEST),
+        message,
+    };
+    let listed = listed_outputs(text.as_bytes())
+        .map_err(|e| unreadable(format!("is not a gapmap run manifest: {e}")))?;
+    let replaced = format!("{plan_dir}/");
+    let mut outputs: Vec<OutputRecord> = listed
+        .into_iter()
+        .filter(|o| !o.file.starts_with(&replaced))
+        .collect();
+    for (file, sha256) in folder.files.iter().filter(|(file, _)| file != MANIFEST) {
+        match outputs.iter_mut().find(|o| &o.file == file) {
+            Some(listed) => listed.sha256.clone_from(sha256),
+            None => outputs.push(OutputRecord {
+                file: file.clone(),
+                sha256: sha256.clone(),
+            }),
+        }
+    }
+    let (mut plans, mut outputs): (Vec<OutputRecord>, Vec<OutputRecord>) = outputs
+        .into_iter()
+        .partition(|o| o.file.starts_with("plans/"));
+    plans.sort_by(|a, b| a.file.cmp(&b.file));
+    outputs.extend(plans);
+    let Some(text) = with_outputs(&text, &outputs) else {
+        return Err(unreadable(
+            "is not laid out as this gapmap writes manifests: run `gapmap run --force` to write the run again, then the plan".to_string(),
+        ));
+    };
+    folder.write(MANIFEST, text.as_bytes())
 }
 
 /// (folder name, section) of every plan folder with a section, by folder name.
@@ -121,37 +176,6 @@ fn between(text: &str, start: &str, end: &str, inner: &str) -> Option<String> {
     let from = text.find(start)? + start.len();
     let to = from + text[from..].find(end)?;
     Some(format!("{}{inner}{}", &text[..from], &text[to..]))
-}
-
-/// Replaces `path` through a temporary file beside it, so it is never half written.
-fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), PublishError> {
-    let name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let temporary = path.with_file_name(format!(".{name}.partial"));
-    let io = |source| PublishError::Io(path.to_path_buf(), source);
-    std::fs::write(&temporary, bytes).map_err(io)?;
-    std::fs::rename(&temporary, path).map_err(io)
-}
-
-/// Swaps the old SHA-256 of a rewritten file for the new one in the run's manifest (a
-/// SHA-256 is 64 hex digits, so the old one names exactly that file).
-fn update_manifest(run: &Path, old: &[u8], new: &[u8]) -> Result<(), PublishError> {
-    let manifest = run.join("manifest.json");
-    if !manifest.is_file() {
-        return Ok(());
-    }
-    let text = std::fs::read_to_string(&manifest)
-        .map_err(|source| PublishError::Io(manifest.clone(), source))?;
-    let (old, new) = (hex(old), hex(&Sha256::digest(new)));
-    if old == new || !text.contains(&old) {
-        return Ok(());
-    }
-    replace_file(&manifest, text.replace(&old, &new).as_bytes())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

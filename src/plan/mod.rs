@@ -270,6 +270,48 @@ pub fn plan(instance: &PlanInstance, settings: &PlanSettings) -> Result<Plan, Pl
     })
 }
 
+/// The plan with the sites `sites` (candidate site indices, such as the exact search's
+/// better choice) in place of `plan`'s: in the order of their gains, with their figures, the
+/// same greedy value, and `bound` as the best possible. Plans without capacities only
+/// (`None` otherwise, or when a site is not a candidate).
+pub fn adopt(instance: &PlanInstance, plan: &Plan, sites: &[usize], bound: f64) -> Option<Plan> {
+    if plan.capacitated {
+        return None;
+    }
+    let candidates = instance.candidates();
+    let slots: Option<Vec<usize>> = sites
+        .iter()
+        .map(|site| candidates.binary_search(site).ok())
+        .collect();
+    let slots = slots?;
+    let (value, order) = match plan.objective {
+        Objective::Coverage => {
+            let model = CoverageModel::new(instance);
+            (model.value(&slots), model.ordered_gains(&slots))
+        }
+        Objective::Distance => {
+            let model = DistanceModel::new(instance);
+            (model.value(&slots), model.ordered_gains(&slots))
+        }
+    };
+    let open = slots_to_sites(&candidates, &order);
+    let chosen_sites: Vec<usize> = open.iter().map(|&(site, _)| site).collect();
+    let after = evaluate(instance, &chosen_sites);
+    let chosen = describe(instance, &open, &plan.before, &after, None);
+    let bound = match plan.objective {
+        Objective::Coverage => bound.max(value),
+        Objective::Distance => bound.min(value),
+    };
+    Some(Plan {
+        chosen,
+        value,
+        bound,
+        after,
+        assignment: None,
+        ..plan.clone()
+    })
+}
+
 type Solved = (Vec<(usize, f64)>, f64, f64, f64, Option<Assignment>);
 
 /// The coverage and distance models, which are solved the same way.

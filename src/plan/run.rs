@@ -2,8 +2,9 @@
 //! is the lot's people (current and waiting) from the run's inputs, existing active
 //! services of the lot are open already, candidates come from a CSV or default to every
 //! service's site plus one interior point per area. The plan is written into
-//! `<outputs>/<label>/plans/<lot>-<n>/` through a staging folder, so a failed plan leaves
-//! nothing behind and never touches the run: chosen sites (CSV and GeoJSON), the effect by
+//! `<outputs>/<label>/plans/<lot>-<n>/` under the label's lock, in a copy of the run that
+//! replaces the run in one step, so a failed or killed plan leaves the run as it was and
+//! nothing beside it: chosen sites (CSV and GeoJSON), the effect by
 //! district, weekly transport before and after, a map picture and a report section
 //! ("Where new capacity would help most"), which also goes into the run's own
 //! `report.html` ([`super::in_report`]). Every count of people passes the run's disclosure
@@ -17,12 +18,13 @@ use super::exact::{ExactSettings, Proof};
 use super::io::read_candidates_csv;
 use super::pairs::PlacedSite;
 use super::run_measure::{measure, DemandPoint, Measure};
-use super::{evaluate, plan, Objective, Plan, PlanError, PlanInstance, PlanSettings, Site};
+use super::{adopt, evaluate, plan, Objective, Plan, PlanError, PlanInstance, PlanSettings, Site};
 use crate::access::{Coordinates, Location};
 use crate::config::Config;
 use crate::model::{Demand, DemandStatus, PersonNeed, ServiceStatus, Unit};
 use crate::pipeline;
 use crate::publish::disclosure::{Disclosure, Published};
+use crate::publish::label_lock::{LabelLock, Waiting};
 use crate::publish::published::PublishedRun;
 use crate::publish::run_folder::RunFolder;
 use crate::Error;
@@ -51,6 +53,8 @@ pub struct RunPlanOptions {
     /// services have left (capacity minus current users).
     pub full_capacity: bool,
     pub force: bool,
+    /// Queue behind another writer of the run's label instead of being refused.
+    pub wait: bool,
 }
 
 /// Who a capacitated plan places, and in what room.
@@ -126,15 +130,38 @@ impl PlanContext {
     }
 }
 
-/// Runs the plan and writes its folder.
+/// Takes the lock on the label of the run the plan goes into (refused at once when another
+/// process holds it, unless `options.wait`; `on_wait` hears when it queues).
+pub fn lock(
+    config: &Config,
+    options: &RunPlanOptions,
+    on_wait: &mut dyn FnMut(&str),
+) -> Result<LabelLock, Error> {
+    check_options(options)?;
+    let label = options
+        .label
+        .clone()
+        .unwrap_or_else(|| config.file.label.clone());
+    let waiting = Waiting::queue_if(options.wait);
+    Ok(LabelLock::acquire(
+        &options.outputs,
+        &label,
+        waiting,
+        on_wait,
+    )?)
+}
+
+/// Runs the plan and writes its folder into the run of the label `lock` holds (taken with
+/// [`lock`]).
 pub fn run_plan(
     config: &Config,
     options: &RunPlanOptions,
+    lock: &LabelLock,
     progress: &mut dyn FnMut(&str),
 ) -> Result<RunPlanReport, Error> {
     check_options(options)?;
     let context = PlanContext::new(config, progress)?;
-    plan_in(config, &context, options, progress)
+    plan_in(config, &context, options, lock, progress)
 }
 
 fn check_options(options: &RunPlanOptions) -> Result<(), PlanError> {
@@ -153,6 +180,7 @@ fn plan_in(
     config: &Config,
     context: &PlanContext,
     options: &RunPlanOptions,
+    lock: &LabelLock,
     progress: &mut dyn FnMut(&str),
 ) -> Result<RunPlanReport, Error> {
     let checked = &context.checked;
@@ -166,16 +194,12 @@ fn plan_in(
         }
         .into());
     };
-    let label = options
-        .label
-        .clone()
-        .unwrap_or_else(|| config.file.label.clone());
     let folder_name = crate::config::plan_folder_name(
         &config.catalogue.lots[lot].id,
         options.new_services,
         options.expand,
     );
-    let plans = options.outputs.join(&label).join("plans");
+    let plans = lock.folder().join("plans");
     if plans.join(&folder_name).exists() && !options.force {
         return Err(crate::publish::PublishError::Exists(plans.join(&folder_name)).into());
     }
@@ -214,12 +238,26 @@ fn plan_in(
         ..PlanSettings::default()
     };
     let planned = measured.subset.as_ref().unwrap_or(&instance);
-    let plan = plan(planned, &settings)?;
+    let mut plan = plan(planned, &settings)?;
     let proof = match options.prove {
         Some(time_limit) => {
             progress("searching for the proven optimum");
             let proof = super::exact::prove(planned, &plan, &ExactSettings { time_limit })?;
-            Some((proof.summary(planned), proof_sentence(&proof, planned)))
+            let better = proof.found_better().then(|| {
+                let bound = match plan.objective {
+                    Objective::Coverage => plan.bound.min(proof.exact.bound),
+                    Objective::Distance => plan.bound.max(proof.exact.bound),
+                };
+                adopt(planned, &plan, &proof.exact.sites, bound)
+            });
+            match better.flatten() {
+                // The exact search's plan is the plan: its sites, figures and map.
+                Some(better) => {
+                    plan = better;
+                    Some(adopted_sentences(&proof, planned))
+                }
+                None => Some((proof.summary(planned), proof_sentence(&proof, planned))),
+            }
         }
         None => None,
     };
@@ -250,10 +288,12 @@ fn plan_in(
         site_rows: Vec::new(),
     };
     view.site_rows = view.build_site_rows();
-    let mut folder = RunFolder::create(&plans, &folder_name, options.force)?;
-    super::run_outputs::write(&view, &mut folder)?;
-    let folder = folder.commit()?;
-    let report = super::refresh_run_report(&options.outputs.join(&label), &config.file.data_date)?;
+    let plan_dir = format!("plans/{folder_name}");
+    let mut folder = RunFolder::amend(lock)?;
+    folder.remove_folder(&plan_dir)?;
+    super::run_outputs::write(&view, &mut folder, &plan_dir)?;
+    let report = super::refresh_run_report(&mut folder, &plan_dir, &config.file.data_date)?;
+    let folder = folder.commit()?.join(&plan_dir);
     let mut lines = view.site_lines();
     if let Some((terminal, _)) = &proof {
         lines.push(format!("Exact search: {terminal}"));
@@ -266,12 +306,11 @@ fn plan_in(
     })
 }
 
-/// Makes the config's `[[plan.scenarios]]` for the run just published under `label` in
-/// `outputs`, in the order listed; each replaces a plan folder of the same name.
+/// Makes the config's `[[plan.scenarios]]` for the run just published under the label
+/// `lock` holds, in the order listed; each replaces a plan folder of the same name.
 pub fn run_configured_plans(
     config: &Config,
-    outputs: &Path,
-    label: &str,
+    lock: &LabelLock,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Vec<RunPlanReport>, Error> {
     let mut reports = Vec::new();
@@ -289,8 +328,8 @@ pub fn run_configured_plans(
             crate::config::Origin::EmbeddedSample => PathBuf::from(c),
         });
         let options = RunPlanOptions {
-            outputs: outputs.to_path_buf(),
-            label: Some(label.to_string()),
+            outputs: lock.outputs().to_path_buf(),
+            label: Some(lock.label().to_string()),
             lot: scenario.lot.clone(),
             new_services: scenario.new_services,
             places: scenario.places,
@@ -302,9 +341,10 @@ pub fn run_configured_plans(
                 .prove_seconds
                 .map(std::time::Duration::from_secs_f64),
             force: true,
+            wait: false,
         };
         progress(&format!("planning {}", scenario.folder_name()));
-        reports.push(plan_in(config, &context, &options, progress)?);
+        reports.push(plan_in(config, &context, &options, lock, progress)?);
     }
     Ok(reports)
 }
@@ -508,6 +548,40 @@ fn proof_sentence(proof: &Proof, instance: &PlanInstance) -> String {
             proof.limit_seconds
         ),
     }
+}
+
+/// What the terminal and the report say when the exact search found a better plan than the
+/// local search's and it was adopted.
+fn adopted_sentences(proof: &Proof, instance: &PlanInstance) -> (String, String) {
+    let e = &proof.exact;
+    let ids: Vec<&str> = e
+        .sites
+        .iter()
+        .map(|&j| instance.sites[j].id.as_str())
+        .collect();
+    let search = format!("exact search, {} nodes, {:.2} s", e.nodes, proof.seconds);
+    let terminal = format!(
+        "found a better plan than the local search's and adopted it: {} with {} against {}; {} ({search})",
+        super::figure(e.value),
+        ids.join(", "),
+        super::figure(proof.plan_value),
+        if e.proven {
+            "proven optimal".to_string()
+        } else {
+            format!("not proven optimal within {} s", proof.limit_seconds)
+        }
+    );
+    let report = format!(
+        "An exact search (branch and bound) found a better choice of as many sites than the local search's, with a value of {:.1} against {:.1}, {}; the plan shown is that choice.",
+        e.value,
+        proof.plan_value,
+        if e.proven {
+            "and proved it optimal".to_string()
+        } else {
+            format!("within the {} s allowed, without proving it optimal", proof.limit_seconds)
+        }
+    );
+    (terminal, report)
 }
 
 /// A published count as text ("[c]" when suppressed).

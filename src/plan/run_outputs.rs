@@ -12,21 +12,23 @@ use crate::publish::report::{esc, money, num};
 use crate::publish::run_folder::RunFolder;
 use crate::publish::PublishError;
 
-/// Writes every file of the plan into `folder`.
-pub(crate) fn write(view: &View, folder: &mut RunFolder) -> Result<(), PublishError> {
-    folder.write("chosen_sites.csv", chosen_sites_csv(view).as_bytes())?;
-    folder.write("sites.geojson", &sites_geojson(view))?;
+/// Writes every file of the plan into the folder `dir` (such as `plans/pmld-3`) of the run
+/// folder being written.
+pub(crate) fn write(view: &View, folder: &mut RunFolder, dir: &str) -> Result<(), PublishError> {
+    let mut file = |name: &str, bytes: &[u8]| folder.write(&format!("{dir}/{name}"), bytes);
+    file("chosen_sites.csv", chosen_sites_csv(view).as_bytes())?;
+    file("sites.geojson", &sites_geojson(view))?;
     let districts = district_rows(view);
-    folder.write("districts.csv", districts_csv(view, &districts).as_bytes())?;
+    file("districts.csv", districts_csv(view, &districts).as_bytes())?;
     let transport = transport(view);
-    folder.write("transport.csv", transport_csv(view, &transport).as_bytes())?;
+    file("transport.csv", transport_csv(view, &transport).as_bytes())?;
     let figure = charts::choropleth(&map(view, &districts))
         .map_err(|e| PublishError::Compare(format!("drawing the plan's map: {e}")))?;
-    folder.write("map.png", &figure.png)?;
-    folder.write("map.svg", figure.svg.as_bytes())?;
+    file("map.png", &figure.png)?;
+    file("map.svg", figure.svg.as_bytes())?;
     let section = section_html(view, &districts, &transport, &figure.png);
-    folder.write(super::in_report::SECTION, section.as_bytes())?;
-    folder.write("report.html", page(view, &section).as_bytes())?;
+    file(super::in_report::SECTION, section.as_bytes())?;
+    file("report.html", page(view, &section).as_bytes())?;
     Ok(())
 }
 

@@ -43,18 +43,23 @@ fn greedy_trap() -> PlanInstance {
     PlanInstance::new(vec![2.0, 3.0, 3.0, 2.0], sites, 5.0, pairs).unwrap()
 }
 
-#[test]
-fn greedy_misses_the_coverage_optimum_and_interchange_finds_it() {
-    let instance = greedy_trap();
-    let greedy_only = plan(
-        &instance,
+/// The greedy plan alone (no interchange, no exact search) for 2 sites by coverage.
+fn greedy_only(instance: &PlanInstance) -> Plan {
+    plan(
+        instance,
         &PlanSettings {
             local_search: false,
             exact_when_small: false,
             ..settings(Objective::Coverage, 2)
         },
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn greedy_misses_the_coverage_optimum_and_interchange_finds_it() {
+    let instance = greedy_trap();
+    let greedy_only = greedy_only(&instance);
     assert_eq!(greedy_only.value, 8.0);
     assert_eq!(greedy_only.chosen[0].site, 0, "greedy starts with X");
     let best = plan(
@@ -74,6 +79,35 @@ fn greedy_misses_the_coverage_optimum_and_interchange_finds_it() {
     assert_eq!(best.chosen.iter().map(|c| c.gain).sum::<f64>(), 10.0);
     assert_eq!(best.bound, 10.0);
     assert_eq!(best.gap(), 0.0);
+}
+
+#[test]
+fn a_better_plan_the_exact_search_finds_is_adopted_with_its_own_figures() {
+    let instance = greedy_trap();
+    let greedy_only = greedy_only(&instance);
+    let proof = exact::prove(&instance, &greedy_only, &exact::ExactSettings::default()).unwrap();
+    assert!(proof.found_better() && proof.exact.proven);
+    let adopted = adopt(
+        &instance,
+        &greedy_only,
+        &proof.exact.sites,
+        proof.exact.bound,
+    )
+    .unwrap();
+    let mut chosen: Vec<usize> = adopted.chosen.iter().map(|c| c.site).collect();
+    chosen.sort_unstable();
+    assert_eq!(chosen, vec![1, 2], "Y and Z");
+    assert_eq!(adopted.value, 10.0);
+    assert_eq!(adopted.after.in_reach, 10.0);
+    assert_eq!(adopted.chosen.iter().map(|c| c.gain).sum::<f64>(), 10.0);
+    assert_eq!(
+        adopted.chosen.iter().map(|c| c.newly_in_reach).sum::<f64>(),
+        10.0
+    );
+    assert_eq!((adopted.greedy_value, adopted.bound), (8.0, 10.0));
+    assert_eq!(adopted.gap(), 0.0);
+    // A site that is not a candidate cannot be adopted.
+    assert!(adopt(&instance, &greedy_only, &[1, 7], 10.0).is_none());
 }
 
 /// Demand at x = 0 (weight 3), 5 (1) and 10 (3); candidates at 0, 5 and 10; cost |dx|.

@@ -1,11 +1,17 @@
 //! Publish: disclosure control, then tables, maps, charts and the manifest, written into a
 //! run folder that appears only when every file was written.
 //!
-//! [`published`] applies disclosure control once; every writer reads only its result.
+//! [`published`] applies disclosure control once; every writer reads only its result. The
+//! safety of the run folder (one writer per label, atomic replacement, recovery after a
+//! crash, checking against the manifest) is in [`label_lock`], [`run_folder`],
+//! [`leftovers`], [`disk`] and [`verify`].
 
 pub mod charts;
 pub mod disclosure;
+pub mod disk;
 pub mod figures;
+pub mod label_lock;
+mod leftovers;
 pub mod manifest;
 pub mod maps;
 pub mod pdf;
@@ -15,6 +21,7 @@ pub mod qgis;
 pub mod report;
 pub mod run_folder;
 pub mod tables;
+pub mod verify;
 pub mod workbook;
 
 use std::path::{Path, PathBuf};
@@ -27,7 +34,9 @@ use crate::io::table::{Table, TableError};
 use crate::load::Inputs;
 use crate::locate::Placement;
 use crate::model::ServiceStatus;
-use manifest::{ConfigRecord, Counts, DisclosureRecord, Manifest, OutputRecord};
+use disk::DiskHandle;
+use label_lock::LabelLock;
+use manifest::{ConfigRecord, Counts, DisclosureRecord, Manifest, OutputRecord, MANIFEST};
 use published::PublishedRun;
 use run_folder::RunFolder;
 
@@ -37,8 +46,20 @@ pub enum PublishError {
     Label(String),
     #[error("{0}: {1}")]
     Io(PathBuf, std::io::Error),
+    /// Writing the folder failed: nothing was published.
+    #[error("{0}: {1} (stopped: nothing was published, and what the outputs folder held before is as it was)")]
+    Write(PathBuf, std::io::Error),
     #[error("{} already exists: give --force to replace that run, or --label to name a new one", .0.display())]
     Exists(PathBuf),
+    #[error("run label {label:?} is busy: {} is writing {} (try again when it has finished, or give --wait to queue behind it)", .holder.map_or_else(|| "another process".to_string(), |pid| format!("process {pid}")), .folder.display())]
+    Busy {
+        label: String,
+        folder: PathBuf,
+        /// The process holding the label, when it could be read.
+        holder: Option<u32>,
+    },
+    #[error("{}: {message}", .path.display())]
+    Manifest { path: PathBuf, message: String },
     #[error("writing a table: {0}")]
     Table(#[from] TableError),
     #[error("drawing a chart: {0}")]
@@ -56,7 +77,7 @@ pub enum PublishError {
 /// (for the workbook). The pipeline supplies
 /// it from [`crate::compare`], so publishing never calls comparing: `compare` reuses
 /// publish's writers, and the dependency runs one way.
-pub type CompareStep<'a> = &'a (dyn Fn(&mut RunFolder) -> Result<(report::SinceLast, Vec<(String, Table)>), String>
+pub type CompareStep<'a> = &'a (dyn Fn(&mut RunFolder<'_>) -> Result<(report::SinceLast, Vec<(String, Table)>), String>
          + Sync);
 
 /// What a run hands to publishing.
@@ -68,6 +89,10 @@ pub struct RunData<'a> {
     /// The unprotected analysis: used only for the internal table, when configured.
     pub analysis: &'a crate::analyse::Analysis,
     pub label: &'a str,
+    /// The lock on the label, held by the caller for the run's whole life.
+    pub lock: &'a LabelLock,
+    /// Where the files go (the local disk, or in tests one that fails).
+    pub disk: DiskHandle,
     /// Whether an existing run of the same label may be replaced.
     pub replace: bool,
     /// The comparison with an earlier run ("Since last quarter"), when asked for.
@@ -148,15 +173,11 @@ fn qgis_styles(
     Ok(())
 }
 
-/// Writes the whole run folder under `outputs` and returns its path.
+/// Writes the whole run folder of the locked label and returns its path.
 /// `progress` hears each step as it starts.
-pub fn publish(
-    run: &RunData,
-    outputs: &Path,
-    progress: &mut dyn FnMut(&str),
-) -> Result<PathBuf, PublishError> {
+pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf, PublishError> {
     let (config, inputs, published) = (run.config, run.inputs, run.published);
-    let mut folder = RunFolder::create(outputs, run.label, run.replace)?;
+    let mut folder = RunFolder::create_on(run.lock, run.replace, run.disk.clone())?;
     let mut all_rows = published.districts.clone();
     all_rows.extend(published.groupings.iter().cloned());
     // Every published table, kept for the workbook in the order of its sheets.
@@ -229,7 +250,7 @@ pub fn publish(
             progress("comparing with the earlier run");
             // The comparison reads this run's manifest, so write it first; it is rewritten
             // below with every file's checksum.
-            folder.write("manifest.json", &manifest_of(run, &folder).to_json())?;
+            folder.write(MANIFEST, &manifest_of(run, &folder).to_json())?;
             let (since, changes) = compare(&mut folder).map_err(PublishError::Compare)?;
             sheets.extend(changes);
             Some(since)
@@ -257,7 +278,7 @@ pub fn publish(
         folder.write("report.pdf", &bytes)?;
     }
     let manifest = manifest_of(run, &folder);
-    folder.write("manifest.json", &manifest.to_json())?;
+    folder.write(MANIFEST, &manifest.to_json())?;
     folder.commit()
 }
 
@@ -305,7 +326,7 @@ fn manifest_of(run: &RunData, folder: &RunFolder) -> Manifest {
         outputs: folder
             .files
             .iter()
-            .filter(|(file, _)| file != "manifest.json")
+            .filter(|(file, _)| file != MANIFEST)
             .map(|(file, sha256)| OutputRecord {
                 file: file.clone(),
                 sha256: sha256.clone(),

@@ -1,23 +1,41 @@
-//! The run folder: written in full beside its final place, then renamed into place.
+//! The run folder: written in full beside its final place, flushed, then put in place in
+//! one step, so `<outputs>/<label>/` always holds a whole run, the earlier one or the new.
 //!
-//! Files go into `<outputs>/.<label>.partial/`; only [`RunFolder::commit`] moves them to
-//! `<outputs>/<label>/`, replacing an earlier run of the same label (only when asked to). A run
-//! that fails (or is dropped before commit) removes its partial folder and leaves earlier
-//! runs as they were.
+//! A [`RunFolder`] can only be started by the holder of the label's lock
+//! ([`LabelLock`]), and stages into a folder of its own ([`super::leftovers`] names it).
+//! [`RunFolder::create`] starts empty (a new run); [`RunFolder::amend`] starts from a copy
+//! of the run in place, made of hard links, so that a plan can add its files and rewrite
+//! the report and manifest without touching the run until it is swapped in. Files are
+//! always created new (never rewritten where they stand, which would change the run in
+//! place through a hard link), through a [`Disk`].
+//!
+//! [`RunFolder::commit`] flushes every file and folder written, then swaps the staging
+//! folder for the run in place (Linux `renameat2(RENAME_EXCHANGE)`, macOS `RENAME_SWAP`),
+//! flushes the outputs folder and removes the earlier run. Where no one-step swap exists it
+//! moves the earlier run aside and the new one in; a crash between the two is put right by
+//! the label's next writer. A run that fails, or is dropped before commit, removes its
+//! staging folder and leaves the run in place as it was.
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::publish::PublishError;
+use super::disk::{exchange, sync_path, DiskHandle};
+use super::label_lock::LabelLock;
+use super::{leftovers, PublishError};
 
 /// A run folder being written.
 #[derive(Debug)]
-pub struct RunFolder {
+pub struct RunFolder<'lock> {
+    lock: &'lock LabelLock,
     staging: PathBuf,
-    target: PathBuf,
+    replace: bool,
+    disk: DiskHandle,
     /// Files written so far: path inside the folder and SHA-256.
     pub files: Vec<(String, String)>,
+    /// Files written or copied that are not yet flushed.
+    unsynced: Vec<PathBuf>,
     committed: bool,
 }
 
@@ -35,27 +53,45 @@ pub fn check_label(label: &str) -> Result<(), PublishError> {
     }
 }
 
-impl RunFolder {
-    /// Starts a run folder. An existing run of the same label is an error unless `replace`.
-    pub fn create(outputs: &Path, label: &str, replace: bool) -> Result<RunFolder, PublishError> {
-        check_label(label)?;
-        let staging = outputs.join(format!(".{label}.partial"));
-        let target = outputs.join(label);
+impl<'lock> RunFolder<'lock> {
+    /// Starts a new run of the locked label. An existing run of the label is an error
+    /// unless `replace`.
+    pub fn create(lock: &'lock LabelLock, replace: bool) -> Result<Self, PublishError> {
+        Self::create_on(lock, replace, DiskHandle::default())
+    }
+
+    /// [`RunFolder::create`] writing through `disk`.
+    pub fn create_on(
+        lock: &'lock LabelLock,
+        replace: bool,
+        disk: DiskHandle,
+    ) -> Result<Self, PublishError> {
+        let target = lock.folder();
         if target.exists() && !replace {
             return Err(PublishError::Exists(target));
         }
-        let io = |e| PublishError::Io(staging.clone(), e);
-        std::fs::create_dir_all(outputs).map_err(|e| PublishError::Io(outputs.to_path_buf(), e))?;
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging).map_err(io)?;
-        }
-        std::fs::create_dir_all(&staging).map_err(io)?;
         Ok(RunFolder {
-            staging,
-            target,
+            lock,
+            staging: leftovers::new_staging(lock.outputs(), lock.label())?,
+            replace,
+            disk,
             files: Vec::new(),
+            unsynced: Vec::new(),
             committed: false,
         })
+    }
+
+    /// Starts a change to the run in place (a plan added to it): the staging folder begins
+    /// as a copy of the run, made of hard links where the file system allows, of copies
+    /// elsewhere. With no run in place it begins empty.
+    pub fn amend(lock: &'lock LabelLock) -> Result<Self, PublishError> {
+        let mut folder = Self::create_on(lock, true, DiskHandle::default())?;
+        let target = lock.folder();
+        if target.is_dir() {
+            let staging = folder.staging.clone();
+            link_tree(&target, &staging, &mut folder.unsynced)?;
+        }
+        Ok(folder)
     }
 
     /// Where the folder is being written (not its final place).
@@ -63,48 +99,114 @@ impl RunFolder {
         &self.staging
     }
 
-    /// Writes one file at `relative` (forward slashes) inside the folder.
+    /// Where the folder goes on commit.
+    pub fn target(&self) -> PathBuf {
+        self.lock.folder()
+    }
+
+    /// Writes one file at `relative` (forward slashes) inside the folder, replacing one
+    /// there by a new file.
     pub fn write(&mut self, relative: &str, bytes: &[u8]) -> Result<(), PublishError> {
         let path = self.staging.join(relative);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
-                .map_err(|e| PublishError::Io(parent.to_path_buf(), e))?;
+                .map_err(|e| PublishError::Write(parent.to_path_buf(), e))?;
         }
-        std::fs::write(&path, bytes).map_err(|e| PublishError::Io(path.clone(), e))?;
-        let digest = Sha256::digest(bytes);
-        self.files.push((
-            relative.to_string(),
-            digest.iter().map(|b| format!("{b:02x}")).collect(),
-        ));
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(PublishError::Write(path, e)),
+        }
+        self.disk
+            .create_file(&path, bytes)
+            .map_err(|e| PublishError::Write(path.clone(), e))?;
+        let digest: String = Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        match self.files.iter_mut().find(|(file, _)| file == relative) {
+            Some(entry) => entry.1 = digest,
+            None => self.files.push((relative.to_string(), digest)),
+        }
+        self.unsynced.push(path);
         Ok(())
     }
 
-    /// Moves the finished folder into place and returns its path.
+    /// Removes the folder at `relative` inside the folder being written, if there is one
+    /// (a plan replaced by a new one of the same name).
+    pub fn remove_folder(&mut self, relative: &str) -> Result<(), PublishError> {
+        let path = self.staging.join(relative);
+        match std::fs::remove_dir_all(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(PublishError::Write(path, e)),
+        }
+    }
+
+    /// Flushes everything written, puts the folder in place and returns its final path.
     pub fn commit(mut self) -> Result<PathBuf, PublishError> {
-        let old = self.target.with_file_name(format!(
-            ".{}.old",
-            self.target
-                .file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-        ));
-        if self.target.exists() {
-            if old.exists() {
-                std::fs::remove_dir_all(&old).map_err(|e| PublishError::Io(old.clone(), e))?;
+        self.sync_all()?;
+        let target = self.target();
+        let outputs = self.lock.outputs().to_path_buf();
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |e| PublishError::Write(path, e)
+        };
+        let earlier = if target.exists() {
+            if !self.replace {
+                return Err(PublishError::Exists(target));
             }
-            std::fs::rename(&self.target, &old)
-                .map_err(|e| PublishError::Io(self.target.clone(), e))?;
-        }
-        std::fs::rename(&self.staging, &self.target)
-            .map_err(|e| PublishError::Io(self.staging.clone(), e))?;
+            Some(self.swap_in(&target)?)
+        } else {
+            std::fs::rename(&self.staging, &target).map_err(io(&self.staging))?;
+            None
+        };
         self.committed = true;
-        if old.exists() {
-            std::fs::remove_dir_all(&old).map_err(|e| PublishError::Io(old.clone(), e))?;
+        // The run is in place by now: a failure here is not a failure to publish.
+        sync_path(&outputs).map_err(|e| PublishError::Io(outputs.clone(), e))?;
+        if let Some(earlier) = earlier {
+            // The new run is in place; a failure here leaves a hidden folder that the
+            // label's next writer removes.
+            let _ = std::fs::remove_dir_all(earlier);
         }
-        Ok(self.target.clone())
+        Ok(target)
+    }
+
+    /// Puts the staging folder at `target` in place of the run there; returns where the
+    /// earlier run now is.
+    fn swap_in(&mut self, target: &Path) -> Result<PathBuf, PublishError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |e| PublishError::Write(path, e)
+        };
+        if exchange(&self.staging, target).map_err(io(target))? {
+            return Ok(self.staging.clone());
+        }
+        let old = leftovers::new_old(self.lock.outputs(), self.lock.label());
+        replace_in_two_steps(&self.staging, target, &old)?;
+        Ok(old)
+    }
+
+    /// Flushes every file written or copied (in parallel: each flush mostly waits on the
+    /// disk), then every folder of the staging tree, deepest first.
+    fn sync_all(&mut self) -> Result<(), PublishError> {
+        let disk = &self.disk;
+        self.unsynced.par_iter().try_for_each(|path| {
+            disk.sync(path)
+                .map_err(|e| PublishError::Write(path.clone(), e))
+        })?;
+        self.unsynced.clear();
+        let mut folders = Vec::new();
+        collect_folders(&self.staging, &mut folders)?;
+        for folder in folders.iter().rev() {
+            disk.sync(folder)
+                .map_err(|e| PublishError::Write(folder.clone(), e))?;
+        }
+        Ok(())
     }
 }
 
-impl Drop for RunFolder {
+impl Drop for RunFolder<'_> {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.staging);
@@ -112,28 +214,187 @@ impl Drop for RunFolder {
     }
 }
 
+/// Moves the run at `target` aside to `old`, then `staging` to `target`. Should the
+/// process stop between the two, the label's next writer puts `old` back
+/// ([`leftovers::recover`]).
+fn replace_in_two_steps(staging: &Path, target: &Path, old: &Path) -> Result<(), PublishError> {
+    std::fs::rename(target, old).map_err(|e| PublishError::Write(target.to_path_buf(), e))?;
+    if let Err(e) = std::fs::rename(staging, target) {
+        // Put the earlier run back; should that fail too, the next writer does.
+        let _ = std::fs::rename(old, target);
+        return Err(PublishError::Write(staging.to_path_buf(), e));
+    }
+    Ok(())
+}
+
+/// `folder` and every folder under it, parents before children.
+fn collect_folders(folder: &Path, out: &mut Vec<PathBuf>) -> Result<(), PublishError> {
+    out.push(folder.to_path_buf());
+    let io = |e| PublishError::Write(folder.to_path_buf(), e);
+    for entry in std::fs::read_dir(folder).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        if entry.file_type().map_err(io)?.is_dir() {
+            collect_folders(&entry.path(), out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Fills `to` (which exists) with the tree under `from`: folders made, files hard-linked
+/// where the file system allows and copied where it does not (copies are listed in
+/// `copied`, to be flushed).
+fn link_tree(from: &Path, to: &Path, copied: &mut Vec<PathBuf>) -> Result<(), PublishError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e| PublishError::Write(path, e)
+    };
+    for entry in std::fs::read_dir(from).map_err(io(from))? {
+        let entry = entry.map_err(io(from))?;
+        let (source, dest) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().map_err(io(&source))?.is_dir() {
+            std::fs::create_dir(&dest).map_err(io(&dest))?;
+            link_tree(&source, &dest, copied)?;
+        } else if std::fs::hard_link(&source, &dest).is_err() {
+            std::fs::copy(&source, &dest).map_err(io(&source))?;
+            copied.push(dest);
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::label_lock::Waiting;
     use super::*;
+
+    fn lock(dir: &Path) -> LabelLock {
+        LabelLock::acquire(dir, "2025-Q2", Waiting::Refuse, &mut |_| {}).expect("lock")
+    }
+
+    /// Commits a first run of the label holding `files`.
+    fn first_run(lock: &LabelLock, files: &[(&str, &[u8])]) {
+        let mut first = RunFolder::create(lock, false).expect("create");
+        for (file, bytes) in files {
+            first.write(file, bytes).expect("write");
+        }
+        first.commit().expect("commit");
+    }
+
+    /// Names under `dir` other than the lock file.
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.ends_with(".lock"))
+            .collect();
+        names.sort();
+        names
+    }
 
     #[test]
     fn an_unfinished_folder_leaves_the_earlier_run_untouched() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut first = RunFolder::create(dir.path(), "2025-Q2", false).expect("create");
-        first.write("a.txt", b"first").expect("write");
-        first.commit().expect("commit");
+        let lock = lock(dir.path());
+        first_run(&lock, &[("a.txt", b"first")]);
         {
             assert!(matches!(
-                RunFolder::create(dir.path(), "2025-Q2", false),
+                RunFolder::create(&lock, false),
                 Err(PublishError::Exists(_))
             ));
-            let mut second = RunFolder::create(dir.path(), "2025-Q2", true).expect("create");
+            let mut second = RunFolder::create(&lock, true).expect("create");
             second.write("a.txt", b"second").expect("write");
             // dropped without commit, as when a later step fails
         }
         let text = std::fs::read_to_string(dir.path().join("2025-Q2/a.txt")).expect("read");
         assert_eq!(text, "first");
-        assert!(!dir.path().join(".2025-Q2.partial").exists());
+        assert_eq!(entries(dir.path()), vec!["2025-Q2"]);
+    }
+
+    #[test]
+    fn a_replacement_swaps_the_whole_folder_and_leaves_nothing_beside_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lock = lock(dir.path());
+        first_run(&lock, &[("a.txt", b"first"), ("only-first/b.txt", b"b")]);
+        let mut second = RunFolder::create(&lock, true).expect("create");
+        second.write("a.txt", b"second").expect("write");
+        second.write("a.txt", b"second, again").expect("rewrite");
+        assert_eq!(second.files.len(), 1);
+        let path = second.commit().expect("commit");
+        assert_eq!(path, dir.path().join("2025-Q2"));
+        assert_eq!(
+            std::fs::read_to_string(path.join("a.txt")).expect("read"),
+            "second, again"
+        );
+        assert!(!path.join("only-first").exists());
+        assert_eq!(entries(dir.path()), vec!["2025-Q2"]);
+    }
+
+    #[test]
+    fn an_amendment_never_changes_the_run_in_place_until_it_is_committed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lock = lock(dir.path());
+        first_run(
+            &lock,
+            &[("report.html", b"report"), ("plans/p-1/a.csv", b"plan")],
+        );
+        let run = dir.path().join("2025-Q2");
+        let mut change = RunFolder::amend(&lock).expect("amend");
+        assert_eq!(
+            std::fs::read(change.path().join("report.html")).expect("copied"),
+            b"report"
+        );
+        change
+            .write("report.html", b"report with plans")
+            .expect("write");
+        change.remove_folder("plans/p-1").expect("remove");
+        change.write("plans/p-2/a.csv", b"plan 2").expect("write");
+        // Rewriting the hard-linked report made a new file: the run in place is as it was.
+        assert_eq!(
+            std::fs::read(run.join("report.html")).expect("read"),
+            b"report"
+        );
+        assert!(run.join("plans/p-1/a.csv").exists());
+        drop(change);
+        assert_eq!(
+            std::fs::read(run.join("report.html")).expect("read"),
+            b"report"
+        );
+        let mut change = RunFolder::amend(&lock).expect("amend");
+        change
+            .write("report.html", b"report with plans")
+            .expect("write");
+        change.commit().expect("commit");
+        assert_eq!(
+            std::fs::read(run.join("report.html")).expect("read"),
+            b"report with plans"
+        );
+        assert_eq!(
+            std::fs::read(run.join("plans/p-1/a.csv")).expect("kept"),
+            b"plan"
+        );
+        assert_eq!(entries(dir.path()), vec!["2025-Q2"]);
+    }
+
+    #[test]
+    fn the_two_step_replacement_leaves_the_new_run_in_place_and_the_earlier_aside() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lock = lock(dir.path());
+        first_run(&lock, &[("a.txt", b"first")]);
+        let mut second = RunFolder::create(&lock, true).expect("create");
+        second.write("a.txt", b"second").expect("write");
+        let old = leftovers::new_old(dir.path(), "2025-Q2");
+        let target = dir.path().join("2025-Q2");
+        replace_in_two_steps(second.path(), &target, &old).expect("replace");
+        second.committed = true;
+        assert_eq!(std::fs::read(target.join("a.txt")).expect("new"), b"second");
+        assert_eq!(std::fs::read(old.join("a.txt")).expect("old"), b"first");
+        // The next writer of the label removes the earlier run.
+        drop(second);
+        drop(lock);
+        let next =
+            LabelLock::acquire(dir.path(), "2025-Q2", Waiting::Refuse, &mut |_| {}).expect("lock");
+        assert_eq!(next.recovered().len(), 1, "{:?}", next.recovered());
+        assert_eq!(entries(dir.path()), vec!["2025-Q2"]);
     }
 
     #[test]

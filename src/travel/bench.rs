@@ -3,7 +3,7 @@
 //! (build, and 50,000 x 500 within 60 minutes). The binary runs each case in a fresh process
 //! and reads the [`TravelBenchReport`] back as JSON.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -53,13 +53,43 @@ pub struct TravelBenchReport {
     pub peak_memory_bytes: Option<u64>,
 }
 
-/// The Rutland extract shipped with the example.
+/// The Rutland extract shipped with the example, inside a checkout of gapmap.
+pub const RUTLAND_EXTRACT: &str = "examples/rutland/rutland-2021-05-07.osm.pbf";
+
+/// The Rutland extract in the checkout this gapmap was built from (for tests, which always
+/// run there).
 pub fn rutland_extract() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/rutland/rutland-2021-05-07.osm.pbf")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(RUTLAND_EXTRACT)
 }
 
-/// Runs one case `runs` times (at least once).
-pub fn bench_travel_case(name: &str, runs: usize) -> Result<TravelBenchReport, TravelError> {
+/// Where the Rutland extract is for the benchmark: `given`, when given; otherwise
+/// [`RUTLAND_EXTRACT`] under the current folder (a checkout), then in the checkout this
+/// gapmap was built from (which an installed or copied binary may no longer have).
+/// `Err` lists every place looked at.
+pub fn find_rutland_extract(given: Option<&Path>) -> Result<PathBuf, Vec<PathBuf>> {
+    let candidates = match given {
+        Some(path) => vec![path.to_path_buf()],
+        None => vec![PathBuf::from(RUTLAND_EXTRACT), rutland_extract()],
+    };
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .ok_or(candidates)
+}
+
+/// Whether a case reads the Rutland extract.
+pub fn reads_rutland(name: &str) -> bool {
+    name.starts_with("travel-rutland")
+}
+
+/// Runs one case `runs` times (at least once); the Rutland cases read the extract at
+/// `extract`.
+pub fn bench_travel_case(
+    name: &str,
+    runs: usize,
+    extract: &Path,
+) -> Result<TravelBenchReport, TravelError> {
     let runs = runs.max(1);
     let (rutland, od) = match name {
         "travel-rutland-build" => (true, None),
@@ -72,7 +102,7 @@ pub fn bench_travel_case(name: &str, runs: usize) -> Result<TravelBenchReport, T
     let build = || -> Result<RoadGraph, TravelError> {
         match &grid {
             Some(ways) => Ok(RoadGraph::build(ways)),
-            None => Ok(load_network(&rutland_extract(), &CarProfile::default())?.0),
+            None => Ok(load_network(extract, &CarProfile::default())?.0),
         }
     };
     let mut report = TravelBenchReport {
@@ -173,5 +203,25 @@ fn median(mut values: Vec<f64>) -> f64 {
         values[middle]
     } else {
         (values[middle - 1] + values[middle]) / 2.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rutland_extract_is_looked_for_where_it_is_said_to_be() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let given = dir.path().join("rutland.osm.pbf");
+        assert_eq!(find_rutland_extract(Some(&given)), Err(vec![given.clone()]));
+        std::fs::write(&given, b"pbf").expect("write");
+        assert_eq!(find_rutland_extract(Some(&given)), Ok(given));
+        // Without one given: the current folder's checkout first, then the build's.
+        let looked = match find_rutland_extract(None) {
+            Ok(found) => vec![found],
+            Err(looked) => looked,
+        };
+        assert!(looked[0].ends_with(RUTLAND_EXTRACT), "{looked:?}");
     }
 }

@@ -33,9 +33,9 @@ pub fn generate_grid(spec: &GridSpec) -> RoadWays {
     let n = spec.side;
     let profile = CarProfile::default();
     let speed = |line: usize| {
-        let class = if line % 32 == 0 {
+        let class = if line.is_multiple_of(32) {
             "primary"
-        } else if line % 8 == 0 {
+        } else if line.is_multiple_of(8) {
             "secondary"
         } else {
             "residential"

@@ -70,6 +70,19 @@ pub fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
+/// What lies beside the run folders in `outputs` other than the runs and their lock files:
+/// staging folders and earlier runs being replaced (hidden), which a finished or failed run
+/// must not leave behind.
+pub fn leftovers(outputs: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(outputs)
+        .expect("read outputs")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') && !n.ends_with(".lock"))
+        .collect();
+    names.sort();
+    names
+}
+
 /// Every file under `dir` with its bytes, by relative path.
 pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();

@@ -173,7 +173,7 @@ fn draw_x_axis<DB: DrawingBackend>(area: &Area<DB>, layout: &Layout, labels: &[S
     let axis = vec![(layout.plot.left, y), (layout.plot.right, y)];
     line(area, axis, AXIS, 1)?;
     for (i, label) in labels.iter().enumerate().take(layout.n) {
-        if (layout.n - 1 - i) % step != 0 {
+        if !(layout.n - 1 - i).is_multiple_of(step) {
             continue;
         }
         let x = layout.x_px(i);
