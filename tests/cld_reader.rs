@@ -2,45 +2,16 @@
 //! by hand from NHS England's rules (see `gapmap::load::cld`): events open at the data
 //! date, people alive on it, one row per person and lot with planned units added up.
 
-use gapmap::config::{Config, Origin};
+mod common;
+
 use gapmap::io::InputFile;
 use gapmap::load::cld::{self, CldSettings};
 use gapmap::load::demand;
 use gapmap::load::mapping::{Context, InputSpec};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
-const CONFIG: &str = r#"
-title = "CLD reader test"
-label = "T"
-data_date = "2025-06-30"
-
-[inputs]
-services = "services.csv"
-areas = "areas.geojson"
-demand = "events.xlsx"
-
-[areas]
-code_property = "code"
-name_property = "name"
-
-[demand]
-format = "cld"
-
-[[lots]]
-id = "ld"
-label = "Learning disability"
-unit = "places"
-
-[[lots]]
-id = "pa"
-label = "Managed PA"
-unit = "hours"
-
-[[service_types]]
-id = "day"
-label = "Day service"
-unit = "places"
-
+/// The bands the events' unit costs are matched against.
+const BANDS: &str = r#"
 [[bands]]
 id = "D"
 label = "Day band"
@@ -197,7 +168,7 @@ fn workbook() -> Vec<u8> {
 
 #[test]
 fn cld_events_become_one_row_per_person_and_lot() {
-    let config = Config::parse("test.toml", CONFIG, Origin::EmbeddedSample).expect("config");
+    let config = common::small_config("[demand]\nformat = \"cld\"\n", BANDS);
     let spec: InputSpec = toml::from_str(SPEC).expect("spec");
     let bands = config.file.projections.bands();
     let ctx = Context::of(&config, "demand", &bands);

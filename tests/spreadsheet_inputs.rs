@@ -3,38 +3,14 @@
 //! Excel stores them, the council's words mapped to gapmap's, rules for status, age band,
 //! band and lot, and an error naming file, sheet, row and column for each kind of bad input.
 
-use gapmap::config::{Config, Origin};
+use gapmap::config::Config;
 use gapmap::io::InputFile;
 use gapmap::load::mapping::{self, Context, InputSpec, Vocabulary};
 use gapmap::model::AgeBand;
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
 
-/// A small config: two lots, two bands, data date 2025-06-30.
-fn config(extra: &str) -> Config {
-    let text = format!(
-        r#"
-title = "t"
-label = "2025-Q2"
-data_date = "2025-06-30"
-[inputs]
-services = "s.csv"
-areas = "a.geojson"
-demand = "d.csv"
-{extra}
-[[lots]]
-id = "ld"
-label = "Learning disability"
-short_label = "LD"
-unit = "places"
-[[lots]]
-id = "pa"
-label = "Managed PA"
-short_label = "PA"
-unit = "hours"
-[[service_types]]
-id = "day"
-label = "Day service"
-unit = "places"
+/// The bands the workbooks' costs are matched against.
+const BANDS: &str = r#"
 [[bands]]
 id = "B"
 label = "Medium"
@@ -45,9 +21,11 @@ id = "C"
 label = "High"
 half_day = 39.21
 full_day = 78.42
-"#
-    );
-    Config::parse("t.toml", &text, Origin::Directory(".".into())).expect("config")
+"#;
+
+/// A small config: two lots, two bands, data date 2025-06-30.
+fn config(extra: &str) -> Config {
+    common::small_config(extra, BANDS)
 }
 
 fn bands() -> Vec<AgeBand> {

@@ -79,6 +79,14 @@ impl Records {
             .collect();
     }
 
+    /// The file, and the sheet for spreadsheets, as notes name them.
+    pub fn source_name(&self) -> String {
+        match &self.sheet {
+            Some(s) => format!("{} (sheet {s:?})", self.file),
+            None => self.file.clone(),
+        }
+    }
+
     /// Where a line or row of this table is, for messages.
     pub fn place(&self, line: u64) -> Place {
         match &self.sheet {

@@ -93,6 +93,15 @@ pub const DATE_OF_BIRTH: &[&str] = &["Date_of_Birth"];
 pub const BIRTH_YEAR: &[&str] = &["Der_Birth_Year", "Birth_Year"];
 pub const BIRTH_MONTH: &[&str] = &["Der_Birth_Month", "Birth_Month"];
 
+/// The fields a CLD extract must have, and how messages name them.
+pub const REQUIRED: [(&str, &[&str]); 5] = [
+    ("person identifier", PERSON_ID),
+    ("event start date", EVENT_START),
+    ("service type", SERVICE_TYPE),
+    ("planned units per week", PLANNED_UNITS),
+    ("cost frequency (unit type)", UNIT_TYPE),
+];
+
 /// Every CLD field gapmap knows, for `gapmap inspect`'s proposals.
 pub const FIELDS: &[&[&str]] = &[
     PERSON_ID,
@@ -137,15 +146,8 @@ pub fn read(
             .iter()
             .find_map(|n| r.find(&local(spec, n)).map(|_| local(spec, n)))
     };
-    let required = [
-        ("person identifier", PERSON_ID),
-        ("event start date", EVENT_START),
-        ("service type", SERVICE_TYPE),
-        ("planned units per week", PLANNED_UNITS),
-        ("cost frequency (unit type)", UNIT_TYPE),
-    ];
     let mut problems = Problems::default();
-    for (what, names) in required {
+    for (what, names) in REQUIRED {
         if find(&records, names).is_none() {
             problems.push(records.header_problem(format!(
                 "is read as Client Level Data (demand.format = \"cld\") but has no {what} column {:?}; if the extract calls it something else, name it in [inputs.{}.columns], e.g. {} = \"Your heading\"",
@@ -177,7 +179,7 @@ pub fn read(
     let mapped = mapping::map(records, &spec, vocabulary, ctx)?;
     let mut notes_all = notes;
     notes_all.extend(mapped.notes);
-    let people = people_rows(&mapped.records, &names, settings, ctx, &mut notes_all);
+    let people = people_rows(&mapped.records, &names, settings, ctx, &mut notes_all)?;
     Ok(Mapped {
         records: people,
         notes: notes_all,
@@ -256,7 +258,7 @@ fn filter_events(
         .iter()
         .map(|t| normalise(t))
         .collect();
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut reasons: Vec<String> = Vec::new();
     let kept = (0..records.rows.len())
         .map(|r| {
             let cell = |i: Option<usize>| i.map(|i| records.cell(r, i));
@@ -282,27 +284,12 @@ fn filter_events(
             } else {
                 None
             };
-            if let Some(why) = why {
-                *counts.entry(why).or_default() += 1;
-                false
-            } else {
-                true
-            }
+            let keep = why.is_none();
+            reasons.extend(why);
+            keep
         })
         .collect();
-    let file = match &records.sheet {
-        Some(s) => format!("{} (sheet {s:?})", records.file),
-        None => records.file.clone(),
-    };
-    let notes = counts
-        .into_iter()
-        .map(|(what, count)| Note {
-            file: file.clone(),
-            count,
-            what,
-        })
-        .collect();
-    (kept, notes)
+    (kept, Note::counted(records, &reasons))
 }
 
 /// One row per person and lot, in the order people first appear, with their events'
@@ -313,7 +300,7 @@ fn people_rows(
     settings: &CldSettings,
     ctx: &Context,
     notes: &mut Vec<Note>,
-) -> Records {
+) -> Result<Records, Problems> {
     let col = |h: &str| events.find(h);
     let person = col(&names.person);
     let units = col(&names.units);
@@ -368,10 +355,7 @@ fn people_rows(
             entry.band = band.to_string();
         }
     }
-    let file = match &events.sheet {
-        Some(s) => format!("{} (sheet {s:?})", events.file),
-        None => events.file.clone(),
-    };
+    let file = events.source_name();
     for (kind, count) in unknown_units {
         notes.push(Note {
             file: file.clone(),
@@ -379,19 +363,11 @@ fn people_rows(
             what: format!("service events whose cost frequency {kind:?} is neither hourly nor daily, so their planned units add no days or hours"),
         });
     }
-    let mut header: Vec<String> = [
-        "person_id",
-        "age_band",
-        "primary_need",
-        "lot",
-        "status",
-        "band",
-        "days_per_week",
-        "hours_per_week",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    // The fields below are in this order.
+    let mut header: Vec<String> = crate::load::demand::PERSON_COLUMNS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     header.extend(location.iter().map(|(c, _)| c.to_string()));
     let text_of = |row: usize, name: &str| {
         events
@@ -431,10 +407,9 @@ fn people_rows(
         events.header_line,
         header,
         rows,
-    )
-    .unwrap_or_else(|_| events.clone());
+    )?;
     out.rejected = events.rejected.clone();
-    out
+    Ok(out)
 }
 
 fn round6(x: f64) -> f64 {

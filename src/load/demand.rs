@@ -48,6 +48,9 @@ pub struct Loaded {
     pub demand: Demand,
     pub rejected: Problems,
     pub notes: Vec<Note>,
+    /// Rows read from the waiting list and the locations file, for the manifest.
+    pub waiting_rows: usize,
+    pub location_rows: usize,
 }
 
 /// Loads demand in the configured form; rows with any problem are left out and reported.
@@ -69,6 +72,8 @@ pub fn load(
                 demand: Demand::Aggregated(c.records),
                 rejected: c.rejected,
                 notes: mapped.notes,
+                waiting_rows: 0,
+                location_rows: 0,
             });
         }
         DemandFormat::People => vec![mapping::read(input, spec, &vocabulary, ctx)?],
@@ -80,9 +85,11 @@ pub fn load(
             ctx,
         )?],
     };
+    let mut waiting_rows = 0;
     if let Some((file, spec)) = companions.waiting {
         let mut waiting = mapping::read(file, spec, &vocabulary, ctx)?;
         let n = waiting.records.rows.len();
+        waiting_rows = n;
         waiting.records.set_column(
             "status",
             "every row of the waiting list",
@@ -111,8 +118,13 @@ pub fn load(
     }
     check_repeats(&mut people, &config.catalogue, &mut rejected);
     if !by_area_code.is_empty() {
+        // The codes came from the locations file when it gives them, else from the demand.
+        let file = match &locations {
+            Some(l) if l.columns.contains(&"area_code") => l.file.clone(),
+            _ => input.name.clone(),
+        };
         notes.push(Note {
-            file: input.name.clone(),
+            file,
             count: by_area_code.len(),
             what: AREA_CODE_NOTE.to_string(),
         });
@@ -121,6 +133,8 @@ pub fn load(
         demand: Demand::People(people),
         rejected,
         notes,
+        waiting_rows,
+        location_rows: locations.as_ref().map_or(0, |l| l.by_person.len()),
     })
 }
 

@@ -289,6 +289,27 @@ fn proposed_heading<'a>(records: &'a Records, column: &str) -> Option<&'a String
     })
 }
 
+/// The file's heading for a CLD field: one of the field's spellings; for the person, a
+/// heading gapmap reads as a person id ("Person ID", "Client Ref"); else the end of the
+/// field's name ("Start Date" for Event_Start_Date).
+fn cld_heading<'a>(records: &'a Records, names: &[&str]) -> Option<&'a String> {
+    let spellings: Vec<String> = names.iter().map(|n| squash(n)).collect();
+    let headings = || records.header.iter().filter(|h| !h.is_empty());
+    headings()
+        .find(|h| spellings.contains(&squash(h)))
+        .or_else(|| {
+            (names == cld::PERSON_ID)
+                .then(|| exact_heading(records, "person_id"))
+                .flatten()
+        })
+        .or_else(|| {
+            headings().find(|h| {
+                let h = squash(h);
+                h.len() >= 7 && spellings.iter().any(|s| s.ends_with(&h))
+            })
+        })
+}
+
 /// The text `gapmap inspect` prints: a summary of each column and a proposed mapping.
 pub fn report(records: &Records, file_name: &str, sheets: &[String]) -> String {
     let mut s = String::new();
@@ -358,14 +379,13 @@ pub fn proposal(records: &Records, file_name: &str) -> String {
     let mut unmatched = Vec::new();
     if is_cld {
         for names in cld::FIELDS {
-            let found = records
-                .header
-                .iter()
-                .find(|h| names.iter().any(|n| squash(n) == squash(h)));
-            match found {
+            match cld_heading(records, names) {
                 Some(h) if h != names[0] => columns.push((names[0].to_string(), h.clone())),
                 Some(_) => {}
-                None => unmatched.push(names[0].to_string()),
+                None if cld::REQUIRED.iter().any(|(_, r)| r == names) => {
+                    unmatched.push(names[0].to_string())
+                }
+                None => {}
             }
         }
         for c in cld::LOCATION_COLUMNS {
@@ -501,8 +521,14 @@ mod tests {
         assert_eq!(guess_role(&r), ("demand", true));
         let p = proposal(&r, "cld.csv");
         assert!(p.contains("area_code = \"LSOA\""), "{p}");
+        // "Person ID" reads as the person identifier; of the required fields only the
+        // cost frequency has no heading (the end date is optional).
         assert!(
-            p.contains("# No heading matched: LA_Person_Unique_Identifier"),
+            p.contains("LA_Person_Unique_Identifier = \"Person ID\""),
+            "{p}"
+        );
+        assert!(
+            p.contains("# No heading matched: Cost_Frequency_(Unit_Type)\n"),
             "{p}"
         );
     }

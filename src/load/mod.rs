@@ -199,12 +199,14 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
         person_locations: locations_file.as_ref().zip(names.person_locations.as_ref()),
     };
     let mut notes = Vec::new();
+    let mut companion_rows = (0, 0);
     let demand = demand_file
         .map(|f| demand::load(&f, config, &context("demand"), &geocoder, companions))
         .and_then(|r| match r {
             Ok(loaded) => {
                 found.rejected.extend(loaded.rejected);
                 notes = loaded.notes;
+                companion_rows = (loaded.waiting_rows, loaded.location_rows);
                 Some(loaded.demand)
             }
             Err(p) => {
@@ -254,6 +256,8 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
         ("services", services.as_ref().map_or(0, Vec::len)),
         ("areas", areas.as_ref().map_or(0, |(a, _)| a.len())),
         ("demand", demand.as_ref().map_or(0, demand_len)),
+        ("waiting", companion_rows.0),
+        ("person_locations", companion_rows.1),
         ("population", population.as_ref().map_or(0, Vec::len)),
         ("users_trend", trend.as_ref().map_or(0, Vec::len)),
         (

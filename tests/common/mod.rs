@@ -147,3 +147,42 @@ pub fn use_services_csv(config: &Path) {
     let text = std::fs::read_to_string(config).expect("config");
     std::fs::write(config, config_with_services(&text, "services.csv")).expect("write");
 }
+
+/// A small config for tests that read files: lots `ld` (places) and `pa` (hours), one day
+/// service type, data date 2025-06-30; `extra` adds settings (after `[inputs]`, so it may
+/// add inputs or open new tables) and `bands` the `[[bands]]` tables.
+pub fn small_config(extra: &str, bands: &str) -> gapmap::config::Config {
+    let text = format!(
+        r#"
+title = "t"
+label = "2025-Q2"
+data_date = "2025-06-30"
+[inputs]
+services = "s.csv"
+areas = "a.geojson"
+demand = "d.csv"
+{extra}
+[[lots]]
+id = "ld"
+label = "Learning disability"
+short_label = "LD"
+unit = "places"
+[[lots]]
+id = "pa"
+label = "Managed PA"
+short_label = "PA"
+unit = "hours"
+[[service_types]]
+id = "day"
+label = "Day service"
+unit = "places"
+{bands}
+"#
+    );
+    gapmap::config::Config::parse(
+        "t.toml",
+        &text,
+        gapmap::config::Origin::Directory(".".into()),
+    )
+    .expect("config")
+}

@@ -77,6 +77,29 @@ pub struct Note {
     pub what: String,
 }
 
+impl Note {
+    /// One note per distinct reason, counting the rows of `records` left out for it, in
+    /// the reasons' alphabetical order.
+    pub fn counted<'r>(
+        records: &Records,
+        reasons: impl IntoIterator<Item = &'r String>,
+    ) -> Vec<Note> {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for why in reasons {
+            *counts.entry(why.as_str()).or_default() += 1;
+        }
+        let file = records.source_name();
+        counts
+            .into_iter()
+            .map(|(what, count)| Note {
+                file: file.clone(),
+                count,
+                what: what.to_string(),
+            })
+            .collect()
+    }
+}
+
 /// A file read and mapped into gapmap's columns.
 #[derive(Debug, Clone)]
 pub struct Mapped {
@@ -747,22 +770,7 @@ impl<'a> Mapper<'a> {
         for i in &self.issues {
             keep[i.row] = false;
         }
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for why in self.left_out.iter().flatten() {
-            *counts.entry(why.as_str()).or_default() += 1;
-        }
-        let file = match &self.records.sheet {
-            Some(s) => format!("{} (sheet {s:?})", self.records.file),
-            None => self.records.file.clone(),
-        };
-        let notes = counts
-            .into_iter()
-            .map(|(what, count)| Note {
-                file: file.clone(),
-                count,
-                what: what.to_string(),
-            })
-            .collect();
+        let notes = Note::counted(&self.records, self.left_out.iter().flatten());
         self.records.retain_rows(&keep);
         self.records.rejected.listed.extend(problems);
         Mapped {
