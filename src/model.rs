@@ -160,6 +160,9 @@ pub struct PersonNeed {
     pub days_per_week: f64,
     pub hours_per_week: f64,
     pub additional_hours_per_week: f64,
+    /// The service the person uses now, when the records name it (optional `service_id`
+    /// column): provider exits then re-place people from their homes.
+    pub service_id: Option<String>,
     /// Line in the input file (or row of its sheet), for messages.
     pub line: u64,
     /// The file and line or sheet row the record came from, for messages.

@@ -6,7 +6,9 @@
 
 pub mod access;
 pub mod cost;
+pub mod exit;
 pub mod gaps;
+pub mod market;
 pub mod projections;
 pub mod travel;
 
@@ -46,6 +48,10 @@ pub struct Analysis {
     /// line (great-circle km x circuity), in the order of `area_access`, so the report can
     /// set the two measures side by side. Empty otherwise.
     pub straight_line_areas: Vec<AreaAccess>,
+    /// Market shape by lot, in the whole area and by district.
+    pub market: Vec<market::MarketCell>,
+    /// Every provider's exit, ranked.
+    pub exits: exit::Exits,
 }
 
 /// Runs every analysis, measuring distance as `distances` says. Fails only if the access
@@ -100,6 +106,8 @@ pub fn analyse(
         estimated_pairs: people_estimated + areas_estimated,
         origins: travel::Origins::of(&inputs.demand, distances),
     };
+    let exits = exit::compute(catalogue, inputs, placement, &gaps, distances, catchment);
+    let market = market::compute(inputs, placement, &exits.providers, &exits.users);
     let people = gaps::people_counts(catalogue, &inputs.demand);
     let projections = projections::compute(config, inputs, placement, &gaps);
     let straight_line_areas = match distances {
@@ -125,5 +133,7 @@ pub fn analyse(
         measure,
         projections,
         straight_line_areas,
+        market,
+        exits,
     })
 }

@@ -396,6 +396,9 @@ fn person_of(
         days_per_week: days,
         hours_per_week: hours,
         additional_hours_per_week: extra?,
+        service_id: Some(row.text("service_id").trim())
+            .filter(|id| !id.is_empty())
+            .map(str::to_string),
         line: row.line,
         at: RecordAt::default(),
     })

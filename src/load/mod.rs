@@ -13,6 +13,7 @@ pub mod inspect;
 pub mod location;
 pub mod mapping;
 pub mod population;
+pub mod service_use;
 pub mod services;
 pub mod travel_costs;
 pub mod trend;
@@ -252,6 +253,10 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
         Some(rows)
     });
     let trend = found.take(trend_table.map(|f| trend::load(&f)));
+    if let (Some(services), Some(demand)) = (&services, &demand) {
+        let problems = service_use::check(&config.catalogue, services, demand);
+        found.fatal.extend(problems);
+    }
     let counts: BTreeMap<&str, usize> = BTreeMap::from([
         ("services", services.as_ref().map_or(0, Vec::len)),
         ("areas", areas.as_ref().map_or(0, |(a, _)| a.len())),

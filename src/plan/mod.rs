@@ -54,6 +54,14 @@ use capacitated::CapacitatedModel;
 use coverage::CoverageModel;
 use distance::DistanceModel;
 
+/// The exact capacitated assignment with no candidate opened: as many people (weight) as
+/// the existing sites' capacities allow placed within the catchment, and of such
+/// placements the one with the least total cost. Used to re-place a leaving provider's
+/// users ([`crate::analyse::exit`]).
+pub fn assign_existing(instance: &PlanInstance) -> Assignment {
+    CapacitatedModel::for_plan(instance, Objective::Coverage, 0).assign(&[])
+}
+
 /// What a plan optimises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

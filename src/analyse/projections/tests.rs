@@ -106,6 +106,7 @@ fn people(
                 days_per_week: 1.0,
                 hours_per_week: *h,
                 additional_hours_per_week: 0.0,
+                service_id: None,
                 line: i as u64 + 2,
             },
             district,
