@@ -14,6 +14,7 @@ pub mod label_lock;
 mod leftovers;
 pub mod manifest;
 pub mod maps;
+pub mod market;
 pub mod pdf;
 pub mod projections;
 pub mod published;
@@ -207,6 +208,9 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
     }
     if let Some(p) = &published.projections {
         table(&mut folder, "projections", projections::table(config, p))?;
+    }
+    for (name, t) in market::tables(config, inputs, published) {
+        table(&mut folder, name, t)?;
     }
     geojson_file(
         &mut folder,

@@ -91,6 +91,8 @@ pub struct PublishedRun {
     pub current_people: Published,
     /// Future demand, when a population file is given.
     pub projections: Option<crate::publish::projections::PublishedProjections>,
+    /// Market shape and provider exits.
+    pub market: crate::publish::market::PublishedMarket,
 }
 
 impl PublishedRun {
@@ -204,6 +206,7 @@ impl PublishedRun {
                 .projections
                 .as_ref()
                 .map(|f| crate::publish::projections::publish(config, inputs, f, &d)),
+            market: crate::publish::market::publish(config, inputs, analysis, &d),
         }
     }
 

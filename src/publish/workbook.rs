@@ -151,6 +151,9 @@ fn meaning(sheet: &str, column: &str) -> String {
 }
 
 fn base_meaning(sheet: &str, column: &str) -> String {
+    if let Some(text) = crate::publish::market::meaning(sheet, column) {
+        return text.to_string();
+    }
     let area = sheet == "access_by_area";
     let text = match column {
         "area_code" if area => "ONS code of the small area",
