@@ -21,4 +21,6 @@ pub enum Error {
     TravelCosts(#[from] crate::analyse::travel::TravelCostsError),
     #[error(transparent)]
     Travel(#[from] crate::travel::TravelError),
+    #[error(transparent)]
+    Exit(#[from] crate::exit_run::ExitError),
 }

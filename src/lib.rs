@@ -22,6 +22,7 @@ pub mod analyse;
 pub mod compare;
 pub mod config;
 pub mod error;
+pub mod exit_run;
 pub mod geometry;
 pub mod io;
 pub mod load;

@@ -19,6 +19,7 @@ macro_rules! say {
 pub mod access;
 pub mod bench;
 pub mod compare;
+pub mod exit;
 pub mod history;
 pub mod inspect;
 pub mod plan;

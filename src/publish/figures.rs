@@ -110,6 +110,9 @@ fn specs(
     if !published.cost.is_empty() {
         specs.push(("band_mix".into(), Spec::Bar(band_chart(config, published))));
     }
+    let (bars, market_maps) = crate::publish::market_charts::specs(config, inputs, published);
+    specs.extend(bars.into_iter().map(|(n, c)| (n, Spec::Bar(c))));
+    specs.extend(market_maps.into_iter().map(|(n, m)| (n, Spec::Map(m))));
     if let Some(p) = &published.projections {
         use crate::publish::projections;
         let d = &published.disclosure;

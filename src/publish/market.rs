@@ -62,6 +62,9 @@ pub struct Move {
     pub from: usize,
     pub to: usize,
     pub people: Published,
+    /// Units placed (places, or hours a week): not a count of people, but shown only
+    /// with the people's count.
+    pub units: Option<f64>,
 }
 
 /// One provider's exit, as published.
@@ -229,19 +232,26 @@ fn exit_row(
 /// People moved from each service left to each service taking them (whole people: the
 /// units placed over the units per person, rounded).
 fn moves(exits: &Exits, exit: &Exit, d: &Disclosure) -> Vec<Move> {
-    let mut by: std::collections::BTreeMap<(usize, usize), f64> = Default::default();
+    let mut by: std::collections::BTreeMap<(usize, usize), (f64, f64)> = Default::default();
     for o in &exit.outcomes {
         let g = &exits.users.groups[o.group];
         let per_person = g.units_per_person().max(f64::MIN_POSITIVE);
         for &(to, units, _) in &o.placements {
-            *by.entry((g.service, to)).or_default() += units / per_person;
+            let e = by.entry((g.service, to)).or_default();
+            e.0 += units / per_person;
+            e.1 += units;
         }
     }
     by.into_iter()
-        .map(|((from, to), people)| Move {
-            from,
-            to,
-            people: d.count(people.round() as u32),
+        .map(|((from, to), (people, units))| {
+            // Part of a person's hours placed counts as a person moving.
+            let people = d.count(people.ceil() as u32);
+            Move {
+                from,
+                to,
+                people,
+                units: people.map(|_| units),
+            }
         })
         .collect()
 }

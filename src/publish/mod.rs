@@ -15,6 +15,7 @@ mod leftovers;
 pub mod manifest;
 pub mod maps;
 pub mod market;
+pub mod market_charts;
 pub mod pdf;
 pub mod projections;
 pub mod published;

@@ -20,6 +20,7 @@ use crate::publish::disclosure::MARKER;
 use crate::publish::published::{GapRow, PublishedRun};
 
 mod future_demand;
+pub mod market;
 
 /// What changed since an earlier run, for the report's "Since last quarter" section.
 #[derive(Debug, Clone)]
@@ -68,6 +69,7 @@ pub fn html(
         r.gaps(),
         r.access(),
         r.future_demand(),
+        r.market(),
         r.groupings(),
         format!("{PLANS_START}\n{PLANS_END}\n"),
         r.method(),
@@ -259,7 +261,7 @@ impl Report<'_> {
             esc(&f.label),
             esc(&f.data_date)
         );
-        h.push_str("<nav><a href=\"#summary\">Summary</a><a href=\"#services\">Current services</a><a href=\"#trend\">People over time</a><a href=\"#needs\">Needs</a><a href=\"#bands\">Bands and spend</a><a href=\"#supply\">Supply and demand</a><a href=\"#gaps\">Gaps</a><a href=\"#access\">Access</a><a href=\"#future\">Future demand</a><a href=\"#groupings\">Areas</a><!-- gapmap:plans-nav --><!-- /gapmap:plans-nav --><a href=\"#method\">Method</a></nav>\n<main>\n");
+        h.push_str("<nav><a href=\"#summary\">Summary</a><a href=\"#services\">Current services</a><a href=\"#trend\">People over time</a><a href=\"#needs\">Needs</a><a href=\"#bands\">Bands and spend</a><a href=\"#supply\">Supply and demand</a><a href=\"#gaps\">Gaps</a><a href=\"#access\">Access</a><a href=\"#future\">Future demand</a><a href=\"#market\">Market</a><a href=\"#groupings\">Areas</a><!-- gapmap:plans-nav --><!-- /gapmap:plans-nav --><a href=\"#method\">Method</a></nav>\n<main>\n");
         h
     }
 
