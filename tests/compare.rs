@@ -651,3 +651,36 @@ fn run_with_compare_with_carries_the_changes_into_the_run_and_its_report() {
     assert_eq!(o.status.code(), Some(1));
     assert!(!q.outputs.join("2025-Q3c").exists());
 }
+
+/// Market changes from Q2 to Q3: SV068 (PR05, 6 PMLD places) opens, so PMLD supply goes
+/// from 102 to 108 places (services.csv) and its HHI from 2135.7 to 1935.9 (shares of
+/// 5, 11, 30, 14, 14, 28 and 6 of 108 squared, summed); PR05's share of PMLD supply goes
+/// from 0 to 6 / 108 = 0.0556.
+#[test]
+fn compare_shows_changes_in_concentration_and_provider_shares() {
+    let q = quarters();
+    let o = ok(compare(&q.outputs, &[]));
+    let folder = q.outputs.join("compare-2025-Q2-2025-Q3");
+    let market = read_csv(&folder.join("tables/changes_market.csv"));
+    let pmld = market
+        .iter()
+        .find(|r| r["area_code"].is_empty() && r["lot"] == "pmld")
+        .expect("pmld, all districts");
+    assert_eq!(pmld["hhi_before"], "2135.7");
+    assert_eq!(pmld["hhi_after"], "1935.9");
+    assert_eq!(pmld["hhi_change"], "-199.8");
+    assert_eq!(pmld["providers_before"], "6.0");
+    assert_eq!(pmld["providers_after"], "7.0");
+    let shares = read_csv(&folder.join("tables/changes_provider_shares.csv"));
+    let pr05 = shares
+        .iter()
+        .find(|r| r["area_code"].is_empty() && r["lot"] == "pmld" && r["provider_id"] == "PR05")
+        .expect("PR05 in PMLD");
+    assert_eq!(pr05["share_of_supply_before"], "0.0");
+    assert_eq!(pr05["share_of_supply_after"], "0.0556");
+    let summary = stdout(&o);
+    assert!(
+        summary.contains("PMLD: HHI 2136 to 1936 (-200), 6 to 7 providers"),
+        "{summary}"
+    );
+}

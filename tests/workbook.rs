@@ -110,10 +110,15 @@ fn the_workbook_holds_the_csvs_sheet_for_sheet() {
         "supply",
         "cost_by_band",
         "projections",
+        "market",
+        "provider_exit",
+        "provider_exit_by_district",
         "access_by_area",
         "changes_by_district",
         "changes_services",
         "gap_changes",
+        "changes_market",
+        "changes_provider_shares",
     ];
     assert_eq!(book.sheet_names(), expected_sheets);
     let people_columns = [
@@ -122,6 +127,10 @@ fn the_workbook_holds_the_csvs_sheet_for_sheet() {
         "people_for_access",
         "beyond_catchment",
         "people",
+        "people_served",
+        "people_to_re_place",
+        "people_placed",
+        "people_without_place",
     ];
     let mut people_cells = 0;
     for sheet in &expected_sheets[1..] {

@@ -156,6 +156,8 @@ pub struct Comparison {
     pub gaps: Vec<GapChange>,
     /// Lots of either run: the later run's, then any only the earlier has.
     pub lots: Vec<LotSetting>,
+    /// Concentration and provider shares.
+    pub market: super::market::MarketChanges,
 }
 
 /// Compares two runs; gap changes of at most `threshold` units are not listed.
@@ -174,6 +176,7 @@ pub fn compare(before: &Run, after: &Run, threshold: f64) -> Comparison {
         comparability,
         areas,
         gaps,
+        market: super::market::compare(before.market.as_deref(), after.market.as_deref()),
     }
 }
 

@@ -220,6 +220,7 @@ mod tests {
             settings: toml::from_str(config).expect("parses"),
             gaps: Vec::new(),
             services: Vec::new(),
+            market: None,
         }
     }
 

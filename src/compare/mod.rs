@@ -16,6 +16,7 @@
 pub mod changes;
 pub mod comparability;
 pub mod history;
+pub mod market;
 pub mod outputs;
 pub mod runs;
 pub mod summary;

@@ -137,11 +137,13 @@ pub fn changes_services(c: &Comparison) -> Table {
 
 /// The three tables by file name (without extension).
 pub fn tables(c: &Comparison) -> Vec<(&'static str, Table)> {
-    vec![
+    let mut tables = vec![
         ("changes_by_district", changes_by_district(c)),
         ("changes_services", changes_services(c)),
         ("gap_changes", gap_changes(c)),
-    ]
+    ];
+    tables.extend(super::market::tables(&c.market));
+    tables
 }
 
 fn num(v: Option<f64>) -> Value {

@@ -289,6 +289,8 @@ pub struct Run {
     pub gaps: Vec<GapFigures>,
     /// `tables/supply.csv`, in the file's order.
     pub services: Vec<ServiceFigures>,
+    /// `tables/market.csv`, when the run has one.
+    pub market: Option<Vec<super::market::MarketRecord>>,
 }
 
 /// The run folder an argument names: a folder path holding a manifest, or else a label
@@ -357,6 +359,7 @@ impl Run {
                     .filter_map(|r| service_row(&r, &mut problems))
                     .collect()
             });
+        let market = super::market::read(folder, &mut problems);
         match (gaps, services) {
             (Some(gaps), Some(services)) if problems.is_empty() => Ok(Run {
                 folder: folder.to_path_buf(),
@@ -364,6 +367,7 @@ impl Run {
                 settings,
                 gaps,
                 services,
+                market,
             }),
             _ => Err(CompareError::Files {
                 folder: folder.to_path_buf(),
@@ -420,7 +424,7 @@ const SERVICE_COLUMNS: &[&str] = &[
     "status",
 ];
 
-fn read_table(
+pub(crate) fn read_table(
     folder: &Path,
     relative: &str,
     required: &[&str],
@@ -440,7 +444,7 @@ fn read_table(
 }
 
 /// A published figure: empty is `None`; anything else must be a number.
-fn figure(row: &Row, column: &str, problems: &mut Problems) -> Option<Option<f64>> {
+pub(crate) fn figure(row: &Row, column: &str, problems: &mut Problems) -> Option<Option<f64>> {
     let text = row.text(column);
     if text.is_empty() {
         return Some(None);

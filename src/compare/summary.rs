@@ -69,6 +69,7 @@ pub fn lines(c: &Comparison) -> Vec<String> {
         )
     }));
     out.extend(other_changes(c));
+    out.extend(super::market::lines(&c.market, &c.lots));
     out.extend(comparability_lines(c));
     out
 }

@@ -492,6 +492,7 @@ pub fn meaning(sheet: &str, column: &str) -> Option<&'static str> {
         "share_of_supply" => "The provider's share of the lot's supply (capacity of active services) in the area",
         "people_served" => "People using the provider's services for the lot (count of people: rounded; small counts empty)",
         "share_of_people_served" => "The provider's share of the people served, from the published counts (empty when a count is suppressed)",
+        "area_code" if sheet.starts_with("changes") => "ONS code of the district (empty for all districts)",
         "providers" => "Providers with an active service for the lot in the area",
         "share_top_three" => "The three largest providers' combined share of supply",
         "hhi" => "Herfindahl-Hirschman index: the sum of the squared supply shares in percent (0 to 10,000)",
