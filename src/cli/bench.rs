@@ -93,6 +93,12 @@ fn bench_one(name: &str, runs: usize, rutland_file: Option<&Path>) -> Result<(),
             .map(|json| say!("{json}"))
             .map_err(|e| e.to_string());
     }
+    if name == gapmap::analyse::exit::bench::CASE {
+        let report = gapmap::analyse::exit::bench::bench_exits(runs).map_err(|e| e.to_string())?;
+        return serde_json::to_string(&report)
+            .map(|json| say!("{json}"))
+            .map_err(|e| e.to_string());
+    }
     if name == gapmap::synth_run::CASE {
         let report = gapmap::synth_run::bench_england_run(runs).map_err(|e| e.to_string())?;
         say!(
@@ -175,6 +181,33 @@ fn bench_all(runs: usize, filter: &str, rutland_file: Option<&Path>) -> Result<(
     if gapmap::synth_run::CASE.contains(filter) {
         bench_england_run(&exe, runs)?;
     }
+    if gapmap::analyse::exit::bench::CASE.contains(filter) {
+        bench_exits(&exe, runs)?;
+    }
+    Ok(())
+}
+
+/// Every provider's exit at England scale, in a fresh process.
+fn bench_exits(exe: &Path, runs: usize) -> Result<(), String> {
+    let name = gapmap::analyse::exit::bench::CASE;
+    let r = run_case(exe, name, runs)?;
+    let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
+    let int = |k: &str| r[k].as_u64().unwrap_or(0);
+    say!(
+        "\n{name}: every exit of {} providers ({} services, {} people, {} naming a service), {} leaving people without a place",
+        int("providers"),
+        int("services"),
+        int("people"),
+        int("people_naming_a_service"),
+        int("exits_leaving_people")
+    );
+    say!(
+        "  median {:.2} s (fastest {:.2} s, {} runs), peak memory {:.0} MB",
+        num("median_seconds"),
+        num("fastest_seconds"),
+        int("runs"),
+        num("peak_memory_bytes") / 1_048_576.0
+    );
     Ok(())
 }
 

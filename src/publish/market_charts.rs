@@ -16,12 +16,15 @@ pub const CONCENTRATION: &str = "market_concentration";
 /// The file name (without extension) of the map of the exit ranked first.
 pub const LARGEST_EXIT: &str = "map_provider_exit";
 
+/// Charts and maps by file name (without extension).
+pub type Named<T> = Vec<(String, T)>;
+
 /// The market's charts and maps by file name, for [`crate::publish::figures`].
 pub fn specs(
     config: &Config,
     inputs: &Inputs,
     published: &PublishedRun,
-) -> (Vec<(String, BarChart)>, Vec<(String, ChoroplethMap)>) {
+) -> (Named<BarChart>, Named<ChoroplethMap>) {
     let market = &published.market;
     if market.markets.is_empty() {
         return (Vec::new(), Vec::new());

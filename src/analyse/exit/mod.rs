@@ -18,6 +18,7 @@
 //! Every provider's exit is independent; they run in parallel over providers, each
 //! worker pure, so the results are the same at any thread count.
 
+pub mod bench;
 pub mod reach;
 #[cfg(test)]
 mod reference;
