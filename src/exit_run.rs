@@ -189,7 +189,7 @@ fn tell(
         let hours = config.catalogue.service_types[inputs.services[m.to].service_type].unit
             == crate::model::Unit::Hours;
         let units = match (hours, m.units) {
-            (true, Some(h)) => format!(" ({h:.1} hours a week)"),
+            (true, Some(h)) => format!(" ({h:.1} hours a week placed)"),
             _ => String::new(),
         };
         lines.push(format!(

@@ -244,8 +244,9 @@ fn moves(exits: &Exits, exit: &Exit, d: &Disclosure) -> Vec<Move> {
     }
     by.into_iter()
         .map(|((from, to), (people, units))| {
-            // Part of a person's hours placed counts as a person moving.
-            let people = d.count(people.ceil() as u32);
+            // A person counts as moving only when all of them is placed (part of a
+            // person's hours placed is shown in hours); 1e-6 absorbs rounding.
+            let people = d.count((people + 1e-6).floor() as u32);
             Move {
                 from,
                 to,

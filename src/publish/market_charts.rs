@@ -126,7 +126,7 @@ pub fn exit_map(
         })
         .collect();
     let mut taking: std::collections::BTreeMap<usize, Option<u32>> = Default::default();
-    for m in &exit.moves {
+    for m in exit.moves.iter().filter(|m| m.people != Some(0)) {
         let total = taking.entry(m.to).or_insert(Some(0));
         *total = total.zip(m.people).map(|(a, b)| a + b);
     }
