@@ -401,3 +401,67 @@ fn exits_match_the_brute_force_twin_on_small_markets() {
         );
     }
 }
+
+/// Re-placed from the services themselves: X's services' users (groups of several people)
+/// against every assignment of the same people one by one.
+#[test]
+fn exits_from_services_match_the_brute_force_twin() {
+    let mut r = Seq(2026);
+    for case in 0..100 {
+        let own = 1 + r.below(2) as usize;
+        let others = 1 + r.below(3) as usize;
+        let mut services = Vec::new();
+        let mut users = Vec::new();
+        for k in 0..own {
+            let n = 1 + r.below(3) as u32;
+            let x = r.below(61) as f64 / 100.0;
+            services.push(service(&format!("X{k}"), "X", x, f64::from(n), n));
+            users.push((x, n));
+        }
+        let mut room = Vec::new();
+        for k in 0..others {
+            let x = r.below(61) as f64 / 100.0;
+            let free = r.below(4) as u32;
+            services.push(service(
+                &format!("S{k}"),
+                &format!("P{k}"),
+                x,
+                f64::from(1 + free),
+                1,
+            ));
+            room.push(free);
+        }
+        // One unit person per user, at their service.
+        let reach: Vec<Vec<(usize, f64)>> = users
+            .iter()
+            .flat_map(|&(x, n)| std::iter::repeat_n(x, n as usize))
+            .map(|x| {
+                (0..others)
+                    .filter_map(|k| {
+                        let km = (services[own + k].location.x() - x).abs() * KM_PER_DEGREE;
+                        (km <= 40.0).then_some((k, km))
+                    })
+                    .collect()
+            })
+            .collect();
+        let (placed, cost) = reference::best(&reach, &room);
+        let (inputs, placement) = world(services, vec![person("H", 0.0, None, 1.0)]);
+        let all = exits(&inputs, &placement, &STRAIGHT, 40.0);
+        let x = exit_of(&all, "X");
+        assert_eq!(x.people as usize, reach.len(), "case {case}");
+        assert_eq!(
+            x.people as usize - x.unplaced as usize,
+            placed,
+            "case {case}"
+        );
+        let total: f64 = x
+            .outcomes
+            .iter()
+            .flat_map(|o| o.placements.iter().map(|&(_, u, c)| u * c))
+            .sum();
+        assert!(
+            (total - cost).abs() < 1e-2,
+            "case {case}: {total} vs {cost}"
+        );
+    }
+}
