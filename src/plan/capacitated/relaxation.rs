@@ -32,7 +32,7 @@ use crate::plan::bound::smallest;
 
 /// Subgradient rounds at most, rounds without a better bound before the step is halved,
 /// and the smallest step scale.
-const MAX_ROUNDS: usize = 400;
+const MAX_ROUNDS: usize = 250;
 const PATIENCE: usize = 10;
 const MIN_STEP: f64 = 1e-3;
 /// Stop when the bound is within this share of the plan's score.
@@ -126,7 +126,14 @@ impl CapacitatedModel<'_> {
         let units_of = |i: u32| self.weight_units[i as usize];
         let wanted: i64 = items.iter().map(|&(_, i)| units_of(i)).sum();
         if wanted > room {
-            items.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let order = |a: &(f64, u32), b: &(f64, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+            // Every person weighs at least one unit, so the `room` cheapest fill the site.
+            let keep = usize::try_from(room).unwrap_or(usize::MAX);
+            if items.len() > keep {
+                items.select_nth_unstable_by(keep - 1, order);
+                items.truncate(keep);
+            }
+            items.sort_unstable_by(order);
         }
         let mut left = room;
         let mut value = 0.0;
