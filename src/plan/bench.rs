@@ -26,6 +26,12 @@ pub struct PlanBenchCase {
     pub objective: Objective,
     /// Places at every candidate: a capacitated plan with one person per demand point.
     pub places: Option<f64>,
+    /// The area generated: a county (100 km square) or England.
+    pub extent: Extent,
+    /// Towns the generator scatters people and candidates around (40 in a county).
+    pub towns: usize,
+    /// One instance for every run (its seed), or seeds 1, 2, ... when `None`.
+    pub seed: Option<u64>,
 }
 
 /// The measurements of one case.
@@ -71,6 +77,9 @@ pub struct OptimumReport {
     pub unproven: Vec<(u64, f64)>,
 }
 
+/// The generator's towns in a county.
+const COUNTY_TOWNS: usize = 40;
+
 /// Time limit of the exact search on one bench instance.
 pub const OPTIMUM_SECONDS: u64 = 120;
 
@@ -85,7 +94,9 @@ struct AgainstOptimum {
 
 /// The three targets: coverage 10,000 x 500 with p = 10 and a 10 km catchment; distance
 /// 2,000 x 200 with p = 5; capacitated coverage 100,000 people x 5,000 candidates, p = 50
-/// (and a smaller capacitated case, 10,000 x 500, p = 10).
+/// (and a smaller capacitated case, 10,000 x 500, p = 10); a coverage case hard to prove
+/// optimal (10,000 x 500 over England, p = 10); and capacitated distance, 20,000 x 1,000,
+/// p = 40 with 200 places a site, where the bound must count the places.
 pub fn plan_cases() -> Vec<PlanBenchCase> {
     vec![
         PlanBenchCase {
@@ -96,6 +107,9 @@ pub fn plan_cases() -> Vec<PlanBenchCase> {
             catchment_km: 10.0,
             objective: Objective::Coverage,
             places: None,
+            extent: Extent::County,
+            towns: COUNTY_TOWNS,
+            seed: None,
         },
         PlanBenchCase {
             name: "plan-distance-2000x200-p5",
@@ -105,6 +119,9 @@ pub fn plan_cases() -> Vec<PlanBenchCase> {
             catchment_km: 10.0,
             objective: Objective::Distance,
             places: None,
+            extent: Extent::County,
+            towns: COUNTY_TOWNS,
+            seed: None,
         },
         PlanBenchCase {
             name: "plan-capacitated-10000x500-p10",
@@ -114,6 +131,9 @@ pub fn plan_cases() -> Vec<PlanBenchCase> {
             catchment_km: 10.0,
             objective: Objective::Coverage,
             places: Some(20.0),
+            extent: Extent::County,
+            towns: COUNTY_TOWNS,
+            seed: None,
         },
         PlanBenchCase {
             name: "plan-capacitated-100000x5000-p50",
@@ -123,55 +143,52 @@ pub fn plan_cases() -> Vec<PlanBenchCase> {
             catchment_km: 10.0,
             objective: Objective::Coverage,
             places: Some(20.0),
+            extent: Extent::County,
+            towns: COUNTY_TOWNS,
+            seed: None,
+        },
+        // Coverage hard to prove: England's spread of 300 towns, where a 10 km catchment
+        // reaches parts of towns and plans share them; seed 2's linear programming bound
+        // is 0.8% above the optimum (35,931).
+        PlanBenchCase {
+            name: "plan-coverage-hard",
+            demand: 10_000,
+            candidates: 500,
+            new_sites: 10,
+            catchment_km: 10.0,
+            objective: Objective::Coverage,
+            places: None,
+            extent: Extent::England,
+            towns: 300,
+            seed: Some(2),
+        },
+        PlanBenchCase {
+            name: "plan-capacitated-distance",
+            demand: 20_000,
+            candidates: 1_000,
+            new_sites: 40,
+            catchment_km: 10.0,
+            objective: Objective::Distance,
+            places: Some(200.0),
+            extent: Extent::County,
+            towns: COUNTY_TOWNS,
+            seed: None,
         },
     ]
 }
 
-/// Generates and solves the case `runs` times (at least once), seeds 1, 2, ...
+/// Generates and solves the case `runs` times (at least once), seeds 1, 2, ... (or the
+/// case's own seed every time)
 pub fn bench_plan_case(case: &PlanBenchCase, runs: usize) -> Result<PlanBenchReport, PlanError> {
     let mut seconds = Vec::new();
     let mut gaps = Vec::new();
     let mut pairs = Vec::new();
     let mut optima = Vec::new();
     for run in 0..runs.max(1) {
-        let mut spec = SynthSpec::new(Extent::County, case.demand, case.candidates);
-        spec.seed = run as u64 + 1;
-        let problem = synth(&spec);
-        let demand: Vec<(Location, f64)> = problem
-            .demand
-            .iter()
-            .map(|d| {
-                (
-                    d.location,
-                    if case.places.is_some() { 1.0 } else { d.weight },
-                )
-            })
-            .collect();
-        let sites: Vec<PlacedSite> = problem
-            .services
-            .iter()
-            .map(|s| PlacedSite {
-                site: Site {
-                    id: s.id.clone(),
-                    capacity: case.places.unwrap_or(0.0),
-                    existing: false,
-                },
-                location: s.location,
-            })
-            .collect();
-        let range = match (case.objective, case.places) {
-            (Objective::Distance, None) => PairRange::All,
-            _ => PairRange::Catchment,
-        };
+        let seed = case.seed.unwrap_or(run as u64 + 1);
+        let (demand, sites, range) = generate(case, seed);
         let start = Instant::now();
-        let instance = geometric_instance(
-            Coordinates::LonLat,
-            Metric::GreatCircle { circuity: 1.0 },
-            &demand,
-            sites,
-            case.catchment_km,
-            range,
-        )?;
+        let instance = build(case, &demand, sites, range)?;
         let found = plan(
             &instance,
             &PlanSettings {
@@ -186,10 +203,7 @@ pub fn bench_plan_case(case: &PlanBenchCase, runs: usize) -> Result<PlanBenchRep
         pairs.push(instance.pair_count());
         if case.places.is_none() {
             let sites: Vec<usize> = found.chosen.iter().map(|c| c.site).collect();
-            optima.push((
-                spec.seed,
-                against_optimum(&instance, case, &sites, found.value)?,
-            ));
+            optima.push((seed, against_optimum(&instance, case, &sites, found.value)?));
         }
     }
     let optimum = (!optima.is_empty()).then(|| summarise_optima(optima));
@@ -210,6 +224,63 @@ pub fn bench_plan_case(case: &PlanBenchCase, runs: usize) -> Result<PlanBenchRep
         peak_memory_bytes: crate::access::peak_memory_bytes(),
         optimum,
     })
+}
+
+/// The demand points, candidate sites and pair range of `case` with `seed`.
+fn generate(case: &PlanBenchCase, seed: u64) -> (Vec<(Location, f64)>, Vec<PlacedSite>, PairRange) {
+    let mut spec = SynthSpec::new(case.extent, case.demand, case.candidates);
+    spec.seed = seed;
+    spec.towns = case.towns;
+    let problem = synth(&spec);
+    let demand: Vec<(Location, f64)> = problem
+        .demand
+        .iter()
+        .map(|d| {
+            (
+                d.location,
+                if case.places.is_some() { 1.0 } else { d.weight },
+            )
+        })
+        .collect();
+    let sites: Vec<PlacedSite> = problem
+        .services
+        .iter()
+        .map(|s| PlacedSite {
+            site: Site {
+                id: s.id.clone(),
+                capacity: case.places.unwrap_or(0.0),
+                existing: false,
+            },
+            location: s.location,
+        })
+        .collect();
+    let range = match (case.objective, case.places) {
+        (Objective::Distance, None) => PairRange::All,
+        _ => PairRange::Catchment,
+    };
+    (demand, sites, range)
+}
+
+fn build(
+    case: &PlanBenchCase,
+    demand: &[(Location, f64)],
+    sites: Vec<PlacedSite>,
+    range: PairRange,
+) -> Result<PlanInstance, PlanError> {
+    geometric_instance(
+        Coordinates::LonLat,
+        Metric::GreatCircle { circuity: 1.0 },
+        demand,
+        sites,
+        case.catchment_km,
+        range,
+    )
+}
+
+/// The instance `case` generates with `seed` (the bench's run r uses seed r + 1).
+pub fn bench_instance(case: &PlanBenchCase, seed: u64) -> Result<PlanInstance, PlanError> {
+    let (demand, sites, range) = generate(case, seed);
+    build(case, &demand, sites, range)
 }
 
 /// Finds the optimum of one instance (timed on its own) and the plan's share of it.

@@ -232,18 +232,9 @@ fn submodular_bound(model: &CoverageModel, p: usize) -> f64 {
     best
 }
 
-/// Lower bound on the total weighted cost of any `p` candidates; `found` is a plan's
-/// total (an upper bound on the optimum) and `costs` its per-point costs.
-pub(crate) fn distance_lower_bound(
-    model: &DistanceModel,
-    p: usize,
-    found: f64,
-    costs: &[f64],
-) -> f64 {
-    distance_relaxation(model, p, found, costs).bound
-}
-
-/// [`distance_lower_bound`] with the best plan the relaxation chose on the way.
+/// Lower bound on the total weighted cost of any `p` candidates, with the best plan the
+/// relaxation chose on the way; `found` is a plan's total (an upper bound on the optimum)
+/// and `costs` its per-point costs.
 pub(crate) fn distance_relaxation(
     model: &DistanceModel,
     p: usize,

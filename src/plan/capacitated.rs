@@ -36,6 +36,8 @@ use super::flow::{SiteLists, Transport, Units};
 use super::instance::PlanInstance;
 use super::Objective;
 
+mod relaxation;
+
 /// Candidates priced at each interchange position, at most.
 const SHORTLIST: usize = 60;
 /// Rounds of interchange, at most.
@@ -179,7 +181,11 @@ impl<'a> CapacitatedModel<'a> {
     /// The score in the instance's units: weight x cost (with unplaced weight at the
     /// unplaced cost), for the distance objective.
     pub(crate) fn score_value(&self, score: i128) -> f64 {
-        score as f64 / (1000.0 * self.scale)
+        self.score_value_of(score as f64)
+    }
+
+    fn score_value_of(&self, score: f64) -> f64 {
+        score / (1000.0 * self.scale)
     }
 
     /// Slots that can change the assignment: some people in reach and some places.

@@ -26,6 +26,7 @@
 //! instance, a starting plan and a time limit. A search stopped by the limit still
 //! returns a valid bound.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::bound::smallest;
@@ -44,6 +45,13 @@ const ROUNDS: Rounds = Rounds {
     root: 3000,
     node: 300,
 };
+/// Weight of the newest round in the average choice, and of the last direction in each
+/// step.
+const AVERAGING: f64 = 0.1;
+const DEFLECTION: f64 = 0.3;
+/// A candidate chosen this share of the rounds or less (or more than one minus it) is
+/// not worth branching on for its fractionality.
+const FRACTIONAL: f64 = 0.05;
 /// Rounds without a better bound before the step is halved, and the smallest step scale.
 const PATIENCE: usize = 12;
 const MIN_STEP: f64 = 1e-5;
@@ -276,25 +284,29 @@ struct Median {
 
 impl Median {
     /// Coverage as a median problem over the points some candidate reaches and no
-    /// existing service does; also returns their total weight.
+    /// existing service does; also returns their total weight. Points reached by the same
+    /// candidates are one point of their summed weight (every plan covers all or none of
+    /// them), which leaves every plan's cost as it was and shortens each round of the
+    /// bound.
     fn from_coverage(model: &CoverageModel) -> (Median, f64) {
         let w = &model.instance.weights;
-        let base: Vec<f64> = w
-            .iter()
-            .zip(&model.reached_by)
-            .map(|(&w, by)| if by.is_empty() { 0.0 } else { w })
-            .collect();
-        let pairs = model
-            .reach
-            .iter()
-            .map(|reach| {
-                reach
-                    .iter()
-                    .filter(|&&i| w[i as usize] > 0.0)
-                    .map(|&i| (i, 0.0))
-                    .collect()
-            })
-            .collect();
+        let mut merged: HashMap<&[u32], u32> = HashMap::new();
+        let mut base: Vec<f64> = Vec::new();
+        let mut pairs: Vec<Vec<(u32, f64)>> = vec![Vec::new(); model.reach.len()];
+        for (i, by) in model.reached_by.iter().enumerate() {
+            if by.is_empty() || w[i] <= 0.0 {
+                continue;
+            }
+            let next = base.len() as u32;
+            let point = *merged.entry(by.as_slice()).or_insert(next);
+            if point == next {
+                base.push(0.0);
+                for &slot in by {
+                    pairs[slot as usize].push((point, 0.0));
+                }
+            }
+            base[point as usize] += w[i];
+        }
         let coverable = base.iter().sum();
         (Median { base, pairs }, coverable)
     }
@@ -348,6 +360,9 @@ struct Relaxed {
     /// The k free candidates with the smallest terms, smallest first (positions in the
     /// free list).
     chosen: Vec<usize>,
+    /// Per free candidate, how often the rounds chose it, recent rounds counting most: an
+    /// estimate of its value in the linear programming relaxation.
+    average: Vec<f64>,
 }
 
 struct Search<'a> {
@@ -475,7 +490,7 @@ impl<'a> Search<'a> {
                 rounds = self.rounds.node;
                 continue;
             }
-            let pick = free[relaxed.chosen[0]];
+            let pick = free[branching(&relaxed)];
             let mut without = closed.clone();
             without[pick] = true;
             let mut with = open.clone();
@@ -587,7 +602,10 @@ impl<'a> Search<'a> {
             bound: f64::NEG_INFINITY,
             terms: Vec::new(),
             chosen: Vec::new(),
+            average: Vec::new(),
         };
+        let mut average = vec![0.0; free.len()];
+        let mut direction = vec![0.0; n];
         let mut best_multipliers = multipliers.to_vec();
         let mut terms = vec![0.0; free.len()];
         let mut count = vec![0u32; n];
@@ -602,6 +620,10 @@ impl<'a> Search<'a> {
                     .sum();
             }
             let chosen = smallest(&terms, k);
+            average.iter_mut().for_each(|a| *a *= 1.0 - AVERAGING);
+            for &x in &chosen {
+                average[x] += AVERAGING;
+            }
             let bound =
                 multipliers.iter().sum::<f64>() + chosen.iter().map(|&x| terms[x]).sum::<f64>();
             if bound > best.bound {
@@ -609,6 +631,7 @@ impl<'a> Search<'a> {
                     bound,
                     terms: terms.clone(),
                     chosen: chosen.clone(),
+                    average: Vec::new(),
                 };
                 best_multipliers.copy_from_slice(multipliers);
                 since_better = 0;
@@ -639,33 +662,48 @@ impl<'a> Search<'a> {
                 }
             }
             let mut norm = 0.0;
-            let gradient: Vec<f64> = (0..n)
-                .map(|i| {
-                    let g = 1.0 - f64::from(count[i]);
-                    let blocked = !live[i]
-                        || (g > 0.0 && multipliers[i] >= served[i])
-                        || (g < 0.0 && multipliers[i] <= 0.0);
-                    if blocked {
-                        0.0
-                    } else {
-                        norm += g * g;
-                        g
-                    }
-                })
-                .collect();
+            for i in 0..n {
+                let g = 1.0 - f64::from(count[i]);
+                // The step follows the subgradient deflected towards the last direction
+                // (Camerini, Fratta and Maffioli 1975), which zigzags less.
+                let d = (1.0 - DEFLECTION) * g + DEFLECTION * direction[i];
+                let blocked = !live[i]
+                    || (d > 0.0 && multipliers[i] >= served[i])
+                    || (d < 0.0 && multipliers[i] <= 0.0);
+                direction[i] = if blocked { 0.0 } else { d };
+                norm += direction[i] * direction[i];
+            }
             if norm == 0.0 {
                 break;
             }
             let step = theta * (target - bound).max(self.tolerance) / norm;
             for i in 0..n {
-                if gradient[i] != 0.0 {
-                    multipliers[i] = (multipliers[i] + step * gradient[i]).clamp(0.0, served[i]);
+                if direction[i] != 0.0 {
+                    multipliers[i] = (multipliers[i] + step * direction[i]).clamp(0.0, served[i]);
                 }
             }
         }
         multipliers.copy_from_slice(&best_multipliers);
+        best.average = average;
         best
     }
+}
+
+/// The free candidate to branch on (its position): the one the relaxation chose most
+/// nearly half the time (the most fractional in the linear programming relaxation, ties
+/// to the smaller term), or, when none is fractional, the most attractive.
+fn branching(relaxed: &Relaxed) -> usize {
+    let mut pick: Option<(f64, usize)> = None;
+    for (x, &a) in relaxed.average.iter().enumerate() {
+        let fraction = a.min(1.0 - a);
+        let better = pick.is_none_or(|(f, y)| {
+            fraction > f + 1e-12 || (fraction >= f - 1e-12 && relaxed.terms[x] < relaxed.terms[y])
+        });
+        if fraction > FRACTIONAL && better {
+            pick = Some((fraction, x));
+        }
+    }
+    pick.map_or(relaxed.chosen[0], |(_, x)| x)
 }
 
 #[cfg(test)]

@@ -435,13 +435,9 @@ fn solve_capacitated(instance: &PlanInstance, settings: &PlanSettings) -> Solved
     let value = value_of(final_assignment.score, final_assignment.placed);
     let bound = match settings.objective {
         Objective::Coverage => capacitated_coverage_bound(instance, &model, p, value),
-        Objective::Distance => {
-            let uncapacitated = DistanceModel::new(instance);
-            let open = uncapacitated.interchange(uncapacitated.greedy(p));
-            let found = uncapacitated.value(&open);
-            bound::distance_lower_bound(&uncapacitated, p, found, &uncapacitated.costs(&open))
-                .min(value)
-        }
+        Objective::Distance => model
+            .distance_lower_bound(p, final_assignment.score)
+            .min(value),
     };
     let mut previous = value_of(before.score, before.placed);
     let order = ordered

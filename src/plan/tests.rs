@@ -373,10 +373,47 @@ fn capacitated_plans_match_brute_force() {
                     (got.0 - best.0).abs() < 1e-9 && (got.1 - best.1).abs() < 1e-2,
                     "seed {seed}, {objective:?}, p {p}: {got:?} against {best:?}"
                 );
-                if objective == Objective::Coverage {
-                    assert!(found.bound >= best.0 - 1e-9);
+                match objective {
+                    Objective::Coverage => assert!(found.bound >= best.0 - 1e-9),
+                    Objective::Distance => assert!(
+                        found.bound <= -best.1 + 1e-2,
+                        "seed {seed}, p {p}: bound {} above the optimum {}",
+                        found.bound,
+                        -best.1
+                    ),
                 }
             }
         }
     }
+}
+
+/// Two people 1 km from site a and 5 km from site b, each site with one place, one site to
+/// open, unreached cost 6 (the catchment). Opening a places one person at 1 km and leaves
+/// the other at 6: 7, the optimum (b gives 5 + 6 = 11). The uncapacitated bound would be 2
+/// (both at a); the bound that counts places is 7, proving the plan optimal.
+#[test]
+fn capacitated_distance_bound_counts_the_places() {
+    let instance = PlanInstance::new(
+        vec![1.0, 1.0],
+        vec![site("a", 1.0, false), site("b", 1.0, false)],
+        6.0,
+        vec![
+            pair(0, 0, 1.0),
+            pair(1, 0, 1.0),
+            pair(0, 1, 5.0),
+            pair(1, 1, 5.0),
+        ],
+    )
+    .unwrap();
+    let found = plan(
+        &instance,
+        &PlanSettings {
+            capacitated: true,
+            ..settings(Objective::Distance, 1)
+        },
+    )
+    .unwrap();
+    assert_eq!(found.chosen[0].site, 0);
+    assert!((found.value - 7.0).abs() < 1e-9, "value {}", found.value);
+    assert!((found.bound - 7.0).abs() < 1e-6, "bound {}", found.bound);
 }
