@@ -120,6 +120,50 @@ impl DiskGrid {
         total
     }
 
+    /// The nearest point to `centre` as (input position, key), ties to the lowest
+    /// `rank`, found ring by ring of cells around the centre's cell; `None` when that takes
+    /// more than `rings` rings (the caller then asks its R-tree). Points `k + 1` or more
+    /// rings away are at least `k` cells away in x-y, and a key is never below its x-y
+    /// length, so the search stops once that bound passes the best key found.
+    pub(crate) fn nearest(
+        &self,
+        centre: FramePoint,
+        rank: impl Fn(usize) -> u32,
+        rings: usize,
+    ) -> Option<Option<(usize, f64)>> {
+        let mut best: Option<(f64, u32, usize)> = None;
+        for ring in 0..=rings {
+            let more = self
+                .grid
+                .for_each_ring(centre.x, centre.y, ring, |start, end| {
+                    for at in start..end {
+                        let key = key_of(
+                            self.x[at] - centre.x,
+                            self.y[at] - centre.y,
+                            self.z[at] - centre.z,
+                        );
+                        if best.is_none_or(|b| key <= b.0) {
+                            let input = self.order[at] as usize;
+                            let candidate = (key, rank(input), input);
+                            if best.is_none_or(|b| (candidate.0, candidate.1) < (b.0, b.1)) {
+                                best = Some(candidate);
+                            }
+                        }
+                    }
+                });
+            if !more {
+                return Some(best.map(|(key, _, input)| (input, key)));
+            }
+            let beyond = (ring as f64 - 1e-6) * self.grid.cell();
+            if let Some((key, _, input)) = best {
+                if beyond > 0.0 && beyond * beyond * (1.0 - 1e-9) > key {
+                    return Some(Some((input, key)));
+                }
+            }
+        }
+        None
+    }
+
     /// Adds the values of the points at grid positions `start..end` within `limit`.
     #[inline]
     fn add_tested<const N: usize>(

@@ -93,7 +93,7 @@ const DISK_SUMS_FROM_PAIRS: f64 = 400.0;
 
 /// Points per grid cell that disk sums aim for: smaller cells mean more rows per disk,
 /// larger ones more points to test along its edge.
-const DISK_POINTS_PER_CELL: f64 = 2.0;
+const DISK_POINTS_PER_CELL: f64 = 8.0;
 
 impl Method {
     /// The method for a pass whose query points meet `pairs_per_point` pairs on average.
@@ -105,6 +105,9 @@ impl Method {
         }
     }
 }
+
+/// Rings of disk-grid cells searched for the nearest service before the R-tree is asked.
+const NEAREST_RINGS: usize = 4;
 
 /// How the passes choose their method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -311,7 +314,8 @@ impl NeedTask<'_> {
     /// The two passes on frame points, each by pairs or by disk sums.
     fn solve_points(&self, source: &GridReach, sites: &mut [SiteAccess]) -> Vec<ServiceRatio> {
         let kernel = WeightKernel::new(self.catchment, self.scale);
-        let Some(disks) = self.disk_plan(source, &kernel) else {
+        let plan = self.disk_plan(source, &kernel);
+        let Some(disks) = plan else {
             return self.solve_with(source, sites);
         };
         let ratios = match disks.services {
@@ -503,10 +507,17 @@ impl DiskPlan {
             let [flat, within, count] = grid.sum_within(&reach_sums, centre, &self.disks[last]);
             weighted += self.coefficients[last] * within;
             SiteAccess {
-                nearest: source.nearest_service(i).map(|(slot, key)| Nearest {
-                    service: source.service_site(slot),
-                    distance: scale.distance(key),
-                }),
+                nearest: grid
+                    .nearest(
+                        centre,
+                        |slot| source.service_site(slot) as u32,
+                        NEAREST_RINGS,
+                    )
+                    .unwrap_or_else(|| source.nearest_service(i))
+                    .map(|(slot, key)| Nearest {
+                        service: source.service_site(slot),
+                        distance: scale.distance(key),
+                    }),
                 services_in_reach: count as u32,
                 accessibility_2sfca: flat,
                 accessibility_e2sfca: weighted,

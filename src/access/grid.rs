@@ -163,14 +163,58 @@ impl Grid {
             let holds = if far < reach {
                 let half = (reach * reach - far * far).sqrt();
                 let (low, high) = (meets.start as f64, meets.end as f64);
-                let start = (u - half + SLACK).ceil().clamp(low, high);
-                let end = (u + half - SLACK).floor().clamp(start, high);
+                let start = ceil(u - half + SLACK).clamp(low, high);
+                let end = floor(u + half - SLACK).clamp(start, high);
                 start as usize..end as usize
             } else {
                 meets.start..meets.start
             };
             visit(row, meets, holds);
         }
+    }
+
+    /// Calls `visit(start, end)` with the grid-order positions of the points in the cells
+    /// `ring` cells (in the max norm) from the cell of (x, y), clamped into the grid: one or
+    /// two ranges per row. Returns false once the ring lies wholly outside the grid, when
+    /// the rings so far have covered every cell.
+    pub(crate) fn for_each_ring(
+        &self,
+        x: f64,
+        y: f64,
+        ring: usize,
+        mut visit: impl FnMut(usize, usize),
+    ) -> bool {
+        if self.columns == 0 || self.rows == 0 {
+            return false;
+        }
+        let column = self.index(x - self.x0, self.columns);
+        let row = self.index(y - self.y0, self.rows);
+        let (left, right) = (column.checked_sub(ring), column + ring);
+        let (bottom, top) = (row.checked_sub(ring), row + ring);
+        if left.is_none() && bottom.is_none() && right >= self.columns && top >= self.rows {
+            return false;
+        }
+        let first = left.unwrap_or(0);
+        let last = right.min(self.columns - 1);
+        for r in bottom.unwrap_or(0)..=top.min(self.rows - 1) {
+            let base = r * self.columns;
+            if Some(r) == bottom || r == top {
+                visit(self.start(base + first), self.start(base + last + 1));
+                continue;
+            }
+            if let Some(left) = left {
+                visit(self.start(base + left), self.start(base + left + 1));
+            }
+            if ring > 0 && right < self.columns {
+                visit(self.start(base + right), self.start(base + right + 1));
+            }
+        }
+        true
+    }
+
+    /// The side of a cell.
+    pub(crate) fn cell(&self) -> f64 {
+        self.cell
     }
 
     pub(crate) fn columns(&self) -> usize {
@@ -190,8 +234,8 @@ impl Grid {
 
     /// The cells along one axis that meet [offset - half, offset + half], if any.
     fn span(&self, offset: f64, half: f64, count: usize) -> Option<(usize, usize)> {
-        let low = ((offset - half) / self.cell).floor();
-        let high = ((offset + half) / self.cell).floor();
+        let low = floor((offset - half) / self.cell);
+        let high = floor((offset + half) / self.cell);
         if count == 0 || high < 0.0 || low > (count - 1) as f64 {
             return None;
         }
@@ -250,4 +294,23 @@ fn cells_across(length: f64, cell: f64) -> usize {
     ((length / cell).floor() as usize)
         .saturating_add(1)
         .min(MAX_CELLS)
+}
+
+/// `x.floor()` without a call into the maths library (the default x86-64 target has no
+/// rounding instruction): exact for |x| < 2^63, and beyond it a value just as far out of
+/// any grid's range, which is all the callers compare it with.
+#[inline(always)]
+fn floor(x: f64) -> f64 {
+    let truncated = x as i64 as f64;
+    if truncated > x {
+        truncated - 1.0
+    } else {
+        truncated
+    }
+}
+
+/// `x.ceil()`, as [`floor`].
+#[inline(always)]
+fn ceil(x: f64) -> f64 {
+    -floor(-x)
 }
