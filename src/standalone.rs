@@ -211,3 +211,69 @@ pub fn extent(name: &str) -> Result<Extent, JobError> {
         ))),
     }
 }
+
+/// The benchmark case of the whole `gapmap access` job at density: 33,000 demand points
+/// and 20,000 services in a 100 km square (a generated county, lon/lat), 30 km catchment
+/// and Luo and Qi's zones, about 244 million pairs in reach.
+pub const DENSE_CASE: &str = "access-dense-33000x20000";
+
+/// The measurements of [`bench_access_job`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct JobBenchReport {
+    pub case: String,
+    pub demand_sites: usize,
+    pub services: usize,
+    pub pairs_in_reach: u64,
+    pub runs: usize,
+    /// Median wall time of the job (read both CSVs, compute, write the CSV), seconds.
+    pub median_seconds: f64,
+    pub fastest_seconds: f64,
+    /// Peak resident memory of the process (VmHWM), bytes.
+    pub peak_memory_bytes: Option<u64>,
+}
+
+/// Writes [`DENSE_CASE`]'s inputs into a scratch folder, then times the access job on
+/// them `runs` times (at least once), as `gapmap access --demand demand.csv --services
+/// services.csv --out access.csv` runs it; process start-up is not included.
+pub fn bench_access_job(runs: usize) -> Result<JobBenchReport, JobError> {
+    let scratch = std::env::temp_dir().join(format!("gapmap-bench-access-{}", std::process::id()));
+    let result = bench_access_job_in(&scratch, runs);
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
+
+fn bench_access_job_in(scratch: &Path, runs: usize) -> Result<JobBenchReport, JobError> {
+    let (demand, services) = run_synth(&SynthSpec::new(Extent::County, 33_000, 20_000), scratch)?;
+    let out = scratch.join("access.csv");
+    let mut seconds = Vec::new();
+    let mut summary = None;
+    for _ in 0..runs.max(1) {
+        let start = std::time::Instant::now();
+        summary = Some(run_access(
+            &demand,
+            &services,
+            None,
+            &out,
+            &AccessOptions::default(),
+        )?);
+        seconds.push(start.elapsed().as_secs_f64());
+    }
+    seconds.sort_by(f64::total_cmp);
+    let middle = seconds.len() / 2;
+    let median_seconds = if seconds.len() % 2 == 1 {
+        seconds[middle]
+    } else {
+        (seconds[middle - 1] + seconds[middle]) / 2.0
+    };
+    let summary = summary.ok_or_else(|| JobError::Option("no run".to_string()))?;
+    Ok(JobBenchReport {
+        case: DENSE_CASE.to_string(),
+        demand_sites: summary.demand_sites,
+        services: summary.services,
+        pairs_in_reach: summary.pairs_in_reach,
+        runs: seconds.len(),
+        median_seconds,
+        fastest_seconds: seconds[0],
+        peak_memory_bytes: access::peak_memory_bytes(),
+    })
+}

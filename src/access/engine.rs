@@ -5,6 +5,7 @@
 
 use rayon::prelude::*;
 
+use super::disk::{Disk, DiskGrid, Stretch};
 use super::matrix::{MatrixLookup, MatrixReach};
 use super::metric::{Frame, FramePoint, Scale};
 use super::reach::{GridReach, PairSource, Side};
@@ -34,7 +35,7 @@ pub fn compute_access(
     problem: &AccessProblem,
     settings: &AccessSettings,
 ) -> Result<AccessResult, AccessError> {
-    run(problem, settings, Execution::Serial)
+    run(problem, settings, Execution::Serial, Choice::ByDensity)
 }
 
 /// Computes access with rayon (on the current pool); same result as [`compute_access`].
@@ -42,13 +43,78 @@ pub fn compute_access_parallel(
     problem: &AccessProblem,
     settings: &AccessSettings,
 ) -> Result<AccessResult, AccessError> {
-    run(problem, settings, Execution::Parallel)
+    run(problem, settings, Execution::Parallel, Choice::ByDensity)
+}
+
+/// Computes access with every pass that can use `method` using it, whatever the density
+/// (for the tests, which hold both methods to the brute-force reference).
+#[cfg(test)]
+pub(crate) fn compute_access_by(
+    problem: &AccessProblem,
+    settings: &AccessSettings,
+    parallel: bool,
+    method: Method,
+) -> Result<AccessResult, AccessError> {
+    let execution = if parallel {
+        Execution::Parallel
+    } else {
+        Execution::Serial
+    };
+    run(problem, settings, execution, Choice::Always(method))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Execution {
     Serial,
     Parallel,
+}
+
+/// How a pass adds up each point's pairs.
+///
+/// - `Pairs` visits every pair in reach (and a few beyond) through the grids of
+///   [`GridReach`]: work in proportion to the pairs.
+/// - `DiskSums` adds whole grid cells at once from running sums ([`super::disk`]) and
+///   tests only the points in the cells a zone's edge cuts: work in proportion to the
+///   disk's rows and edge, whatever it holds. It needs step weights that never rise with
+///   distance (see [`super::weights::NestedDisks`]) and a geometric metric; the nearest service still
+///   comes from the R-tree.
+///
+/// Each pass picks by the pairs its points meet on average (see [`Method::for_pass`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    Pairs,
+    DiskSums,
+}
+
+/// Pairs per query point from which a pass takes disk sums. A disk sum of Luo and Qi's
+/// three zones costs about as much as enumerating this many pairs, measured on the
+/// benchmark cases (`gapmap bench`): county, LSOA and postcode densities.
+const DISK_SUMS_FROM_PAIRS: f64 = 400.0;
+
+/// Points per grid cell that disk sums aim for: smaller cells mean more rows per disk,
+/// larger ones more points to test along its edge.
+const DISK_POINTS_PER_CELL: f64 = 8.0;
+
+impl Method {
+    /// The method for a pass whose query points meet `pairs_per_point` pairs on average.
+    fn for_pass(pairs_per_point: f64) -> Method {
+        if pairs_per_point >= DISK_SUMS_FROM_PAIRS {
+            Method::DiskSums
+        } else {
+            Method::Pairs
+        }
+    }
+}
+
+/// Rings of disk-grid cells searched for the nearest service before the R-tree is asked.
+const NEAREST_RINGS: usize = 4;
+
+/// How the passes choose their method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    ByDensity,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Always(Method),
 }
 
 /// `work` for every slot in `0..len`, results in slot order.
@@ -67,6 +133,7 @@ fn run(
     problem: &AccessProblem,
     settings: &AccessSettings,
     execution: Execution,
+    choice: Choice,
 ) -> Result<AccessResult, AccessError> {
     settings.validate()?;
     problem.validate(&settings.metric)?;
@@ -82,6 +149,7 @@ fn run(
             catchment: settings.catchment_for(name),
             scale,
             execution,
+            choice,
         };
         let ratios = task.solve(problem, &geometry, &mut sites);
         let summary = summarise(problem, name, &task, &ratios, &sites);
@@ -173,6 +241,7 @@ struct NeedTask<'t> {
     catchment: &'t Catchment,
     scale: Scale,
     execution: Execution,
+    choice: Choice,
 }
 
 impl NeedTask<'_> {
@@ -187,7 +256,7 @@ impl NeedTask<'_> {
         match geometry {
             Geometry::Points { demand, services } => {
                 let source = self.grid_reach(problem, demand, services, reach_key);
-                self.solve_with(&source, sites)
+                self.solve_points(&source, sites)
             }
             Geometry::Matrix(lookup) => {
                 let source =
@@ -235,32 +304,225 @@ impl NeedTask<'_> {
     }
 
     fn solve_with<S: PairSource>(&self, source: &S, sites: &mut [SiteAccess]) -> Vec<ServiceRatio> {
-        match WeightKernel::new(self.catchment, self.scale) {
-            WeightKernel::FewZones(kernel) => self.passes(source, &kernel, sites),
-            WeightKernel::Step(kernel) => self.passes(source, &kernel, sites),
-            WeightKernel::Gaussian(kernel) => self.passes(source, &kernel, sites),
-        }
+        let kernel = WeightKernel::new(self.catchment, self.scale);
+        let ratios = ratios_by_pairs(self.execution, source, &kernel);
+        let access = access_by_pairs(self.execution, source, &kernel, self.scale, &ratios);
+        place(source, access, sites);
+        ratios
     }
 
-    /// The two passes: R_j for every service, then A_i for every demand site.
-    fn passes<S: PairSource, K: Kernel>(
-        &self,
+    /// The two passes on frame points, each by pairs or by disk sums.
+    fn solve_points(&self, source: &GridReach, sites: &mut [SiteAccess]) -> Vec<ServiceRatio> {
+        let kernel = WeightKernel::new(self.catchment, self.scale);
+        let plan = self.disk_plan(source, &kernel);
+        let Some(disks) = plan else {
+            return self.solve_with(source, sites);
+        };
+        let ratios = match disks.services {
+            Method::Pairs => ratios_by_pairs(self.execution, source, &kernel),
+            Method::DiskSums => disks.ratios(self.execution, source),
+        };
+        let access = match disks.demand {
+            Method::Pairs => access_by_pairs(self.execution, source, &kernel, self.scale, &ratios),
+            Method::DiskSums => disks.access(self.execution, source, self.scale, &ratios),
+        };
+        place(source, access, sites);
+        ratios
+    }
+
+    /// Disk sums for the passes that take them; `None` when neither does or can.
+    fn disk_plan(&self, source: &GridReach, kernel: &WeightKernel) -> Option<DiskPlan> {
+        let nested = kernel.nested_disks(source.reach_key())?;
+        let points = (0..source.demand_len())
+            .map(|i| source.demand_point(i))
+            .chain((0..source.service_len()).map(|j| source.service_point(j)));
+        let stretch = Stretch::of(points)?;
+        let (services, demand) = (source.service_len(), source.demand_len());
+        if services == 0 || demand == 0 {
+            return None;
+        }
+        let pairs = source.candidate_pairs().max(1.0);
+        let (services, demand) = match self.choice {
+            Choice::ByDensity => (
+                Method::for_pass(pairs / services as f64),
+                Method::for_pass(pairs / demand as f64),
+            ),
+            Choice::Always(Method::Pairs) => return None,
+            Choice::Always(Method::DiskSums) => (Method::DiskSums, Method::DiskSums),
+        };
+        let plan = DiskPlan {
+            services,
+            demand,
+            radius: source.reach_key().sqrt(),
+            pairs,
+            disks: nested
+                .limits
+                .iter()
+                .map(|&limit| Disk::new(limit, stretch))
+                .collect(),
+            coefficients: nested.coefficients,
+        };
+        (plan.services == Method::DiskSums || plan.demand == Method::DiskSums).then_some(plan)
+    }
+}
+
+/// Puts each demand slot's result in its site's row.
+fn place<S: PairSource>(source: &S, access: Vec<SiteAccess>, sites: &mut [SiteAccess]) {
+    for (slot, result) in access.into_iter().enumerate() {
+        sites[source.demand_site(slot)] = result;
+    }
+}
+
+/// R_j of every service slot by pair enumeration.
+fn ratios_by_pairs<S: PairSource>(
+    execution: Execution,
+    source: &S,
+    kernel: &WeightKernel,
+) -> Vec<ServiceRatio> {
+    fn each<S: PairSource, K: Kernel>(
+        execution: Execution,
         source: &S,
         kernel: &K,
-        sites: &mut [SiteAccess],
     ) -> Vec<ServiceRatio> {
-        let ratios = map_slots(self.execution, source.service_len(), |j| {
+        map_slots(execution, source.service_len(), |j| {
             service_ratio(source, kernel, j)
-        });
-        let columns = RatioColumns::of(&ratios);
-        let scale = self.scale;
-        let access = map_slots(self.execution, source.demand_len(), |i| {
-            site_access(source, kernel, scale, &columns, i)
-        });
-        for (slot, result) in access.into_iter().enumerate() {
-            sites[source.demand_site(slot)] = result;
-        }
-        ratios
+        })
+    }
+    match kernel {
+        WeightKernel::FewZones(kernel) => each(execution, source, kernel),
+        WeightKernel::Step(kernel) => each(execution, source, kernel),
+        WeightKernel::Gaussian(kernel) => each(execution, source, kernel),
+    }
+}
+
+/// A_i of every demand slot by pair enumeration.
+fn access_by_pairs<S: PairSource>(
+    execution: Execution,
+    source: &S,
+    kernel: &WeightKernel,
+    scale: Scale,
+    ratios: &[ServiceRatio],
+) -> Vec<SiteAccess> {
+    fn each<S: PairSource, K: Kernel>(
+        execution: Execution,
+        source: &S,
+        kernel: &K,
+        scale: Scale,
+        columns: &RatioColumns,
+    ) -> Vec<SiteAccess> {
+        map_slots(execution, source.demand_len(), |i| {
+            site_access(source, kernel, scale, columns, i)
+        })
+    }
+    let columns = RatioColumns::of(ratios);
+    match kernel {
+        WeightKernel::FewZones(kernel) => each(execution, source, kernel, scale, &columns),
+        WeightKernel::Step(kernel) => each(execution, source, kernel, scale, &columns),
+        WeightKernel::Gaussian(kernel) => each(execution, source, kernel, scale, &columns),
+    }
+}
+
+/// The disk sums of one need: which passes take them, and the nested disks of its zones.
+struct DiskPlan {
+    services: Method,
+    demand: Method,
+    /// The catchment in the frame's x-y units.
+    radius: f64,
+    /// Pairs in reach, about (the candidates of pair enumeration).
+    pairs: f64,
+    disks: Vec<Disk>,
+    coefficients: Vec<f64>,
+}
+
+impl DiskPlan {
+    /// Cells with about [`DISK_POINTS_PER_CELL`] points where the queries fall, for
+    /// queries that meet `pairs_per_point` pairs within the catchment; from 1/128 to 1/2 of
+    /// the catchment.
+    fn cell(&self, pairs_per_point: f64) -> f64 {
+        let area_per_point = std::f64::consts::PI * self.radius * self.radius / pairs_per_point;
+        (DISK_POINTS_PER_CELL * area_per_point)
+            .sqrt()
+            .clamp(self.radius / 128.0, self.radius / 2.0)
+    }
+
+    /// R_j of every service slot from disk sums of demand weight.
+    fn ratios(&self, execution: Execution, source: &GridReach) -> Vec<ServiceRatio> {
+        let points: Vec<FramePoint> = (0..source.demand_len())
+            .map(|i| source.demand_point(i))
+            .collect();
+        let grid = DiskGrid::build(&points, self.cell(self.pairs / source.service_len() as f64));
+        drop(points);
+        let sums = grid.sums(|i| [source.demand_weight(i)]);
+        let last = self.disks.len() - 1;
+        map_slots(execution, source.service_len(), |j| {
+            let centre = source.service_point(j);
+            let mut weighted = 0.0;
+            let mut flat = 0.0;
+            for (k, (disk, &coefficient)) in self.disks.iter().zip(&self.coefficients).enumerate() {
+                if coefficient == 0.0 && k != last {
+                    continue;
+                }
+                let [within] = grid.sum_within(&sums, centre, disk);
+                weighted += coefficient * within;
+                if k == last {
+                    flat = within;
+                }
+            }
+            let capacity = source.capacity(j);
+            let ratio = |denominator: f64| (denominator > 0.0).then(|| capacity / denominator);
+            ServiceRatio {
+                flat: ratio(flat),
+                weighted: ratio(weighted),
+            }
+        })
+    }
+
+    /// A_i, the services in reach and the nearest of every demand slot, from disk sums of
+    /// the services' ratios (and of ones, for the count).
+    fn access(
+        &self,
+        execution: Execution,
+        source: &GridReach,
+        scale: Scale,
+        ratios: &[ServiceRatio],
+    ) -> Vec<SiteAccess> {
+        let points: Vec<FramePoint> = (0..source.service_len())
+            .map(|j| source.service_point(j))
+            .collect();
+        let grid = DiskGrid::build(&points, self.cell(self.pairs / source.demand_len() as f64));
+        drop(points);
+        let columns = RatioColumns::of(ratios);
+        let reach_sums = grid.sums(|j| [columns.flat[j], columns.weighted[j], 1.0]);
+        let zone_sums = grid.sums(|j| [columns.weighted[j]]);
+        let last = self.disks.len() - 1;
+        map_slots(execution, source.demand_len(), |i| {
+            let centre = source.demand_point(i);
+            let mut weighted = 0.0;
+            for (disk, &coefficient) in self.disks[..last].iter().zip(&self.coefficients) {
+                if coefficient != 0.0 {
+                    let [within] = grid.sum_within(&zone_sums, centre, disk);
+                    weighted += coefficient * within;
+                }
+            }
+            let [flat, within, count] = grid.sum_within(&reach_sums, centre, &self.disks[last]);
+            weighted += self.coefficients[last] * within;
+            SiteAccess {
+                nearest: grid
+                    .nearest(
+                        centre,
+                        |slot| source.service_site(slot) as u32,
+                        NEAREST_RINGS,
+                    )
+                    .unwrap_or_else(|| source.nearest_service(i))
+                    .map(|(slot, key)| Nearest {
+                        service: source.service_site(slot),
+                        distance: scale.distance(key),
+                    }),
+                services_in_reach: count as u32,
+                accessibility_2sfca: flat,
+                accessibility_e2sfca: weighted,
+            }
+        })
     }
 }
 

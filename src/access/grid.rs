@@ -3,8 +3,15 @@
 //! points: a range query is one slice per row, and work grows with the pairs near the
 //! query, not with the number of points.
 
+use std::ops::Range;
+
 /// Cells are bucketed with `u32` offsets; this caps the grid's size whatever the extent.
 const MAX_CELLS: usize = 1 << 22;
+
+/// Margin, in cells, by which a cell must clear a disc's edge to count as wholly inside
+/// it: far above the rounding of cell indices (grids have at most 2^22 cells a side, so
+/// an index is off by less than 1e-9) and far below a cell.
+const SLACK: f64 = 1e-7;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Grid {
@@ -118,10 +125,117 @@ impl Grid {
         }
     }
 
+    /// Calls `visit(row, meets, holds)` for each grid row that meets the disc of
+    /// `meets_radius` around (x, y): `meets` are the columns of the row's cells that meet that
+    /// disc (as in [`Grid::for_each_range`]), `holds` those among them (possibly none) that
+    /// lie wholly inside the disc of `holds_radius`. A cell is taken as wholly inside only
+    /// with a margin of [`SLACK`] cells on every side, which covers the rounding of the
+    /// point's bucketing and of the query's offsets, so every point the grid puts in a
+    /// `holds` cell is within `holds_radius` of (x, y).
+    #[inline]
+    pub(crate) fn for_each_disc_row(
+        &self,
+        x: f64,
+        y: f64,
+        meets_radius: f64,
+        holds_radius: f64,
+        mut visit: impl FnMut(usize, Range<usize>, Range<usize>),
+    ) {
+        let Some((first_row, last_row)) = self.span(y - self.y0, meets_radius, self.rows) else {
+            return;
+        };
+        // The centre and the holding radius in cell units.
+        let u = (x - self.x0) / self.cell;
+        let v = (y - self.y0) / self.cell;
+        let reach = holds_radius / self.cell;
+        for row in first_row..=last_row {
+            let low = self.y0 + row as f64 * self.cell;
+            let gap = (low - y).max(y - (low + self.cell)).max(0.0);
+            if gap > meets_radius {
+                continue;
+            }
+            let half_width = (meets_radius * meets_radius - gap * gap).sqrt();
+            let Some((first, last)) = self.span(x - self.x0, half_width, self.columns) else {
+                continue;
+            };
+            let meets = first..last + 1;
+            let far = (v - row as f64).max(row as f64 + 1.0 - v) + SLACK;
+            let holds = if far < reach {
+                let half = (reach * reach - far * far).sqrt();
+                let (low, high) = (meets.start as f64, meets.end as f64);
+                let start = ceil(u - half + SLACK).clamp(low, high);
+                let end = floor(u + half - SLACK).clamp(start, high);
+                start as usize..end as usize
+            } else {
+                meets.start..meets.start
+            };
+            visit(row, meets, holds);
+        }
+    }
+
+    /// Calls `visit(start, end)` with the grid-order positions of the points in the cells
+    /// `ring` cells (in the max norm) from the cell of (x, y), clamped into the grid: one or
+    /// two ranges per row. Returns false once the ring lies wholly outside the grid, when
+    /// the rings so far have covered every cell.
+    pub(crate) fn for_each_ring(
+        &self,
+        x: f64,
+        y: f64,
+        ring: usize,
+        mut visit: impl FnMut(usize, usize),
+    ) -> bool {
+        if self.columns == 0 || self.rows == 0 {
+            return false;
+        }
+        let column = self.index(x - self.x0, self.columns);
+        let row = self.index(y - self.y0, self.rows);
+        let (left, right) = (column.checked_sub(ring), column + ring);
+        let (bottom, top) = (row.checked_sub(ring), row + ring);
+        if left.is_none() && bottom.is_none() && right >= self.columns && top >= self.rows {
+            return false;
+        }
+        let first = left.unwrap_or(0);
+        let last = right.min(self.columns - 1);
+        for r in bottom.unwrap_or(0)..=top.min(self.rows - 1) {
+            let base = r * self.columns;
+            if Some(r) == bottom || r == top {
+                visit(self.start(base + first), self.start(base + last + 1));
+                continue;
+            }
+            if let Some(left) = left {
+                visit(self.start(base + left), self.start(base + left + 1));
+            }
+            if ring > 0 && right < self.columns {
+                visit(self.start(base + right), self.start(base + right + 1));
+            }
+        }
+        true
+    }
+
+    /// The side of a cell.
+    pub(crate) fn cell(&self) -> f64 {
+        self.cell
+    }
+
+    pub(crate) fn columns(&self) -> usize {
+        self.columns
+    }
+
+    pub(crate) fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The grid-order position of the first point of `cell` (`cell == columns * rows` gives
+    /// the number of points).
+    #[inline]
+    pub(crate) fn start(&self, cell: usize) -> usize {
+        self.starts[cell] as usize
+    }
+
     /// The cells along one axis that meet [offset - half, offset + half], if any.
     fn span(&self, offset: f64, half: f64, count: usize) -> Option<(usize, usize)> {
-        let low = ((offset - half) / self.cell).floor();
-        let high = ((offset + half) / self.cell).floor();
+        let low = floor((offset - half) / self.cell);
+        let high = floor((offset + half) / self.cell);
         if count == 0 || high < 0.0 || low > (count - 1) as f64 {
             return None;
         }
@@ -180,4 +294,23 @@ fn cells_across(length: f64, cell: f64) -> usize {
     ((length / cell).floor() as usize)
         .saturating_add(1)
         .min(MAX_CELLS)
+}
+
+/// `x.floor()` without a call into the maths library (the default x86-64 target has no
+/// rounding instruction): exact for |x| < 2^63, and beyond it a value just as far out of
+/// any grid's range, which is all the callers compare it with.
+#[inline(always)]
+fn floor(x: f64) -> f64 {
+    let truncated = x as i64 as f64;
+    if truncated > x {
+        truncated - 1.0
+    } else {
+        truncated
+    }
+}
+
+/// `x.ceil()`, as [`floor`].
+#[inline(always)]
+fn ceil(x: f64) -> f64 {
+    -floor(-x)
 }

@@ -51,6 +51,7 @@
 //! results are bit for bit the same for any thread count. Sums are in f64.
 
 mod bench;
+mod disk;
 mod engine;
 mod error;
 mod grid;

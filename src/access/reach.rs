@@ -135,6 +135,48 @@ impl GridReach {
     }
 }
 
+impl GridReach {
+    /// The frame point of a demand slot.
+    pub(crate) fn demand_point(&self, demand: usize) -> FramePoint {
+        self.demand.point(demand)
+    }
+
+    /// The frame point of a service slot.
+    pub(crate) fn service_point(&self, service: usize) -> FramePoint {
+        self.services.point(service)
+    }
+
+    /// The weight of a demand slot.
+    pub(crate) fn demand_weight(&self, demand: usize) -> f64 {
+        self.demand.value[demand]
+    }
+
+    /// The pairs a pair enumeration would visit (every pair in reach, and some a little
+    /// beyond), counted from the side with fewer points over the other side's grid:
+    /// every point up to [`SAMPLED_POINTS`], evenly spaced points beyond, scaled up.
+    pub(crate) fn candidate_pairs(&self) -> f64 {
+        let (queries, points) = if self.services.site.len() <= self.demand.site.len() {
+            (&self.services, &self.demand)
+        } else {
+            (&self.demand, &self.services)
+        };
+        let stride = queries.site.len().div_ceil(SAMPLED_POINTS).max(1);
+        let mut candidates = 0usize;
+        for slot in (0..queries.site.len()).step_by(stride) {
+            let centre = queries.point(slot);
+            points
+                .grid
+                .for_each_range(centre.x, centre.y, self.plane_radius, |start, end| {
+                    candidates += end - start;
+                });
+        }
+        candidates as f64 * stride as f64
+    }
+}
+
+/// How many points of the smaller side [`GridReach::candidate_pairs`] queries at most.
+const SAMPLED_POINTS: usize = 20_000;
+
 const DEMAND_CELLS_PER_RADIUS: f64 = 8.0;
 const SERVICE_CELLS_PER_RADIUS: f64 = 4.0;
 

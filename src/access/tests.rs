@@ -2,6 +2,7 @@
 //! serial against parallel, the indexed engine against brute force, metrics, validation
 //! and CSV.
 
+use super::engine::{compute_access_by, Method};
 use super::metric::{haversine_km, key_between, Frame, Scale};
 use super::reference::brute_force;
 use super::*;
@@ -393,8 +394,95 @@ fn serial_and_parallel_agree_bit_for_bit() {
     }
 }
 
+#[test]
+fn disk_sums_serial_and_parallel_agree_bit_for_bit() {
+    let problem = county(Coordinates::LonLat, 3000, 300, 12);
+    for settings in [
+        AccessSettings::default(),
+        short_catchment(Metric::GreatCircle { circuity: 1.2 }, small_zones()),
+    ] {
+        let serial = compute_access_by(&problem, &settings, false, Method::DiskSums).unwrap();
+        for threads in [1, 2, 3, 5] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let parallel = pool
+                .install(|| compute_access_by(&problem, &settings, true, Method::DiskSums))
+                .unwrap();
+            assert_identical(&serial, &parallel);
+        }
+    }
+}
+
+/// The same counts and nearest service, accessibility within 1e-12.
+fn assert_equivalent(a: &SiteAccess, b: &SiteAccess) {
+    assert_eq!(a.services_in_reach, b.services_in_reach);
+    assert_eq!(a.nearest, b.nearest);
+    assert_close(a.accessibility_2sfca, b.accessibility_2sfca, "2SFCA");
+    assert_close(a.accessibility_e2sfca, b.accessibility_e2sfca, "E2SFCA");
+}
+
+#[test]
+fn disk_sums_equal_pair_enumeration() {
+    // A dense county (about 2,000 services within 30 km of a site): the same pairs, counts
+    // and nearest services, sums within 1e-12, on both frames.
+    for coordinates in [Coordinates::LonLat, Coordinates::EastingNorthing] {
+        let mut spec = SynthSpec::new(Extent::County, 4000, 2500);
+        spec.coordinates = coordinates;
+        let problem = synth(&spec);
+        let settings = match coordinates {
+            Coordinates::LonLat => AccessSettings::default(),
+            Coordinates::EastingNorthing => planar(),
+        };
+        let pairs = compute_access_by(&problem, &settings, true, Method::Pairs).unwrap();
+        let disks = compute_access_by(&problem, &settings, true, Method::DiskSums).unwrap();
+        for (a, b) in pairs.sites.iter().zip(&disks.sites) {
+            assert_equivalent(b, a);
+        }
+        assert_eq!(pairs.needs[0].pairs_in_reach, disks.needs[0].pairs_in_reach);
+        assert!(
+            disks.pairs_in_reach() > 800 * 4000,
+            "the instance should be dense"
+        );
+        // By density, this instance takes disk sums for both passes: same bits as forced.
+        assert_identical(&compute_access(&problem, &settings).unwrap(), &disks);
+    }
+}
+
+#[test]
+fn rising_zones_keep_pair_enumeration() {
+    // A zone weighing more than the one inside it has no nested-disk form: the forced
+    // disk method falls back to pairs and still matches brute force.
+    let rising = Decay::Step {
+        zones: vec![
+            Zone {
+                upper: 4.0,
+                weight: 0.5,
+            },
+            Zone {
+                upper: 12.0,
+                weight: 1.0,
+            },
+        ],
+    };
+    let problem = county(Coordinates::EastingNorthing, 500, 50, 8);
+    let settings = short_catchment(Metric::Planar { circuity: 1.0 }, rising);
+    assert_method_matches_brute_force(&problem, &settings, Method::DiskSums);
+}
+
 fn assert_matches_brute_force(problem: &AccessProblem, settings: &AccessSettings) {
-    let engine = compute_access_parallel(problem, settings).unwrap();
+    for method in [Method::Pairs, Method::DiskSums] {
+        assert_method_matches_brute_force(problem, settings, method);
+    }
+}
+
+fn assert_method_matches_brute_force(
+    problem: &AccessProblem,
+    settings: &AccessSettings,
+    method: Method,
+) {
+    let engine = compute_access_by(problem, settings, true, method).unwrap();
     let reference = brute_force(problem, settings);
     for (i, (a, b)) in engine.sites.iter().zip(&reference.sites).enumerate() {
         assert_eq!(a.services_in_reach, b.services_in_reach, "site {i}");
@@ -917,6 +1005,8 @@ fn whole_metre_pairs_exactly_on_a_bound_are_inside_it() {
         );
         let problem = metre_problem(&[(x, y, 1.0), (x + dx, y + dy, 1.0)], &[(x, y, 1.0)]);
         let tie = compute_access(&problem, &planar()).unwrap().sites[1];
+        let by_disks = compute_access_by(&problem, &planar(), false, Method::DiskSums).unwrap();
+        assert_equivalent(&by_disks.sites[1], &tie);
         let w = match km {
             10.0 => 1.0,
             20.0 => 0.68,
@@ -938,6 +1028,8 @@ fn whole_metre_pairs_exactly_on_a_bound_are_inside_it() {
         };
         let problem = metre_problem(&[(x, y, 1.0), (further.0, further.1, 1.0)], &[(x, y, 1.0)]);
         let beyond = compute_access(&problem, &planar()).unwrap().sites[1];
+        let by_disks = compute_access_by(&problem, &planar(), false, Method::DiskSums).unwrap();
+        assert_equivalent(&by_disks.sites[1], &beyond);
         let w_beyond = match km {
             10.0 => 0.68,
             20.0 => 0.22,
@@ -1052,6 +1144,8 @@ fn whole_metre_instances_match_an_integer_reference() {
     for execution in [
         compute_access(&problem, &planar()),
         compute_access_parallel(&problem, &planar()),
+        compute_access_by(&problem, &planar(), false, Method::DiskSums),
+        compute_access_by(&problem, &planar(), true, Method::DiskSums),
     ] {
         let result = execution.unwrap();
         for (i, (site, &(in_reach, nearest, a2, a_e))) in

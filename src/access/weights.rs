@@ -70,6 +70,44 @@ impl Kernel for GaussianKernel {
     }
 }
 
+/// A step decay within reach written as nested disks: for any pair in reach, its weight
+/// is the sum of the coefficients of the disks that hold it (`key <= limit`). So a sum of
+/// weighted values over the pairs in reach is sum_k coefficient_k x (the plain sum over
+/// disk k), and each plain sum is a disk sum ([`super::disk`]). Limits ascend; the last is
+/// the reach, and its disk's plain sum is also the flat (2SFCA) sum.
+///
+/// Coefficients are the steps down between zones, all >= 0 for a decay that never rises,
+/// so the sums take no differences and keep their relative accuracy.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct NestedDisks {
+    pub limits: Vec<f64>,
+    pub coefficients: Vec<f64>,
+}
+
+impl NestedDisks {
+    /// Zones (key limits ascending, weights) cut at `reach`; `None` when a zone weighs more
+    /// than the zone inside it (its coefficient would be negative).
+    fn of(limits: &[f64], weights: &[f64], reach: f64) -> Option<NestedDisks> {
+        let mut disks = NestedDisks::default();
+        for (k, (&limit, &weight)) in limits.iter().zip(weights).enumerate() {
+            if limit >= reach {
+                disks.limits.push(reach);
+                disks.coefficients.push(weight);
+                return Some(disks);
+            }
+            let next = weights.get(k + 1).copied().unwrap_or(0.0);
+            if next > weight {
+                return None;
+            }
+            disks.limits.push(limit);
+            disks.coefficients.push(weight - next);
+        }
+        disks.limits.push(reach);
+        disks.coefficients.push(0.0);
+        Some(disks)
+    }
+}
+
 /// The kernel a catchment asks for.
 pub(crate) enum WeightKernel {
     FewZones(FewZonesKernel),
@@ -78,6 +116,19 @@ pub(crate) enum WeightKernel {
 }
 
 impl WeightKernel {
+    /// The kernel as [`NestedDisks`] within `reach` (a key limit); `None` for the Gaussian,
+    /// whose weight varies within any disk, and for steps that rise with distance.
+    pub(crate) fn nested_disks(&self, reach: f64) -> Option<NestedDisks> {
+        match self {
+            WeightKernel::FewZones(kernel) => {
+                let used = kernel.limits.iter().take_while(|&&l| l >= 0.0).count();
+                NestedDisks::of(&kernel.limits[..used], &kernel.weights[..used], reach)
+            }
+            WeightKernel::Step(kernel) => NestedDisks::of(&kernel.limits, &kernel.weights, reach),
+            WeightKernel::Gaussian(_) => None,
+        }
+    }
+
     pub(crate) fn new(catchment: &Catchment, scale: Scale) -> Self {
         match &catchment.decay {
             Decay::Step { zones } if zones.len() <= FEW_ZONES => {

@@ -99,6 +99,12 @@ fn bench_one(name: &str, runs: usize, rutland_file: Option<&Path>) -> Result<(),
             .map(|json| say!("{json}"))
             .map_err(|e| e.to_string());
     }
+    if name == gapmap::standalone::DENSE_CASE {
+        let report = gapmap::standalone::bench_access_job(runs).map_err(|e| e.to_string())?;
+        return serde_json::to_string(&report)
+            .map(|json| say!("{json}"))
+            .map_err(|e| e.to_string());
+    }
     if name == gapmap::synth_run::CASE {
         let report = gapmap::synth_run::bench_england_run(runs).map_err(|e| e.to_string())?;
         say!(
@@ -173,6 +179,9 @@ fn bench_all(runs: usize, filter: &str, rutland_file: Option<&Path>) -> Result<(
             num("peak_memory_bytes") / 1_048_576.0
         );
     }
+    if gapmap::standalone::DENSE_CASE.contains(filter) {
+        bench_access_job(&exe, runs)?;
+    }
     bench_plans(&exe, runs, filter)?;
     bench_travel(&exe, runs, filter, rutland_file)?;
     if gapmap::load::bench::CASE.contains(filter) {
@@ -243,6 +252,28 @@ fn bench_cld_read(exe: &Path, runs: usize) -> Result<(), String> {
         int("events"),
         num("workbook_bytes") / 1_048_576.0,
         int("people_rows"),
+        num("median_seconds"),
+        num("fastest_seconds"),
+        int("runs"),
+        num("peak_memory_bytes") / 1_048_576.0
+    );
+    Ok(())
+}
+
+/// The whole `gapmap access` job on a dense county, in a fresh process like the others.
+fn bench_access_job(exe: &Path, runs: usize) -> Result<(), String> {
+    let name = gapmap::standalone::DENSE_CASE;
+    let r = run_case(exe, name, runs)?;
+    let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
+    let int = |k: &str| r[k].as_u64().unwrap_or(0);
+    say!(
+        "\n{name}: the access job (read CSV, compute, write CSV) on {} demand points x {} services in a 100 km square, {} pairs in reach",
+        int("demand_sites"),
+        int("services"),
+        int("pairs_in_reach")
+    );
+    say!(
+        "  median {:.3} s (fastest {:.3} s, {} runs), peak memory {:.0} MB",
         num("median_seconds"),
         num("fastest_seconds"),
         int("runs"),

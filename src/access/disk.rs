@@ -1,0 +1,365 @@
+//! Disk sums: the sum of values (demand weights, service ratios) over the points within a
+//! key limit of a centre, without visiting every such point. Points are bucketed in a
+//! uniform grid (row-major, as in [`super::grid`]) and every grid row keeps running sums
+//! of its points' values at each cell boundary. A disk is then the cells wholly inside it,
+//! added a row span at a time in O(1) (the difference of two running sums), plus the cells
+//! its edge cuts, whose points are tested one by one with the engine's exact rule
+//! (`key <= limit`, see [`super::metric`]). Work grows with the disk's rows and edge, not
+//! with the points inside it.
+//!
+//! It owns no choice of method: the engine decides where disk sums pay (see
+//! `engine::Method`). It answers only sums, so the nearest service and the Gaussian decay
+//! (whose weight varies within a cell) stay with pair enumeration.
+//!
+//! # Exactness
+//!
+//! The pairs counted are exactly those of pair enumeration. A cell counts as wholly inside
+//! only if its whole square, widened by a margin for rounding, lies within the disk's
+//! *holding radius* in the x-y plane; that radius is the limit's, shrunk by 1e-9 and, on
+//! the sphere, by the most the height difference of two points can add to their key (see
+//! [`Stretch`]). Every other point near the edge is tested exactly, so pairs exactly on a
+//! zone bound fall as they do today.
+//!
+//! The sums differ from enumeration's only by rounding: every value is non-negative and
+//! the running sums are compensated (each keeps its rounding error apart, Neumaier's
+//! variant of Kahan summation), so a row span is its points' sum to about one rounding,
+//! whatever the row holds before it. Each query adds rows in ascending order, so its
+//! result depends only on the input, never on the thread count.
+
+use super::grid::Grid;
+use super::metric::{key_of, FramePoint, EARTH_RADIUS_KM};
+
+/// Points bucketed for disk sums, in grid order.
+pub(crate) struct DiskGrid {
+    grid: Grid,
+    x: Vec<f64>,
+    y: Vec<f64>,
+    z: Vec<f64>,
+    /// Input position of each point, in grid order.
+    order: Vec<u32>,
+}
+
+impl DiskGrid {
+    /// Buckets `points` into cells of side about `cell` (larger where the grid would need
+    /// too many cells).
+    pub(crate) fn build(points: &[FramePoint], cell: f64) -> DiskGrid {
+        let plane: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
+        let (grid, order) = Grid::build(&plane, cell);
+        let pick = |of: fn(&FramePoint) -> f64| -> Vec<f64> {
+            order.iter().map(|&k| of(&points[k as usize])).collect()
+        };
+        DiskGrid {
+            x: pick(|p| p.x),
+            y: pick(|p| p.y),
+            z: pick(|p| p.z),
+            grid,
+            order,
+        }
+    }
+
+    /// The running sums of `N` values per point, `value(k)` for the point at input
+    /// position `k`.
+    pub(crate) fn sums<const N: usize>(&self, value: impl Fn(usize) -> [f64; N]) -> CellSums<N> {
+        let values: Vec<[f64; N]> = self.order.iter().map(|&k| value(k as usize)).collect();
+        let columns = self.grid.columns();
+        let mut running = Vec::with_capacity((columns + 1) * self.grid.rows());
+        for row in 0..self.grid.rows() {
+            let mut sum = [Compensated::default(); N];
+            running.push(sum);
+            for column in 0..columns {
+                let cell = row * columns + column;
+                for point in &values[self.grid.start(cell)..self.grid.start(cell + 1)] {
+                    for (s, &v) in sum.iter_mut().zip(point) {
+                        s.add(v);
+                    }
+                }
+                running.push(sum);
+            }
+        }
+        CellSums { values, running }
+    }
+
+    /// The sums of the `N` values over the points with a key `<= disk.limit` from `centre`.
+    #[inline]
+    pub(crate) fn sum_within<const N: usize>(
+        &self,
+        sums: &CellSums<N>,
+        centre: FramePoint,
+        disk: &Disk,
+    ) -> [f64; N] {
+        let columns = self.grid.columns();
+        let mut total = [0.0; N];
+        let grid = &self.grid;
+        grid.for_each_disc_row(
+            centre.x,
+            centre.y,
+            disk.meets,
+            disk.holds,
+            |row, meets, holds| {
+                let cell = row * columns;
+                let (first, inner, outer, end) = (
+                    grid.start(cell + meets.start),
+                    grid.start(cell + holds.start),
+                    grid.start(cell + holds.end),
+                    grid.start(cell + meets.end),
+                );
+                self.add_tested(sums, centre, disk.limit, first, inner, &mut total);
+                if !holds.is_empty() {
+                    let at = row * (columns + 1);
+                    let (low, high) = (
+                        &sums.running[at + holds.start],
+                        &sums.running[at + holds.end],
+                    );
+                    for q in 0..N {
+                        total[q] += high[q].minus(&low[q]);
+                    }
+                }
+                self.add_tested(sums, centre, disk.limit, outer, end, &mut total);
+            },
+        );
+        total
+    }
+
+    /// The nearest point to `centre` as (input position, key), ties to the lowest
+    /// `rank`, found ring by ring of cells around the centre's cell; `None` when that takes
+    /// more than `rings` rings (the caller then asks its R-tree). Points `k + 1` or more
+    /// rings away are at least `k` cells away in x-y, and a key is never below its x-y
+    /// length, so the search stops once that bound passes the best key found.
+    pub(crate) fn nearest(
+        &self,
+        centre: FramePoint,
+        rank: impl Fn(usize) -> u32,
+        rings: usize,
+    ) -> Option<Option<(usize, f64)>> {
+        let mut best: Option<(f64, u32, usize)> = None;
+        for ring in 0..=rings {
+            let more = self
+                .grid
+                .for_each_ring(centre.x, centre.y, ring, |start, end| {
+                    for at in start..end {
+                        let key = key_of(
+                            self.x[at] - centre.x,
+                            self.y[at] - centre.y,
+                            self.z[at] - centre.z,
+                        );
+                        if best.is_none_or(|b| key <= b.0) {
+                            let input = self.order[at] as usize;
+                            let candidate = (key, rank(input), input);
+                            if best.is_none_or(|b| (candidate.0, candidate.1) < (b.0, b.1)) {
+                                best = Some(candidate);
+                            }
+                        }
+                    }
+                });
+            if !more {
+                return Some(best.map(|(key, _, input)| (input, key)));
+            }
+            let beyond = (ring as f64 - 1e-6) * self.grid.cell();
+            if let Some((key, _, input)) = best {
+                if beyond > 0.0 && beyond * beyond * (1.0 - 1e-9) > key {
+                    return Some(Some((input, key)));
+                }
+            }
+        }
+        None
+    }
+
+    /// Adds the values of the points at grid positions `start..end` within `limit`.
+    #[inline]
+    fn add_tested<const N: usize>(
+        &self,
+        sums: &CellSums<N>,
+        centre: FramePoint,
+        limit: f64,
+        start: usize,
+        end: usize,
+        total: &mut [f64; N],
+    ) {
+        let xs = &self.x[start..end];
+        let ys = &self.y[start..end];
+        let zs = &self.z[start..end];
+        let values = &sums.values[start..end];
+        for (((x, y), z), point) in xs.iter().zip(ys).zip(zs).zip(values) {
+            let key = key_of(x - centre.x, y - centre.y, z - centre.z);
+            let within = key <= limit;
+            for q in 0..N {
+                // Points beyond the limit add +0.0, which leaves the sums' bits unchanged.
+                total[q] += if within { point[q] } else { 0.0 };
+            }
+        }
+    }
+}
+
+/// Running sums of `N` values per point along each grid row, for [`DiskGrid::sum_within`].
+pub(crate) struct CellSums<const N: usize> {
+    /// Each point's values, in grid order.
+    values: Vec<[f64; N]>,
+    /// Row by row, the sums of the points in the row's cells before each cell boundary
+    /// (`columns + 1` entries a row).
+    running: Vec<[Compensated; N]>,
+}
+
+/// A running sum and the rounding error it has dropped so far (Neumaier): `sum + error`
+/// is the exact sum of what was added to within about 1e-32 of it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Compensated {
+    sum: f64,
+    error: f64,
+}
+
+impl Compensated {
+    #[inline]
+    fn add(&mut self, value: f64) {
+        let sum = self.sum + value;
+        self.error += if self.sum.abs() >= value.abs() {
+            (self.sum - sum) + value
+        } else {
+            (value - sum) + self.sum
+        };
+        self.sum = sum;
+    }
+
+    /// What was added after `earlier` (itself an earlier state of this sum).
+    #[inline]
+    fn minus(&self, earlier: &Compensated) -> f64 {
+        (self.sum - earlier.sum) + (self.error - earlier.error)
+    }
+}
+
+/// How much more than its x-y length a pair's key can be, for a set of frame points: the
+/// key is dx² + dy² + dz², and on the sphere every point's height z is a function of its
+/// distance ρ from the frame's centre in the x-y plane, z = sqrt(R² - ρ²) - R, whose slope
+/// is at most t = ρmax / sqrt(R² - ρmax²). So |dz| <= t |(dx, dy)| and key <= (1 + t²)
+/// (dx² + dy²). Easting/northing points have z = 0 and a stretch of 1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Stretch(f64);
+
+impl Stretch {
+    /// The stretch of `points`, or `None` when some lie on the far side of the sphere
+    /// (heights below -R/2), where a height is no longer a function of ρ.
+    pub(crate) fn of(points: impl Iterator<Item = FramePoint>) -> Option<Stretch> {
+        let (mut plane, mut lowest) = (0.0f64, 0.0f64);
+        for p in points {
+            plane = plane.max(p.x * p.x + p.y * p.y);
+            lowest = lowest.min(p.z);
+        }
+        if lowest == 0.0 {
+            return Some(Stretch(1.0));
+        }
+        let r2 = EARTH_RADIUS_KM * EARTH_RADIUS_KM;
+        if lowest < -EARTH_RADIUS_KM / 2.0 || plane >= 0.75 * r2 {
+            return None;
+        }
+        // Rounded up generously: the margin only moves cells from "inside" to "tested".
+        Some(Stretch((1.0 + plane / (r2 - plane)) * (1.0 + 1e-6)))
+    }
+}
+
+/// A disk as the grid queries it: the exact key limit, the x-y radius of the cells that
+/// may hold a point within it, and the x-y radius inside which every point is within it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Disk {
+    limit: f64,
+    meets: f64,
+    holds: f64,
+}
+
+impl Disk {
+    pub(crate) fn new(limit: f64, stretch: Stretch) -> Disk {
+        Disk {
+            limit,
+            // The x-y plane is a contraction of the frame: no pair within the limit is
+            // further apart than this in x-y.
+            meets: limit.sqrt() * (1.0 + 1e-9) + 1e-9,
+            // A key is within ~3 roundings of its exact value; 1e-9 covers that and the
+            // frame's own rounding many times over.
+            holds: (limit / stretch.0).sqrt() * (1.0 - 1e-9),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::SplitMix64;
+
+    fn brute(points: &[FramePoint], values: &[f64], centre: FramePoint, limit: f64) -> f64 {
+        points
+            .iter()
+            .zip(values)
+            .filter(|(p, _)| key_of(p.x - centre.x, p.y - centre.y, p.z - centre.z) <= limit)
+            .map(|(_, v)| v)
+            .sum()
+    }
+
+    #[test]
+    fn disk_sums_equal_brute_force_on_whole_metres() {
+        // Whole-metre points on a lattice, so many keys equal the limit exactly.
+        let mut rng = SplitMix64::new(3);
+        let points: Vec<FramePoint> = (0..3000)
+            .map(|_| FramePoint {
+                x: 400_000.0 + 1000.0 * rng.below(60) as f64,
+                y: 200_000.0 + 1000.0 * rng.below(60) as f64,
+                z: 0.0,
+            })
+            .collect();
+        let values: Vec<f64> = (0..points.len()).map(|k| 1.0 + (k % 5) as f64).collect();
+        let stretch = Stretch::of(points.iter().copied()).unwrap();
+        assert_eq!(stretch, Stretch(1.0));
+        for cell in [700.0, 1000.0, 2500.0] {
+            let grid = DiskGrid::build(&points, cell);
+            let sums = grid.sums(|k| [values[k], 1.0]);
+            for (k, centre) in points.iter().enumerate().step_by(37) {
+                for limit in [25e6, 1e8, 9e8, 9e8 + 1.0, 9e8 - 1.0] {
+                    let [sum, count] = grid.sum_within(&sums, *centre, &Disk::new(limit, stretch));
+                    let expected = brute(&points, &values, *centre, limit);
+                    let n = brute(&points, &vec![1.0; points.len()], *centre, limit);
+                    assert_eq!(count, n, "point {k}, limit {limit}, cell {cell}");
+                    assert!(
+                        (sum - expected).abs() <= 1e-13 * expected,
+                        "{sum} {expected}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn stretch_bounds_keys_on_the_sphere() {
+        // Points spread over 600 km: the key never exceeds stretch x (dx² + dy²).
+        let frame = super::super::metric::Frame::for_problem(&super::super::synth(
+            &super::super::SynthSpec::new(super::super::Extent::England, 500, 100),
+        ));
+        let mut rng = SplitMix64::new(9);
+        let points: Vec<FramePoint> = (0..400)
+            .map(|_| {
+                frame.project(super::super::Location {
+                    x: -5.0 + 7.0 * rng.unit(),
+                    y: 50.0 + 5.0 * rng.unit(),
+                })
+            })
+            .collect();
+        let Stretch(s) = Stretch::of(points.iter().copied()).unwrap();
+        assert!(s > 1.0 && s < 1.01, "stretch {s}");
+        for a in &points {
+            for b in &points {
+                let plane = (a.x - b.x).powi(2) + (a.y - b.y).powi(2);
+                let key = key_of(a.x - b.x, a.y - b.y, a.z - b.z);
+                assert!(
+                    key <= s * plane * (1.0 + 1e-12) + 1e-12,
+                    "{key} > {s} x {plane}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn compensated_spans_keep_small_values_beside_large_ones() {
+        let mut sum = Compensated::default();
+        sum.add(1e17);
+        let before = sum;
+        sum.add(1.0);
+        sum.add(2.0);
+        assert_eq!(sum.minus(&before), 3.0);
+    }
+}
