@@ -39,15 +39,15 @@ pub fn load(input: &InputFile, settings: &AreasSection) -> Result<LoadedAreas, P
     let mut areas = Vec::with_capacity(features.len());
     let mut seen = BTreeSet::new();
     let mut district_names = BTreeMap::new();
-    for feature in &features {
-        let code = text_property(input, feature, &settings.code_property, &mut problems);
-        let name = text_property(input, feature, &settings.name_property, &mut problems);
+    for feature in features {
+        let code = text_property(input, &feature, &settings.code_property, &mut problems);
+        let name = text_property(input, &feature, &settings.name_property, &mut problems);
         let (district_code, district_name) = match &settings.district_property {
             None => (code.clone(), name.clone()),
             Some(prop) => {
-                let dc = text_property(input, feature, prop, &mut problems);
+                let dc = text_property(input, &feature, prop, &mut problems);
                 let dn = match &settings.district_name_property {
-                    Some(p) => text_property(input, feature, p, &mut problems),
+                    Some(p) => text_property(input, &feature, p, &mut problems),
                     None => dc.clone(),
                 };
                 (dc, dn)
@@ -75,7 +75,7 @@ pub fn load(input: &InputFile, settings: &AreasSection) -> Result<LoadedAreas, P
             code,
             name,
             district_code: dc,
-            geometry: feature.geometry.clone(),
+            geometry: feature.geometry,
         });
     }
     let districts = if settings.district_property.is_some() {

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
-use crate::io::geojson::write_feature_collection;
+use crate::io::geojson::{write_feature_collection, write_features_in_parallel};
 use crate::io::table::{Table, TableError};
 use crate::load::Inputs;
 use crate::locate::Placement;
@@ -226,11 +226,11 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
             "access_by_area",
             tables::access_by_area(config, inputs, published),
         )?;
-        geojson_file(
-            &mut folder,
-            "small_areas",
-            &maps::small_areas(config, inputs, published),
-        )?;
+        let small_areas = maps::SmallAreas::new(config, inputs, published);
+        let mut bytes = Vec::new();
+        write_features_in_parallel(&mut bytes, small_areas.len(), |i| small_areas.feature(i))
+            .map_err(|e| PublishError::Io(PathBuf::from("small_areas"), e))?;
+        folder.write("maps/small_areas.geojson", &bytes)?;
     }
     if !inputs.rejected.is_empty() {
         let mut csv = Vec::new();
