@@ -80,6 +80,9 @@ pub struct RunBenchReport {
 pub struct StageMeasure {
     pub stage: String,
     pub median_seconds: f64,
+    /// Median processor time (user and system, every thread) of the stage, seconds: on a
+    /// busy machine a steadier measure of the work than the wall time.
+    pub median_cpu_seconds: Option<f64>,
     /// Peak resident memory during the stage in the first run, bytes (the whole process's
     /// while the stage ran, counting what earlier stages still hold).
     pub peak_memory_bytes: Option<u64>,
@@ -392,9 +395,11 @@ pub fn find_real_boundaries(given: Option<&Path>) -> Result<PathBuf, String> {
         Some(p) => p.to_path_buf(),
         None => match std::env::var_os(BOUNDARIES_VARIABLE) {
             Some(p) => PathBuf::from(p),
-            None => return Err(format!(
+            None => {
+                return Err(format!(
                 "no boundaries given (give --england-boundaries FILE or set {BOUNDARIES_VARIABLE})"
-            )),
+            ))
+            }
         },
     };
     if path.exists() {
@@ -542,24 +547,40 @@ fn in_scratch(
 /// The stages of one run as the pipeline reports them: each one's time and peak memory.
 #[derive(Default)]
 struct StageClock {
-    current: Option<(String, Instant)>,
-    done: Vec<(String, f64, Option<u64>)>,
+    current: Option<(String, Instant, Option<f64>)>,
+    done: Vec<Stage>,
 }
+
+/// One stage of one run: name, wall seconds, processor seconds, peak memory.
+type Stage = (String, f64, Option<f64>, Option<u64>);
 
 impl StageClock {
     fn stage(&mut self, name: &str) {
         self.end();
         crate::access::reset_peak_memory();
-        self.current = Some((name.to_string(), Instant::now()));
+        self.current = Some((name.to_string(), Instant::now(), cpu_seconds()));
     }
 
     fn end(&mut self) {
-        if let Some((name, started)) = self.current.take() {
+        if let Some((name, started, cpu)) = self.current.take() {
             let seconds = started.elapsed().as_secs_f64();
+            let cpu = cpu.zip(cpu_seconds()).map(|(a, b)| b - a);
             self.done
-                .push((name, seconds, crate::access::peak_memory_bytes()));
+                .push((name, seconds, cpu, crate::access::peak_memory_bytes()));
         }
     }
+}
+
+/// The process's processor time so far, user and system, seconds (Linux: fields 14 and 15
+/// of /proc/self/stat, in clock ticks of 1/100 s).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count after it.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let user: f64 = fields.get(11)?.parse().ok()?;
+    let system: f64 = fields.get(12)?.parse().ok()?;
+    Some((user + system) / 100.0)
 }
 
 fn bench_in(
@@ -593,7 +614,7 @@ fn bench_in(
         drop(lock);
         clock.end();
         seconds.push(start.elapsed().as_secs_f64());
-        run_peak = run_peak.max(clock.done.iter().filter_map(|s| s.2).max());
+        run_peak = run_peak.max(clock.done.iter().filter_map(|s| s.3).max());
         folder = report.folder;
         let areas: std::collections::BTreeSet<usize> =
             report.published.areas.iter().map(|r| r.area).collect();
@@ -630,7 +651,7 @@ fn bench_in(
 /// Each stage's median time over the runs, and its peak in the first run (every run
 /// reports the same stages in the same order). Later runs start with what the allocator
 /// kept from the first, so only the first run's peaks are each stage's own.
-fn stage_measures(runs: &[Vec<(String, f64, Option<u64>)>]) -> Vec<StageMeasure> {
+fn stage_measures(runs: &[Vec<Stage>]) -> Vec<StageMeasure> {
     let Some(first) = runs.first() else {
         return Vec::new();
     };
@@ -638,10 +659,13 @@ fn stage_measures(runs: &[Vec<(String, f64, Option<u64>)>]) -> Vec<StageMeasure>
         .map(|i| {
             let mut times: Vec<f64> = runs.iter().filter_map(|r| r.get(i)).map(|s| s.1).collect();
             times.sort_by(f64::total_cmp);
+            let mut cpu: Vec<f64> = runs.iter().filter_map(|r| r.get(i)?.2).collect();
+            cpu.sort_by(f64::total_cmp);
             StageMeasure {
                 stage: first[i].0.clone(),
                 median_seconds: times[times.len() / 2],
-                peak_memory_bytes: first[i].2,
+                median_cpu_seconds: cpu.get(cpu.len() / 2).copied(),
+                peak_memory_bytes: first[i].3,
             }
         })
         .collect()

@@ -320,9 +320,10 @@ fn print_england_run(name: &str, r: &serde_json::Value) {
     );
     for stage in r["stages"].as_array().into_iter().flatten() {
         say!(
-            "  {:<58} {:>7.3} s {:>7.0} MB peak",
+            "  {:<58} {:>7.3} s {:>7.3} s cpu {:>7.0} MB peak",
             stage["stage"].as_str().unwrap_or(""),
             stage["median_seconds"].as_f64().unwrap_or(0.0),
+            stage["median_cpu_seconds"].as_f64().unwrap_or(0.0),
             stage["peak_memory_bytes"].as_f64().unwrap_or(0.0) / 1_048_576.0
         );
     }

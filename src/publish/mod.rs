@@ -257,15 +257,14 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
         }
         None => None,
     };
-    // Drawing and the workbook are independent: one runs while the other does.
+    // The workbook first, then the figures (drawn in parallel): each holds a lot while it
+    // is made (every cell of every sheet; the small areas' maps), so not both at once.
     progress("drawing charts and maps, writing the workbook");
-    let (figures, xlsx) = rayon::join(
-        || figures::draw_all(config, inputs, published, maps),
-        || workbook::workbook(config, &published.disclosure, &sheets),
-    );
-    let figures = figures?;
+    let xlsx = workbook::workbook(config, &published.disclosure, &sheets)?;
+    drop(sheets);
+    let figures = figures::draw_all(config, inputs, published, maps)?;
     figures::write_all(&mut folder, &figures)?;
-    folder.write(workbook::FILE, &xlsx?)?;
+    folder.write(workbook::FILE, &xlsx)?;
     progress("writing the report");
     folder.write(
         "report.html",
