@@ -416,7 +416,7 @@ pub fn find_real_boundaries(given: Option<&Path>) -> Result<PathBuf, String> {
 /// or the file itself.
 fn real_boundaries_file(boundaries: &Path, dir: &Path) -> Result<PathBuf, Error> {
     if !boundaries.is_dir() {
-        return Ok(std::path::absolute(boundaries).map_err(io_error(boundaries))?);
+        return std::path::absolute(boundaries).map_err(io_error(boundaries));
     }
     let io = io_error(boundaries);
     let mut files: Vec<PathBuf> = std::fs::read_dir(boundaries)
