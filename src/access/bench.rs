@@ -127,6 +127,13 @@ fn median(sorted: &[f64]) -> f64 {
     }
 }
 
+/// Starts the process's peak resident memory afresh from what it holds now (Linux: writing
+/// 5 to /proc/self/clear_refs), so that [`peak_memory_bytes`] then gives the peak of what
+/// follows. Returns false where that is not possible (the peak then stays the process's).
+pub fn reset_peak_memory() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
 /// The process's peak resident memory (VmHWM in /proc/self/status), bytes.
 pub fn peak_memory_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

@@ -71,7 +71,8 @@ mod reference;
 mod tests;
 
 pub use bench::{
-    bench_case, peak_memory_bytes, standard_cases, variant_cases, BenchCase, BenchReport,
+    bench_case, peak_memory_bytes, reset_peak_memory, standard_cases, variant_cases, BenchCase,
+    BenchReport,
 };
 pub use engine::{compute_access, compute_access_parallel};
 pub use error::AccessError;

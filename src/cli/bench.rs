@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// generated instances, each case in a fresh process.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  gapmap bench                 # every case, 5 runs each\n  gapmap bench --filter county --runs 9\n  gapmap bench --filter run-england --runs 3\n  gapmap bench --write-inputs england   # then: gapmap run --config england/gapmap.toml"
+    after_help = "Examples:\n  gapmap bench                 # every case, 5 runs each\n  gapmap bench --filter county --runs 9\n  gapmap bench --filter run-england --runs 3 --england-boundaries lsoa_by_lad/\n  gapmap bench --write-inputs england   # then: gapmap run --config england/gapmap.toml"
 )]
 pub struct BenchArgs {
     /// Runs per case (the median is reported).
@@ -23,7 +23,8 @@ pub struct BenchArgs {
     #[arg(long, hide = true)]
     case: Option<String>,
     /// Write the England-scale run's generated inputs (config, small areas, people,
-    /// services) into this folder instead of benchmarking, to run or inspect them.
+    /// services) into this folder instead of benchmarking, to run or inspect them; with
+    /// --england-boundaries, those of the run on real boundaries.
     #[arg(long)]
     write_inputs: Option<PathBuf>,
     /// The Rutland extract for the road router's cases (default:
@@ -31,17 +32,42 @@ pub struct BenchArgs {
     /// checkout gapmap was built from); without one those cases are skipped, saying so.
     #[arg(long, value_name = "FILE")]
     rutland: Option<PathBuf>,
+    /// England's LSOA 2011 boundaries for the run-england-real case: a GeoJSON file whose
+    /// features carry LSOA11CD, LSOA11NM, LAD11CD and LAD11NM, or a folder of one file per
+    /// district (UK-GeoJSON's json/statistical/eng/lsoa_by_lad). Default: the file or
+    /// folder GAPMAP_ENGLAND_BOUNDARIES names; without either the case is skipped, saying so.
+    #[arg(long, value_name = "PATH")]
+    england_boundaries: Option<PathBuf>,
 }
 
 /// Benchmarks every case (or those `--filter` names), runs the one case `--case` names, or
 /// writes the England-scale run's inputs.
 pub fn bench(args: BenchArgs) -> Result<(), String> {
+    let files = args.files();
     match (args.case, args.write_inputs) {
-        (_, Some(dir)) => gapmap::synth_run::write_inputs(&dir)
-            .map(|config| say!("Wrote {}", config.display()))
-            .map_err(|e| e.to_string()),
-        (Some(name), None) => bench_one(&name, args.runs, args.rutland.as_deref()),
-        (None, None) => bench_all(args.runs, &args.filter, args.rutland.as_deref()),
+        (_, Some(dir)) => match &files.england_boundaries {
+            Some(real) => gapmap::synth_run::write_real_inputs(&dir, real),
+            None => gapmap::synth_run::write_inputs(&dir),
+        }
+        .map(|config| say!("Wrote {}", config.display()))
+        .map_err(|e| e.to_string()),
+        (Some(name), None) => bench_one(&name, args.runs, &files),
+        (None, None) => bench_all(args.runs, &args.filter, &files),
+    }
+}
+
+/// The input files some cases read, as given on the command line.
+struct CaseFiles {
+    rutland: Option<PathBuf>,
+    england_boundaries: Option<PathBuf>,
+}
+
+impl BenchArgs {
+    fn files(&self) -> CaseFiles {
+        CaseFiles {
+            rutland: self.rutland.clone(),
+            england_boundaries: self.england_boundaries.clone(),
+        }
     }
 }
 
@@ -62,7 +88,7 @@ fn rutland(given: Option<&Path>) -> Result<PathBuf, String> {
     })
 }
 
-fn bench_one(name: &str, runs: usize, rutland_file: Option<&Path>) -> Result<(), String> {
+fn bench_one(name: &str, runs: usize, files: &CaseFiles) -> Result<(), String> {
     if let Some(case) = gapmap::plan::bench::plan_cases()
         .into_iter()
         .find(|c| c.name == name)
@@ -76,7 +102,7 @@ fn bench_one(name: &str, runs: usize, rutland_file: Option<&Path>) -> Result<(),
         return Ok(());
     }
     if name.starts_with("travel-") {
-        let extract = rutland(rutland_file)?;
+        let extract = rutland(files.rutland.as_deref())?;
         let report = gapmap::travel::bench::bench_travel_case(name, runs, &extract)
             .map_err(|e| e.to_string())?;
         return serde_json::to_string(&report)
@@ -105,13 +131,25 @@ fn bench_one(name: &str, runs: usize, rutland_file: Option<&Path>) -> Result<(),
             .map(|json| say!("{json}"))
             .map_err(|e| e.to_string());
     }
-    if name == gapmap::synth_run::CASE {
-        let report = gapmap::synth_run::bench_england_run(runs).map_err(|e| e.to_string())?;
-        say!(
-            "{}",
-            serde_json::to_string(&report).map_err(|e| e.to_string())?
-        );
-        return Ok(());
+    if name == gapmap::synth_run::CASE || name == gapmap::synth_run::REAL_CASE {
+        let report = if name == gapmap::synth_run::CASE {
+            gapmap::synth_run::bench_england_run(runs)
+        } else {
+            let boundaries =
+                gapmap::synth_run::find_real_boundaries(files.england_boundaries.as_deref())?;
+            let inputs =
+                std::env::temp_dir().join(format!("gapmap-bench-england-{}", std::process::id()));
+            let report = write_real_inputs(&inputs, &boundaries).and_then(|config| {
+                gapmap::synth_run::bench_written_run(runs, &config).map_err(|e| e.to_string())
+            });
+            let _ = std::fs::remove_dir_all(&inputs);
+            return serde_json::to_string(&report?)
+                .map(|json| say!("{json}"))
+                .map_err(|e| e.to_string());
+        };
+        return serde_json::to_string(&report.map_err(|e| e.to_string())?)
+            .map(|json| say!("{json}"))
+            .map_err(|e| e.to_string());
     }
     let case = bench_cases()
         .into_iter()
@@ -152,7 +190,7 @@ fn run_case_with(
     serde_json::from_slice(&out.stdout).map_err(|e| format!("case {name}: {e}"))
 }
 
-fn bench_all(runs: usize, filter: &str, rutland_file: Option<&Path>) -> Result<(), String> {
+fn bench_all(runs: usize, filter: &str, files: &CaseFiles) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| format!("finding this program: {e}"))?;
     say!(
         "{:<34} {:>9} {:>8} {:>14} {:>11} {:>10} {:>9}",
@@ -183,12 +221,16 @@ fn bench_all(runs: usize, filter: &str, rutland_file: Option<&Path>) -> Result<(
         bench_access_job(&exe, runs)?;
     }
     bench_plans(&exe, runs, filter)?;
-    bench_travel(&exe, runs, filter, rutland_file)?;
+    bench_travel(&exe, runs, filter, files.rutland.as_deref())?;
     if gapmap::load::bench::CASE.contains(filter) {
         bench_cld_read(&exe, runs)?;
     }
     if gapmap::synth_run::CASE.contains(filter) {
-        bench_england_run(&exe, runs)?;
+        let r = run_case(&exe, gapmap::synth_run::CASE, runs)?;
+        print_england_run(gapmap::synth_run::CASE, &r);
+    }
+    if gapmap::synth_run::REAL_CASE.contains(filter) {
+        bench_real_england_run(&exe, runs, files.england_boundaries.as_deref())?;
     }
     if gapmap::analyse::exit::bench::CASE.contains(filter) {
         bench_exits(&exe, runs)?;
@@ -282,10 +324,44 @@ fn bench_access_job(exe: &Path, runs: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// The whole-run case, in a fresh process like the others.
-fn bench_england_run(exe: &Path, runs: usize) -> Result<(), String> {
-    let name = gapmap::synth_run::CASE;
-    let r = run_case(exe, name, runs)?;
+/// Writes the run on real boundaries' inputs into `dir` in a fresh process (reading the
+/// boundaries to place people leaves nothing behind in the measuring one); its config.
+fn write_real_inputs(dir: &Path, boundaries: &Path) -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("finding this program: {e}"))?;
+    let out = std::process::Command::new(exe)
+        .arg("bench")
+        .arg("--write-inputs")
+        .arg(dir)
+        .arg("--england-boundaries")
+        .arg(boundaries)
+        .output()
+        .map_err(|e| format!("writing the inputs: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "writing the inputs: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(dir.join("gapmap.toml"))
+}
+
+/// The whole run on England's real boundaries, in a fresh process like the others; skipped,
+/// saying where it looked, when they are not there.
+fn bench_real_england_run(exe: &Path, runs: usize, given: Option<&Path>) -> Result<(), String> {
+    let name = gapmap::synth_run::REAL_CASE;
+    match gapmap::synth_run::find_real_boundaries(given) {
+        Ok(path) => {
+            let more = ["--england-boundaries".as_ref(), path.as_os_str()];
+            let r = run_case_with(exe, name, runs, &more)?;
+            print_england_run(name, &r);
+        }
+        Err(why) => say!("\n{name}: skipped: {why}"),
+    }
+    Ok(())
+}
+
+/// A whole-run case's report: the run, then each stage's median time and peak memory.
+fn print_england_run(name: &str, r: &serde_json::Value) {
     let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
     let int = |k: &str| r[k].as_u64().unwrap_or(0);
     say!(
@@ -306,7 +382,15 @@ fn bench_england_run(exe: &Path, runs: usize) -> Result<(), String> {
         r["largest_svg"].as_str().unwrap_or(""),
         num("largest_svg_bytes") / 1_048_576.0
     );
-    Ok(())
+    for stage in r["stages"].as_array().into_iter().flatten() {
+        say!(
+            "  {:<58} {:>7.3} s {:>7.3} s cpu {:>7.0} MB peak",
+            stage["stage"].as_str().unwrap_or(""),
+            stage["median_seconds"].as_f64().unwrap_or(0.0),
+            stage["median_cpu_seconds"].as_f64().unwrap_or(0.0),
+            stage["peak_memory_bytes"].as_f64().unwrap_or(0.0) / 1_048_576.0
+        );
+    }
 }
 
 /// The planner's cases, each in a fresh process.

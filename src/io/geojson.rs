@@ -13,8 +13,11 @@ use geo::algorithm::line_intersection::{line_intersection, LineIntersection};
 use geo::algorithm::validation::{InvalidPolygon, RingRole, Validation};
 use geo::orient::{Direction, Orient};
 use geo::{Coord, Line, LineString, MultiPolygon, Point, Polygon};
-use geojson::{GeoJson, GeometryValue, JsonObject, Position};
+use rayon::prelude::*;
 
+use crate::io::feature_collection::{
+    self, RawFeature, RawGeometry, RawPolygon, RawRing, ReadError,
+};
 use crate::io::InputFile;
 use crate::problem::{Checked, Place, Problem, Problems};
 
@@ -26,7 +29,7 @@ pub use crate::geometry::DECIMALS;
 pub struct PolygonFeature {
     /// 1-based position in the file.
     pub index: usize,
-    pub properties: JsonObject,
+    pub properties: serde_json::Map<String, serde_json::Value>,
     pub geometry: MultiPolygon<f64>,
 }
 
@@ -90,83 +93,151 @@ fn read_features(
     declared: Crs,
     reading: Reading,
 ) -> Result<Checked<PolygonFeature>, Problems> {
-    let mut problems = Problems::default();
+    let file = input.name.as_str();
     let text = input.text().map_err(one)?;
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        one(Problem::new(
-            &input.name,
-            Place::Line(e.line() as u64),
-            format!(
-                "column {}: is not valid JSON: {}",
-                e.column(),
-                json_reason(&e)
-            ),
-        ))
-    })?;
-    let crs = check_crs(&input.name, &value)
-        .map_err(one)?
-        .unwrap_or(declared);
-    let collection = match serde_json::from_value::<GeoJson>(value) {
-        Ok(GeoJson::FeatureCollection(fc)) => fc,
-        Ok(_) => {
+    let collection = feature_collection::read(text).map_err(|e| one(read_problem(file, &e)))?;
+    let crs = match &collection.crs {
+        Some(crs) => check_crs(file, crs).map_err(one)?,
+        None => declared,
+    };
+    let features = match (collection.kind.as_deref(), collection.features) {
+        (Some("FeatureCollection"), Some(features)) => features,
+        (Some("FeatureCollection"), None) => {
             return Err(one(Problem::new(
-                &input.name,
+                file,
+                Place::File,
+                "has no \"features\" array (expected {\"type\": \"FeatureCollection\", \"features\": [...]})",
+            )))
+        }
+        (Some(kind), _) if GEOJSON_TYPES.contains(&kind) => {
+            return Err(one(Problem::new(
+                file,
                 Place::File,
                 "is GeoJSON but not a FeatureCollection (expected {\"type\": \"FeatureCollection\", \"features\": [...]})",
             )))
         }
-        Err(e) => {
+        (kind, _) => {
+            let found = kind.map_or_else(|| "no \"type\"".to_string(), |k| format!("type {k:?}"));
             return Err(one(Problem::new(
-                &input.name,
+                file,
                 Place::File,
-                format!("is not valid GeoJSON: {e}"),
-            )))
+                format!("is not valid GeoJSON: it has {found} (expected {{\"type\": \"FeatureCollection\", \"features\": [...]}})"),
+            )));
         }
     };
-    if collection.features.is_empty() {
-        return Err(one(Problem::new(
-            &input.name,
-            Place::File,
-            "has no features",
-        )));
+    if features.is_empty() {
+        return Err(one(Problem::new(file, Place::File, "has no features")));
     }
-    let mut features = Vec::with_capacity(collection.features.len());
-    for (i, feature) in collection.features.into_iter().enumerate() {
-        let index = i + 1;
-        let geometry =
-            match feature.geometry {
-                Some(g) => polygons_of(&input.name, index, &g.value, crs, reading, &mut problems)
-                    .map(|mp| match reading {
-                        Reading::Input => mp,
-                        Reading::OwnOutput => crate::geometry::valid_on_grid(&mp),
-                    }),
-                None => {
-                    problems.push(Problem::new(
-                        &input.name,
-                        Place::Feature(index),
-                        "has no geometry (expected a Polygon or MultiPolygon)",
-                    ));
-                    None
-                }
-            };
-        // gapmap's own maps keep every feature: one whose geometry cannot be read keeps its
-        // properties with no polygons (its problem is still returned).
-        let geometry = match reading {
-            Reading::Input => geometry,
-            Reading::OwnOutput => Some(geometry.unwrap_or_else(|| MultiPolygon(Vec::new()))),
-        };
-        if let Some(geometry) = geometry {
-            features.push(PolygonFeature {
-                index,
-                properties: feature.properties.unwrap_or_default(),
-                geometry,
-            });
-        }
+    // Each feature is checked on its own, in parallel; the results keep the file's order.
+    let checked: Vec<(Option<PolygonFeature>, Problems)> = features
+        .into_par_iter()
+        .map(|raw| feature_of(file, raw, crs, reading))
+        .collect();
+    let mut problems = Problems::default();
+    let mut records = Vec::with_capacity(checked.len());
+    for (feature, found) in checked {
+        problems.extend(found);
+        records.extend(feature);
     }
     Ok(Checked {
-        records: features,
+        records,
         rejected: problems,
     })
+}
+
+/// Every `type` GeoJSON has.
+const GEOJSON_TYPES: [&str; 9] = [
+    "FeatureCollection",
+    "Feature",
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+];
+
+/// The problem that stopped reading: broken JSON, or JSON not shaped as GeoJSON.
+fn read_problem(file: &str, error: &ReadError) -> Problem {
+    let (e, feature) = match error {
+        ReadError::Syntax(e) => {
+            return Problem::new(
+                file,
+                Place::Line(e.line() as u64),
+                format!(
+                    "column {}: is not valid JSON: {}",
+                    e.column(),
+                    json_reason(e)
+                ),
+            )
+        }
+        ReadError::Shape(e, feature) => (e, feature),
+    };
+    let within = feature.map_or_else(String::new, |f| format!("feature {f}: "));
+    Problem::new(
+        file,
+        Place::Line(e.line() as u64),
+        format!(
+            "column {}: {within}is not valid GeoJSON: {}",
+            e.column(),
+            json_reason(e)
+        ),
+    )
+}
+
+/// One feature checked: its polygons in WGS84, or the problems that leave it out.
+fn feature_of(
+    file: &str,
+    raw: RawFeature,
+    crs: Crs,
+    reading: Reading,
+) -> (Option<PolygonFeature>, Problems) {
+    let mut problems = Problems::default();
+    let index = raw.index;
+    if let Some(fault) = raw.fault {
+        problems.push(Problem::new(file, Place::Feature(index), fault));
+        return (None, problems);
+    }
+    let geometry = match raw.geometry {
+        RawGeometry::Polygons(polygons) => {
+            polygons_of(file, index, polygons, crs, reading, &mut problems).map(
+                |mp| match reading {
+                    Reading::Input => mp,
+                    Reading::OwnOutput => crate::geometry::valid_on_grid(&mp),
+                },
+            )
+        }
+        RawGeometry::Other(kind) => {
+            let message = if GEOJSON_TYPES[2..].contains(&kind.as_str()) {
+                format!("has a {kind} geometry (expected Polygon or MultiPolygon)")
+            } else {
+                format!("has a geometry of type {kind:?}, which GeoJSON does not have (expected Polygon or MultiPolygon)")
+            };
+            problems.push(Problem::new(file, Place::Feature(index), message));
+            None
+        }
+        RawGeometry::Missing => {
+            problems.push(Problem::new(
+                file,
+                Place::Feature(index),
+                "has no geometry (expected a Polygon or MultiPolygon)",
+            ));
+            None
+        }
+    };
+    // gapmap's own maps keep every feature: one whose geometry cannot be read keeps its
+    // properties with no polygons (its problem is still returned).
+    let geometry = match reading {
+        Reading::Input => geometry,
+        Reading::OwnOutput => Some(geometry.unwrap_or_else(|| MultiPolygon(Vec::new()))),
+    };
+    let feature = geometry.map(|geometry| PolygonFeature {
+        index,
+        properties: raw.properties,
+        geometry,
+    });
+    (feature, problems)
 }
 
 /// serde_json's message without its trailing " at line L column C", which the problem
@@ -185,18 +256,14 @@ fn one(p: Problem) -> Problems {
     problems
 }
 
-/// The system a legacy `crs` member names, if there is one; one gapmap cannot read is a
-/// problem.
-fn check_crs(file: &str, value: &serde_json::Value) -> Result<Option<Crs>, Problem> {
-    let Some(crs) = value.get("crs") else {
-        return Ok(None);
-    };
+/// The system a legacy `crs` member names; one gapmap cannot read is a problem.
+fn check_crs(file: &str, crs: &serde_json::Value) -> Result<Crs, Problem> {
     let name = crs
         .pointer("/properties/name")
         .and_then(|n| n.as_str())
         .unwrap_or("");
     match Crs::from_name(name) {
-        Some(c) => Ok(Some(c)),
+        Some(c) => Ok(c),
         None => Err(Problem::new(
             file,
             Place::File,
@@ -209,40 +276,30 @@ fn check_crs(file: &str, value: &serde_json::Value) -> Result<Option<Crs>, Probl
 fn polygons_of(
     file: &str,
     index: usize,
-    value: &GeometryValue,
+    polygons: Vec<RawPolygon>,
     crs: Crs,
     reading: Reading,
     problems: &mut Problems,
 ) -> Option<MultiPolygon<f64>> {
     let at = |message: String| Problem::new(file, Place::Feature(index), message);
-    let polygons: Vec<&Vec<Vec<Position>>> = match value {
-        GeometryValue::Polygon { coordinates } => vec![coordinates],
-        GeometryValue::MultiPolygon { coordinates } => coordinates.iter().collect(),
-        other => {
-            problems.push(at(format!(
-                "has a {} geometry (expected Polygon or MultiPolygon)",
-                geometry_name(other)
-            )));
-            return None;
-        }
-    };
     let mut out = Vec::with_capacity(polygons.len());
     let mut ok = true;
-    for (p, rings) in polygons.iter().enumerate() {
+    for (p, mut rings) in polygons.into_iter().enumerate() {
         if rings.is_empty() {
             problems.push(at(format!("polygon {} has no rings", p + 1)));
             ok = false;
             continue;
         }
-        let rings: Vec<&Vec<Position>> = match reading {
-            Reading::Input => rings.iter().collect(),
+        match reading {
+            Reading::Input => {}
             // A degenerate shell leaves nothing of its polygon; a degenerate hole, nothing
             // of itself.
-            Reading::OwnOutput if rings[0].len() < 4 => continue,
-            Reading::OwnOutput => rings.iter().filter(|r| r.len() >= 4).collect(),
-        };
-        let mut converted = Vec::with_capacity(rings.len());
-        for (r, ring) in rings.iter().enumerate() {
+            Reading::OwnOutput if rings[0].positions.len() < 4 => continue,
+            Reading::OwnOutput => rings.retain(|r| r.positions.len() >= 4),
+        }
+        let count = rings.len();
+        let mut converted = Vec::with_capacity(count);
+        for (r, ring) in rings.into_iter().enumerate() {
             match ring_of(ring, crs) {
                 Ok(ls) => converted.push(ls),
                 Err(message) => {
@@ -251,7 +308,7 @@ fn polygons_of(
                 }
             }
         }
-        if converted.len() < rings.len() {
+        if converted.len() < count {
             continue;
         }
         let exterior = converted.remove(0);
@@ -305,23 +362,23 @@ fn crosses_itself(polygon: &Polygon<f64>, role: &RingRole) -> bool {
     })
 }
 
-fn ring_of(ring: &[Position], crs: Crs) -> Result<LineString<f64>, String> {
-    let mut coords = Vec::with_capacity(ring.len());
-    for (i, pos) in ring.iter().enumerate() {
-        let s = pos.as_slice();
-        if s.len() < 2 {
+/// A ring's positions in WGS84, converted where they lie, checked in order.
+fn ring_of(ring: RawRing, crs: Crs) -> Result<LineString<f64>, String> {
+    let mut coords = ring.positions;
+    for (i, c) in coords.iter_mut().enumerate() {
+        if ring.first_short == Some(i) {
             return Err(format!("position {} has fewer than 2 numbers", i + 1));
         }
-        coords.push(to_wgs84(s[0], s[1], crs).ok_or_else(|| match crs {
+        *c = to_wgs84(c.x, c.y, crs).ok_or_else(|| match crs {
             Crs::Wgs84 => format!(
                 "position {} [{}, {}] is not a longitude/latitude in degrees (for British National Grid metres, set areas.crs = \"EPSG:27700\" in the config)",
-                i + 1, s[0], s[1]
+                i + 1, c.x, c.y
             ),
             Crs::BritishNationalGrid => format!(
                 "position {} [{}, {}] is not a British National Grid easting/northing in Great Britain",
-                i + 1, s[0], s[1]
+                i + 1, c.x, c.y
             ),
-        })?);
+        })?;
     }
     if coords.len() < 4 {
         return Err(format!(
@@ -333,18 +390,6 @@ fn ring_of(ring: &[Position], crs: Crs) -> Result<LineString<f64>, String> {
         return Err("is not closed (the last position must repeat the first)".into());
     }
     Ok(LineString(coords))
-}
-
-fn geometry_name(value: &GeometryValue) -> &'static str {
-    match value {
-        GeometryValue::Point { .. } => "Point",
-        GeometryValue::MultiPoint { .. } => "MultiPoint",
-        GeometryValue::LineString { .. } => "LineString",
-        GeometryValue::MultiLineString { .. } => "MultiLineString",
-        GeometryValue::Polygon { .. } => "Polygon",
-        GeometryValue::MultiPolygon { .. } => "MultiPolygon",
-        GeometryValue::GeometryCollection { .. } => "GeometryCollection",
-    }
 }
 
 /// One position in WGS84, or `None` when it is not a position of `crs`.
@@ -424,20 +469,58 @@ pub fn write_feature_collection<W: Write>(
 ) -> std::io::Result<()> {
     out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
     for (i, feature) in features.iter().enumerate() {
-        let mut properties = serde_json::Map::new();
-        for (k, v) in &feature.properties {
-            properties.insert(k.clone(), v.clone());
-        }
-        let mut object = serde_json::Map::new();
-        object.insert("type".into(), "Feature".into());
-        object.insert("properties".into(), serde_json::Value::Object(properties));
-        object.insert("geometry".into(), geometry_json(&feature.geometry));
         if i > 0 {
             out.write_all(b",\n")?;
         }
-        serde_json::to_writer(&mut out, &serde_json::Value::Object(object))?;
+        write_feature(&mut out, feature)?;
     }
     out.write_all(b"\n]}\n")?;
+    Ok(())
+}
+
+/// Features made one after another in a collection too large to hold at once.
+const CHUNK: usize = 2048;
+
+/// Writes the same bytes as [`write_feature_collection`] for the features `feature(0)`,
+/// ..., `feature(count - 1)`, making and encoding them a chunk at a time, in parallel
+/// within the chunk: for maps of many thousand areas, where each feature's geometry is
+/// made valid on the output grid and only a chunk's features need exist at once.
+pub fn write_features_in_parallel<W: Write>(
+    mut out: W,
+    count: usize,
+    feature: impl Fn(usize) -> OutFeature + Sync,
+) -> std::io::Result<()> {
+    out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+    for start in (0..count).step_by(CHUNK) {
+        let encoded: Vec<std::io::Result<Vec<u8>>> = (start..count.min(start + CHUNK))
+            .into_par_iter()
+            .map(|i| {
+                let mut bytes = Vec::new();
+                write_feature(&mut bytes, &feature(i)).map(|()| bytes)
+            })
+            .collect();
+        for (k, bytes) in encoded.into_iter().enumerate() {
+            if start + k > 0 {
+                out.write_all(b",\n")?;
+            }
+            out.write_all(&bytes?)?;
+        }
+    }
+    out.write_all(b"\n]}\n")?;
+    Ok(())
+}
+
+/// One feature as one line of JSON (no line break).
+fn write_feature<W: Write>(out: W, feature: &OutFeature) -> std::io::Result<()> {
+    let mut properties = serde_json::Map::new();
+    for (k, v) in &feature.properties {
+        properties.insert(k.clone(), v.clone());
+    }
+    let mut object = serde_json::Map::new();
+    object.insert("type".into(), "Feature".into());
+    object.insert("properties".into(), serde_json::Value::Object(properties));
+    object.insert("geometry".into(), geometry_json(&feature.geometry));
+    serde_json::to_writer(out, &serde_json::Value::Object(object))?;
     Ok(())
 }
 
@@ -475,6 +558,32 @@ mod tests {
         let poly = &back.records[0].geometry.0[0];
         assert!(poly.exterior().is_ccw());
         assert!(poly.interiors()[0].is_cw());
+    }
+
+    #[test]
+    fn features_written_in_parallel_chunks_are_the_same_bytes() {
+        // More features than a chunk, so chunks join; each a small square of its own.
+        let feature = |i: usize| {
+            let x = i as f64 * 1e-3;
+            OutFeature {
+                geometry: OutGeometry::Area(MultiPolygon(vec![polygon![
+                    (x: x, y: 52.0), (x: x + 1e-3, y: 52.0), (x: x + 1e-3, y: 52.001), (x: x, y: 52.0)
+                ]])),
+                properties: vec![("n".into(), i.into())],
+            }
+        };
+        let count = CHUNK + 3;
+        let all: Vec<OutFeature> = (0..count).map(feature).collect();
+        let (mut one, mut chunked) = (Vec::new(), Vec::new());
+        write_feature_collection(&mut one, &all).expect("writes");
+        write_features_in_parallel(&mut chunked, count, feature).expect("writes");
+        assert_eq!(String::from_utf8(one).ok(), String::from_utf8(chunked).ok());
+        let mut empty = Vec::new();
+        write_features_in_parallel(&mut empty, 0, feature).expect("writes");
+        assert_eq!(
+            empty,
+            b"{\"type\":\"FeatureCollection\",\"features\":[\n\n]}\n"
+        );
     }
 
     #[test]

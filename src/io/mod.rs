@@ -5,6 +5,7 @@
 //! areas and demand, and [`crate::publish`] decides what is written.
 
 pub mod csv;
+pub mod feature_collection;
 pub mod geojson;
 pub mod input;
 pub mod records;

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use geo::{MultiPolygon, Polygon};
+use rayon::prelude::*;
 
 use crate::config::AreasSection;
 use crate::geometry::union_on_grid;
@@ -39,15 +40,15 @@ pub fn load(input: &InputFile, settings: &AreasSection) -> Result<LoadedAreas, P
     let mut areas = Vec::with_capacity(features.len());
     let mut seen = BTreeSet::new();
     let mut district_names = BTreeMap::new();
-    for feature in &features {
-        let code = text_property(input, feature, &settings.code_property, &mut problems);
-        let name = text_property(input, feature, &settings.name_property, &mut problems);
+    for feature in features {
+        let code = text_property(input, &feature, &settings.code_property, &mut problems);
+        let name = text_property(input, &feature, &settings.name_property, &mut problems);
         let (district_code, district_name) = match &settings.district_property {
             None => (code.clone(), name.clone()),
             Some(prop) => {
-                let dc = text_property(input, feature, prop, &mut problems);
+                let dc = text_property(input, &feature, prop, &mut problems);
                 let dn = match &settings.district_name_property {
-                    Some(p) => text_property(input, feature, p, &mut problems),
+                    Some(p) => text_property(input, &feature, p, &mut problems),
                     None => dc.clone(),
                 };
                 (dc, dn)
@@ -75,7 +76,7 @@ pub fn load(input: &InputFile, settings: &AreasSection) -> Result<LoadedAreas, P
             code,
             name,
             district_code: dc,
-            geometry: feature.geometry.clone(),
+            geometry: feature.geometry,
         });
     }
     let districts = if settings.district_property.is_some() {
@@ -142,7 +143,8 @@ fn text_property(
     }
 }
 
-/// Unions each district's small areas into one district polygon, districts in code order.
+/// Unions each district's small areas into one district polygon, districts in code order
+/// (dissolved in parallel, each on its own, so the result is the same at any thread count).
 ///
 /// The union is resolved on the output grid ([`crate::geometry::union_on_grid`]), so the
 /// districts are OGC-valid as written; parts and holes smaller than `min_area_m2` (the
@@ -159,8 +161,9 @@ pub fn dissolve(
             .or_default()
             .extend(area.geometry.0.iter());
     }
+    let by_district: Vec<(&str, Vec<&Polygon<f64>>)> = by_district.into_iter().collect();
     by_district
-        .into_iter()
+        .into_par_iter()
         .map(|(code, polygons)| {
             let geometry: MultiPolygon<f64> = union_on_grid(polygons, min_area_m2);
             District {

@@ -300,11 +300,13 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
     }
 }
 
-/// Each area's interior point (a point inside it, even for a crescent-shaped area), by code.
+/// Each area's interior point (a point inside it, even for a crescent-shaped area), by
+/// code; the areas in parallel.
 fn interior_points(areas: &[Area]) -> HashMap<String, geo::Point<f64>> {
     use geo::InteriorPoint;
+    use rayon::prelude::*;
     areas
-        .iter()
+        .par_iter()
         .filter_map(|a| a.geometry.interior_point().map(|p| (a.code.clone(), p)))
         .collect()
 }

@@ -258,7 +258,7 @@ fn map(view: &View, rows: &[DistrictRow]) -> ChoroplethMap {
         .zip(rows)
         .map(|(d, r)| MapRegion {
             name: d.name.clone(),
-            geometry: d.geometry.clone(),
+            geometry: std::sync::Arc::new(d.geometry.clone()),
             value: r.gap_after,
         })
         .collect();

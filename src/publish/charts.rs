@@ -94,7 +94,8 @@ pub enum Palette {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapRegion {
     pub name: String,
-    pub geometry: geo::MultiPolygon<f64>,
+    /// Shared, not copied: a run's maps draw the same areas once per lot.
+    pub geometry: std::sync::Arc<geo::MultiPolygon<f64>>,
     /// `None` (or a non-finite value) for no data or suppressed: drawn grey, hatched.
     pub value: Option<f64>,
 }

@@ -3,6 +3,9 @@
 //! Chooses what each chart shows; [`charts`] draws. Every figure comes from the
 //! [`PublishedRun`], so charts show the same protected figures as the tables.
 
+use std::sync::Arc;
+
+use geo::MultiPolygon;
 use rayon::prelude::*;
 
 use crate::config::{Classification, Config, MapsSection};
@@ -53,22 +56,32 @@ pub struct Maps {
     pub access: Vec<ChoroplethMap>,
 }
 
-/// Builds every map of the run, the lots in parallel.
+/// Builds every map of the run, the lots in parallel. Each district's and small area's
+/// geometry is copied once and shared by every lot's map.
 pub fn maps(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Maps {
     let lots = 0..config.catalogue.lots.len();
+    let districts = shared(inputs.districts.iter().map(|d| &d.geometry));
     let gap = lots
         .clone()
         .into_par_iter()
-        .map(|lot| gap_map(config, inputs, published, lot))
+        .map(|lot| gap_map(config, inputs, published, lot, &districts))
         .collect();
     let access = if published.areas.is_empty() {
         Vec::new()
     } else {
+        let areas = shared(inputs.areas.iter().map(|a| &a.geometry));
         lots.into_par_iter()
-            .map(|lot| access_map(config, inputs, published, lot))
+            .map(|lot| access_map(config, inputs, published, lot, &areas))
             .collect()
     };
     Maps { gap, access }
+}
+
+/// Geometries copied once, to be shared by several maps.
+pub fn shared<'a>(
+    geometries: impl Iterator<Item = &'a MultiPolygon<f64>>,
+) -> Vec<Arc<MultiPolygon<f64>>> {
+    geometries.map(|g| Arc::new(g.clone())).collect()
 }
 
 /// Every chart of a run, by file name (without extension).
@@ -379,14 +392,16 @@ pub fn gap_map(
     inputs: &Inputs,
     published: &PublishedRun,
     lot: usize,
+    shapes: &[Arc<MultiPolygon<f64>>],
 ) -> ChoroplethMap {
     let l = &config.catalogue.lots[lot];
     let regions: Vec<MapRegion> = inputs
         .districts
         .iter()
-        .map(|d| MapRegion {
+        .zip(shapes)
+        .map(|(d, shape)| MapRegion {
             name: d.name.clone(),
-            geometry: d.geometry.clone(),
+            geometry: Arc::clone(shape),
             value: published
                 .lot_rows(lot)
                 .find(|r| r.area_code == d.code)
@@ -419,6 +434,7 @@ pub fn access_map(
     inputs: &Inputs,
     published: &PublishedRun,
     lot: usize,
+    shapes: &[Arc<MultiPolygon<f64>>],
 ) -> ChoroplethMap {
     let l = &config.catalogue.lots[lot];
     let regions: Vec<MapRegion> = published
@@ -427,7 +443,7 @@ pub fn access_map(
         .filter(|r| r.lot == lot)
         .map(|r| MapRegion {
             name: inputs.areas[r.area].name.clone(),
-            geometry: inputs.areas[r.area].geometry.clone(),
+            geometry: Arc::clone(&shapes[r.area]),
             value: r.nearest_km,
         })
         .collect();

@@ -104,48 +104,77 @@ pub fn services(config: &Config, inputs: &Inputs, published: &PublishedRun) -> V
         .collect()
 }
 
-/// One feature per small area, with `<lot>_nearest_km` (`_minutes` with travel times), `<lot>_services_in_reach` and
-/// `<lot>_e2sfca` for every lot (empty unless the boundaries are small areas).
-pub fn small_areas(config: &Config, inputs: &Inputs, published: &PublishedRun) -> Vec<OutFeature> {
-    let areas = &config.file.areas;
-    let district_prop = areas
-        .district_property
-        .clone()
-        .unwrap_or_else(|| "district_code".into());
-    // Each area's rows, found once (not by a scan of every row for every area).
-    let mut rows_of: Vec<Vec<&crate::publish::published::AreaRow>> =
-        vec![Vec::new(); inputs.areas.len()];
-    for r in &published.areas {
-        if let Some(rows) = rows_of.get_mut(r.area) {
-            rows.push(r);
+/// One feature per small area, with `<lot>_nearest_km` (`_minutes` with travel times),
+/// `<lot>_services_in_reach` and `<lot>_e2sfca` for every lot (empty unless the boundaries
+/// are small areas). Made one area at a time ([`SmallAreas::feature`]), so a map of tens of
+/// thousands of areas is written without holding it whole.
+pub struct SmallAreas<'a> {
+    config: &'a Config,
+    inputs: &'a Inputs,
+    published: &'a PublishedRun,
+    district_property: String,
+    /// Each area's rows, found once (not by a scan of every row for every area).
+    rows_of: Vec<Vec<&'a crate::publish::published::AreaRow>>,
+}
+
+impl<'a> SmallAreas<'a> {
+    pub fn new(config: &'a Config, inputs: &'a Inputs, published: &'a PublishedRun) -> Self {
+        let mut rows_of = vec![Vec::new(); inputs.areas.len()];
+        for r in &published.areas {
+            if let Some(rows) = rows_of.get_mut(r.area) {
+                rows.push(r);
+            }
+        }
+        SmallAreas {
+            config,
+            inputs,
+            published,
+            district_property: config
+                .file
+                .areas
+                .district_property
+                .clone()
+                .unwrap_or_else(|| "district_code".into()),
+            rows_of,
         }
     }
-    inputs
-        .areas
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let mut props: Vec<(String, Value)> = vec![
-                (areas.code_property.clone(), a.code.clone().into()),
-                (areas.name_property.clone(), a.name.clone().into()),
-                (district_prop.clone(), a.district_code.clone().into()),
-            ];
-            for r in &rows_of[i] {
-                let id = &config.catalogue.lots[r.lot].id;
-                props.push((
-                    format!("{id}_nearest_{}", published.distances.suffix()),
-                    num(r.nearest_km, 3),
-                ));
-                props.push((
-                    format!("{id}_services_in_reach"),
-                    Value::from(r.services_in_reach),
-                ));
-                props.push((format!("{id}_e2sfca"), num(Some(r.e2sfca), 6)));
-            }
-            OutFeature {
-                geometry: OutGeometry::Area(a.geometry.clone()),
-                properties: props,
-            }
-        })
-        .collect()
+
+    /// How many features the map has: one per area.
+    pub fn len(&self) -> usize {
+        self.inputs.areas.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inputs.areas.is_empty()
+    }
+
+    /// The feature of the `i`th area.
+    pub fn feature(&self, i: usize) -> OutFeature {
+        let areas = &self.config.file.areas;
+        let a = &self.inputs.areas[i];
+        let mut props: Vec<(String, Value)> = vec![
+            (areas.code_property.clone(), a.code.clone().into()),
+            (areas.name_property.clone(), a.name.clone().into()),
+            (
+                self.district_property.clone(),
+                a.district_code.clone().into(),
+            ),
+        ];
+        for r in &self.rows_of[i] {
+            let id = &self.config.catalogue.lots[r.lot].id;
+            props.push((
+                format!("{id}_nearest_{}", self.published.distances.suffix()),
+                num(r.nearest_km, 3),
+            ));
+            props.push((
+                format!("{id}_services_in_reach"),
+                Value::from(r.services_in_reach),
+            ));
+            props.push((format!("{id}_e2sfca"), num(Some(r.e2sfca), 6)));
+        }
+        OutFeature {
+            geometry: OutGeometry::Area(a.geometry.clone()),
+            properties: props,
+        }
+    }
 }

@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
-use crate::io::geojson::write_feature_collection;
+use crate::io::geojson::{write_feature_collection, write_features_in_parallel};
 use crate::io::table::{Table, TableError};
 use crate::load::Inputs;
 use crate::locate::Placement;
@@ -231,11 +231,11 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
             "access_by_area",
             tables::access_by_area(config, inputs, published),
         )?;
-        geojson_file(
-            &mut folder,
-            "small_areas",
-            &maps::small_areas(config, inputs, published),
-        )?;
+        let small_areas = maps::SmallAreas::new(config, inputs, published);
+        let mut bytes = Vec::new();
+        write_features_in_parallel(&mut bytes, small_areas.len(), |i| small_areas.feature(i))
+            .map_err(|e| PublishError::Io(PathBuf::from("small_areas"), e))?;
+        folder.write("maps/small_areas.geojson", &bytes)?;
     }
     if !inputs.rejected.is_empty() {
         let mut csv = Vec::new();
@@ -262,15 +262,14 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
         }
         None => None,
     };
-    // Drawing and the workbook are independent: one runs while the other does.
+    // The workbook first, then the figures (drawn in parallel): each holds a lot while it
+    // is made (every cell of every sheet; the small areas' maps), so not both at once.
     progress("drawing charts and maps, writing the workbook");
-    let (figures, xlsx) = rayon::join(
-        || figures::draw_all(config, inputs, published, maps),
-        || workbook::workbook(config, &published.disclosure, &sheets),
-    );
-    let figures = figures?;
+    let xlsx = workbook::workbook(config, &published.disclosure, &sheets)?;
+    drop(sheets);
+    let figures = figures::draw_all(config, inputs, published, maps)?;
     figures::write_all(&mut folder, &figures)?;
-    folder.write(workbook::FILE, &xlsx?)?;
+    folder.write(workbook::FILE, &xlsx)?;
     progress("writing the report");
     folder.write(
         "report.html",

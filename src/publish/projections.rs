@@ -359,7 +359,7 @@ pub fn maps(
                 .enumerate()
                 .map(|(i, x)| MapRegion {
                     name: x.name.clone(),
-                    geometry: x.geometry.clone(),
+                    geometry: std::sync::Arc::new(x.geometry.clone()),
                     value: p.row(i, lot, year).and_then(|r| r.gap),
                 })
                 .collect();

@@ -113,12 +113,12 @@ fn choropleth_is_deterministic_and_valid() {
         regions: vec![
             MapRegion {
                 name: String::from("County"),
-                geometry: square_with_hole(),
+                geometry: square_with_hole().into(),
                 value: Some(4.0),
             },
             MapRegion {
                 name: String::from("City"),
-                geometry: geo::MultiPolygon(vec![]),
+                geometry: geo::MultiPolygon(vec![]).into(),
                 value: None,
             },
         ],
@@ -155,7 +155,8 @@ fn grid_map(n: usize) -> ChoroplethMap {
                 name: format!("Area {k}"),
                 geometry: geo::MultiPolygon(vec![polygon![
                     (x: x, y: y), (x: x + size, y: y), (x: x + size, y: y + size), (x: x, y: y + size)
-                ]]),
+                ]])
+                .into(),
                 value: Some(i as f64),
             }
         })
