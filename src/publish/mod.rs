@@ -10,6 +10,7 @@ pub mod charts;
 pub mod disclosure;
 pub mod disk;
 pub mod figures;
+pub mod geopackage;
 pub mod label_lock;
 mod leftovers;
 pub mod manifest;
@@ -70,6 +71,8 @@ pub enum PublishError {
     Workbook(#[from] rust_xlsxwriter::XlsxError),
     #[error("writing report.pdf: {0}")]
     Pdf(#[from] pdf::PdfError),
+    #[error("writing maps/gapmap.gpkg: {0}")]
+    Geopackage(String),
 }
 
 /// Writes the comparison with an earlier run into the run folder (whose manifest, tables
@@ -257,6 +260,8 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
         }
         None => None,
     };
+    progress("writing the GeoPackage");
+    geopackage::write(&mut folder, &config.file.data_date)?;
     // Drawing and the workbook are independent: one runs while the other does.
     progress("drawing charts and maps, writing the workbook");
     let (figures, xlsx) = rayon::join(
