@@ -131,7 +131,8 @@ fn geojson_file(
 }
 
 /// A QGIS style per lot's gap, and `districts.qml` (loaded by default) for the lot with the
-/// largest shortfall; with small areas, the same for their distance to the nearest service.
+/// largest shortfall; with small areas, the same for their distance to the nearest service;
+/// and `services.qml`, services labelled by name.
 fn qgis_styles(
     folder: &mut RunFolder,
     run: &RunData,
@@ -173,7 +174,8 @@ fn qgis_styles(
             }
         }
     }
-    Ok(())
+    let services = qgis::point_style("service_name", qgis::POINT_COLOUR);
+    folder.write("maps/services.qml", services.as_bytes())
 }
 
 /// Writes the whole run folder of the locked label and returns its path.
