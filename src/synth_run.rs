@@ -34,6 +34,9 @@ const PEOPLE: usize = 150_000;
 const SERVICES: usize = 6_000;
 const TOWNS: usize = 300;
 
+/// The progress message of the step writing the GeoPackage.
+const GEOPACKAGE_STEP: &str = crate::publish::geopackage::STEP;
+
 /// The bench case's name.
 pub const CASE: &str = "run-england-32844-areas";
 
@@ -57,6 +60,9 @@ pub struct RunBenchReport {
     /// The largest SVG and its size, bytes.
     pub largest_svg: String,
     pub largest_svg_bytes: u64,
+    /// Median time of the step writing `maps/gapmap.gpkg`, seconds, and the file's size.
+    pub geopackage_seconds: f64,
+    pub geopackage_bytes: u64,
 }
 
 /// A small seeded generator (SplitMix64): the same seed gives the same inputs everywhere.
@@ -354,14 +360,28 @@ fn bench_in(scratch: &Path, runs: usize) -> Result<RunBenchReport, Error> {
         disk: Default::default(),
     };
     let mut seconds = Vec::new();
+    let mut geopackage = Vec::new();
     let mut folder = PathBuf::new();
     for _ in 0..runs.max(1) {
         let start = Instant::now();
         let lock = pipeline::lock(&config, &options, &mut |_| {})?;
-        folder = pipeline::run(&config, &options, &lock, &mut |_| {})?.folder;
+        // The GeoPackage's step lasts from its message to the next one.
+        let mut steps: Vec<(String, Instant)> = Vec::new();
+        folder = pipeline::run(&config, &options, &lock, &mut |step| {
+            steps.push((step.to_string(), Instant::now()));
+        })?
+        .folder;
         seconds.push(start.elapsed().as_secs_f64());
+        let at = steps.iter().position(|(s, _)| s == GEOPACKAGE_STEP);
+        if let Some(i) = at {
+            let end = steps.get(i + 1).map_or_else(Instant::now, |s| s.1);
+            geopackage.push((end - steps[i].1).as_secs_f64());
+        }
     }
     seconds.sort_by(f64::total_cmp);
+    geopackage.sort_by(f64::total_cmp);
+    let geopackage_bytes = std::fs::metadata(folder.join(crate::publish::geopackage::FILE))
+        .map_or(0, |m| m.len());
     let (output_bytes, chart_bytes, largest_svg, largest_svg_bytes) = sizes(&folder);
     Ok(RunBenchReport {
         case: CASE.to_string(),
@@ -377,6 +397,8 @@ fn bench_in(scratch: &Path, runs: usize) -> Result<RunBenchReport, Error> {
         chart_bytes,
         largest_svg,
         largest_svg_bytes,
+        geopackage_seconds: geopackage.get(geopackage.len() / 2).copied().unwrap_or(0.0),
+        geopackage_bytes,
     })
 }
 

@@ -242,6 +242,11 @@ fn bench_england_run(exe: &Path, runs: usize) -> Result<(), String> {
         r["largest_svg"].as_str().unwrap_or(""),
         num("largest_svg_bytes") / 1_048_576.0
     );
+    say!(
+        "  of which writing maps/gapmap.gpkg {:.2} s (median), {:.1} MB",
+        num("geopackage_seconds"),
+        num("geopackage_bytes") / 1_048_576.0
+    );
     Ok(())
 }
 

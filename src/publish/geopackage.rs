@@ -27,6 +27,9 @@ use super::PublishError;
 /// The GeoPackage's path in the run folder.
 pub const FILE: &str = "maps/gapmap.gpkg";
 
+/// The progress message of the step that writes it.
+pub const STEP: &str = "writing the GeoPackage";
+
 /// The map layers of a run folder, by GeoJSON file stem under `maps/`, with their titles.
 const MAP_LAYERS: [(&str, &str); 4] = [
     ("districts", "Districts: supply, demand and gap by lot"),

@@ -262,7 +262,7 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
         }
         None => None,
     };
-    progress("writing the GeoPackage");
+    progress(geopackage::STEP);
     geopackage::write(&mut folder, &config.file.data_date)?;
     // Drawing and the workbook are independent: one runs while the other does.
     progress("drawing charts and maps, writing the workbook");
