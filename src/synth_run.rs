@@ -380,8 +380,8 @@ fn bench_in(scratch: &Path, runs: usize) -> Result<RunBenchReport, Error> {
     }
     seconds.sort_by(f64::total_cmp);
     geopackage.sort_by(f64::total_cmp);
-    let geopackage_bytes = std::fs::metadata(folder.join(crate::publish::geopackage::FILE))
-        .map_or(0, |m| m.len());
+    let geopackage_bytes =
+        std::fs::metadata(folder.join(crate::publish::geopackage::FILE)).map_or(0, |m| m.len());
     let (output_bytes, chart_bytes, largest_svg, largest_svg_bytes) = sizes(&folder);
     Ok(RunBenchReport {
         case: CASE.to_string(),

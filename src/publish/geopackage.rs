@@ -16,6 +16,7 @@
 use std::path::Path;
 
 use geo::{Coord, LineString, MultiPolygon, Point, Polygon};
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::io::gpkg::{self, FieldType, FieldValue, Geometry, GeometryKind, Layer, Srs, Style};
@@ -68,20 +69,14 @@ pub fn build(root: &Path, data_date: &str) -> Result<Vec<u8>, PublishError> {
         })
         .collect();
     sources.extend(plan_sources(root)?);
+    // Layers are read and converted in parallel, then written in the order listed.
+    let loaded = sources
+        .par_iter()
+        .map(|source| load(root, source))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut layers = Vec::new();
     let mut styles = Vec::new();
-    for source in sources {
-        let path = root.join(&source.file);
-        if !path.is_file() {
-            continue;
-        }
-        let text = std::fs::read(&path).map_err(|e| PublishError::Io(path.clone(), e))?;
-        let layer = layer_of(&source, &text)?;
-        let bng = match layer.kind {
-            GeometryKind::MultiPolygon => Some(bng_copy(&layer, &source.file)?),
-            GeometryKind::Point => None,
-        };
-        let layer_styles = read_styles(root, &source.styles)?;
+    for (layer, bng, layer_styles) in loaded.into_iter().flatten() {
         for l in std::iter::once(&layer).chain(bng.as_ref()) {
             styles.extend(layer_styles.iter().map(|s| Style {
                 layer: l.name.clone(),
@@ -93,6 +88,25 @@ pub fn build(root: &Path, data_date: &str) -> Result<Vec<u8>, PublishError> {
     }
     gpkg::write(&layers, &styles, &last_change(data_date))
         .map_err(|e| PublishError::Geopackage(e.to_string()))
+}
+
+/// A source's layer, its British National Grid copy (polygon layers) and its styles; `None`
+/// when the folder has no such file.
+fn load(
+    root: &Path,
+    source: &Source,
+) -> Result<Option<(Layer, Option<Layer>, Vec<Style>)>, PublishError> {
+    let path = root.join(&source.file);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read(&path).map_err(|e| PublishError::Io(path.clone(), e))?;
+    let layer = layer_of(source, &text)?;
+    let bng = match layer.kind {
+        GeometryKind::MultiPolygon => Some(bng_copy(&layer, &source.file)?),
+        GeometryKind::Point => None,
+    };
+    Ok(Some((layer, bng, read_styles(root, &source.styles)?)))
 }
 
 /// A GeoJSON file of the folder and the table it becomes.
@@ -388,13 +402,34 @@ fn mm(v: f64) -> f64 {
 
 /// The polygon layer `layer` in British National Grid.
 fn bng_copy(layer: &Layer, file: &str) -> Result<Layer, PublishError> {
-    let mut features = Vec::with_capacity(layer.features.len());
-    for (i, f) in layer.features.iter().enumerate() {
-        let Geometry::MultiPolygon(mp) = &f.geometry else {
-            continue;
-        };
-        let to_bng = |c: &Coord<f64>| {
-            wgs84_to_bng(c.x, c.y)
+    let features = layer
+        .features
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| bng_feature(i, f, &layer.name, file))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Layer {
+        name: format!("{}_bng", layer.name),
+        title: format!("{} (British National Grid)", layer.title),
+        description: format!("{file}, British National Grid eastings/northings in metres"),
+        srs: Srs::BritishNationalGrid,
+        features,
+        ..layer.clone()
+    })
+}
+
+/// Feature `i` of the layer `name` (read from `file`) in British National Grid.
+fn bng_feature(
+    i: usize,
+    f: &gpkg::Feature,
+    name: &str,
+    file: &str,
+) -> Result<gpkg::Feature, PublishError> {
+    let Geometry::MultiPolygon(mp) = &f.geometry else {
+        return Ok(f.clone());
+    };
+    let to_bng = |c: &Coord<f64>| {
+        wgs84_to_bng(c.x, c.y)
                 .map(|(e, n)| Coord { x: mm(e), y: mm(n) })
                 .ok_or_else(|| {
                     bad(
@@ -404,36 +439,27 @@ fn bng_copy(layer: &Layer, file: &str) -> Result<Layer, PublishError> {
                             i + 1,
                             c.x,
                             c.y,
-                            layer.name
+                            name
                         ),
                     )
                 })
-        };
-        let ring = |r: &LineString<f64>| {
-            r.0.iter()
-                .map(to_bng)
-                .collect::<Result<Vec<_>, _>>()
-                .map(LineString)
-        };
-        let polygons =
-            mp.0.iter()
-                .map(|p| {
-                    let holes = p.interiors().iter().map(ring).collect::<Result<_, _>>()?;
-                    Ok(Polygon::new(ring(p.exterior())?, holes))
-                })
-                .collect::<Result<Vec<_>, PublishError>>()?;
-        features.push(gpkg::Feature {
-            geometry: Geometry::MultiPolygon(MultiPolygon(polygons)),
-            values: f.values.clone(),
-        });
-    }
-    Ok(Layer {
-        name: format!("{}_bng", layer.name),
-        title: format!("{} (British National Grid)", layer.title),
-        description: format!("{file}, British National Grid eastings/northings in metres"),
-        srs: Srs::BritishNationalGrid,
-        features,
-        ..layer.clone()
+    };
+    let ring = |r: &LineString<f64>| {
+        r.0.iter()
+            .map(to_bng)
+            .collect::<Result<Vec<_>, _>>()
+            .map(LineString)
+    };
+    let polygons =
+        mp.0.iter()
+            .map(|p| {
+                let holes = p.interiors().iter().map(ring).collect::<Result<_, _>>()?;
+                Ok(Polygon::new(ring(p.exterior())?, holes))
+            })
+            .collect::<Result<Vec<_>, PublishError>>()?;
+    Ok(gpkg::Feature {
+        geometry: Geometry::MultiPolygon(MultiPolygon(polygons)),
+        values: f.values.clone(),
     })
 }
 
