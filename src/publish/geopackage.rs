@@ -90,12 +90,12 @@ pub fn build(root: &Path, data_date: &str) -> Result<Vec<u8>, PublishError> {
         .map_err(|e| PublishError::Geopackage(e.to_string()))
 }
 
+/// A layer, its British National Grid copy (polygon layers) and its styles.
+type Loaded = (Layer, Option<Layer>, Vec<Style>);
+
 /// A source's layer, its British National Grid copy (polygon layers) and its styles; `None`
 /// when the folder has no such file.
-fn load(
-    root: &Path,
-    source: &Source,
-) -> Result<Option<(Layer, Option<Layer>, Vec<Style>)>, PublishError> {
+fn load(root: &Path, source: &Source) -> Result<Option<Loaded>, PublishError> {
     let path = root.join(&source.file);
     if !path.is_file() {
         return Ok(None);
