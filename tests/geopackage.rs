@@ -96,6 +96,16 @@ const LAYERS: [(&str, &str, &str, &str); 8] = [
     ),
 ];
 
+/// table_name, data_type, last_change, srs_id, min_x, max_y of gpkg_contents.
+type ContentsRow = (
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<f64>,
+    Option<f64>,
+);
+
 fn read_json(path: &Path) -> Value {
     serde_json::from_slice(
         &std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
@@ -127,14 +137,7 @@ fn the_geopackage_is_a_geopackage_with_every_layer_and_its_styles() {
     let mut contents = db
         .prepare("SELECT table_name, data_type, last_change, srs_id, min_x, max_y FROM gpkg_contents ORDER BY rowid")
         .expect("query");
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        Option<i64>,
-        Option<f64>,
-        Option<f64>,
-    )> = contents
+    let rows: Vec<ContentsRow> = contents
         .query_map([], |r| {
             Ok((
                 r.get(0)?,
