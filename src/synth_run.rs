@@ -40,6 +40,9 @@ const PEOPLE: usize = 150_000;
 const SERVICES: usize = 6_000;
 const TOWNS: usize = 300;
 
+/// The progress message of the step writing the GeoPackage.
+const GEOPACKAGE_STEP: &str = crate::publish::geopackage::STEP;
+
 /// The bench case's name.
 pub const CASE: &str = "run-england-32844-areas";
 /// The case on real boundaries.
@@ -73,6 +76,9 @@ pub struct RunBenchReport {
     /// The largest SVG and its size, bytes.
     pub largest_svg: String,
     pub largest_svg_bytes: u64,
+    /// Median time of the step writing `maps/gapmap.gpkg`, seconds, and the file's size.
+    pub geopackage_seconds: f64,
+    pub geopackage_bytes: u64,
 }
 
 /// One stage of the run: its median time over the runs and its largest peak memory.
@@ -601,6 +607,7 @@ fn bench_in(
     };
     let mut seconds = Vec::new();
     let mut clocks = Vec::new();
+    let mut geopackage = Vec::new();
     let mut folder = PathBuf::new();
     let mut summary = None;
     crate::access::reset_peak_memory();
@@ -625,9 +632,15 @@ fn bench_in(
             .map(|r| r.area_code.as_str())
             .collect();
         summary = Some((areas.len(), districts.len()));
+        geopackage.extend(
+            clock.done.iter().filter(|s| s.0 == GEOPACKAGE_STEP).map(|s| s.1),
+        );
         clocks.push(clock.done);
     }
     seconds.sort_by(f64::total_cmp);
+    geopackage.sort_by(f64::total_cmp);
+    let geopackage_bytes =
+        std::fs::metadata(folder.join(crate::publish::geopackage::FILE)).map_or(0, |m| m.len());
     let (output_bytes, chart_bytes, largest_svg, largest_svg_bytes) = sizes(&folder);
     let (small_areas, districts) = summary.unwrap_or_default();
     Ok(RunBenchReport {
@@ -645,6 +658,8 @@ fn bench_in(
         chart_bytes,
         largest_svg,
         largest_svg_bytes,
+        geopackage_seconds: geopackage.get(geopackage.len() / 2).copied().unwrap_or(0.0),
+        geopackage_bytes,
     })
 }
 

@@ -179,7 +179,7 @@ const FIGURES: [&str; 8] = [
     "population",
     "expected_people",
     "known_people",
-    "reach",
+    "reach_percent",
     "projected_people",
     "projected_demand",
     "supply",
@@ -197,16 +197,18 @@ fn snpp_population_projects_the_worked_figures() {
     // 2 districts x 2 lots x 2 years.
     assert_eq!(rows.len(), 8);
     // West ld 2025: population 47 x 100 + 26 x 20 = 5,220; expected 4,700 x 0.01 + 520 x
-    // 0.05 = 47 + 26 = 73; known 12; reach 12 / 73 = 0.164; demand 12 against 20: gap -8.
+    // 0.05 = 47 + 26 = 73, published to the nearest 5 as 75; known 12; reach 12 / 75 = 16%
+    // (of the published figures); demand 12 against 20: gap -8.
     assert_eq!(
         fields(row(&rows, "E1", "ld", "2025"), &FIGURES),
-        ["5220.0", "73.0", "12", "0.164", "12", "12.0", "20.0", "-8.0"]
+        ["5220.0", "75", "12", "16", "12", "12.0", "20.0", "-8.0"]
     );
-    // West ld 2035: population 47 x 110 + 26 x 30 = 5,950; expected 51.7 + 39 = 90.7;
-    // people 10 x 1.1 + 2 x 1.5 = 14; gap 14 - 20 = -6. Known and reach: data year only.
+    // West ld 2035: population 47 x 110 + 26 x 30 = 5,950; expected 51.7 + 39 = 90.7,
+    // published as 90; people 10 x 1.1 + 2 x 1.5 = 14; gap 14 - 20 = -6. Known and reach:
+    // data year only.
     assert_eq!(
         fields(row(&rows, "E1", "ld", "2035"), &FIGURES),
-        ["5950.0", "90.7", "", "", "14", "14.0", "20.0", "-6.0"]
+        ["5950.0", "90", "", "", "14", "14.0", "20.0", "-6.0"]
     );
     // East pa 2025: population 47 x 50 + 26 x 10 = 2,610; no PA rate; 3 people, 30 hours
     // against 30: gap 0.
@@ -219,10 +221,11 @@ fn snpp_population_projects_the_worked_figures() {
         fields(row(&rows, "E2", "pa", "2035"), &FIGURES),
         ["2740.0", "", "", "", "5", "45.0", "30.0", "15.0"]
     );
-    // East ld: nobody today, nobody projected; expected 2,350 x 0.01 + 260 x 0.05 = 36.5.
+    // East ld: nobody today, nobody projected; expected 2,350 x 0.01 + 260 x 0.05 = 36.5,
+    // published as 35; reach 0 / 35 = 0%.
     assert_eq!(
         fields(row(&rows, "E2", "ld", "2025"), &FIGURES),
-        ["2610.0", "36.5", "0", "0.0", "0", "0.0", "0.0", "0.0"]
+        ["2610.0", "35", "0", "0", "0", "0.0", "0.0", "0.0"]
     );
     for file in [
         "tables/projections.parquet",
@@ -246,15 +249,15 @@ fn projected_counts_of_people_are_disclosure_controlled() {
     let o = run(dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let rows = read_csv(&dir.path().join("out/T1/tables/projections.csv"));
-    // West ld: 12 known, published 10 (reach 10 / 73 = 0.137); 14 projected, published 15,
-    // so demand 15 and gap 15 - 20 = -5.
+    // West ld: 12 known, published 10 (reach 10 / 75 = 13.3%, shown 13); 14 projected,
+    // published 15, so demand 15 and gap 15 - 20 = -5.
     assert_eq!(
         fields(row(&rows, "E1", "ld", "2025"), &FIGURES),
-        ["5220.0", "73.0", "10", "0.137", "10", "10.0", "20.0", "-10.0"]
+        ["5220.0", "75", "10", "13", "10", "10.0", "20.0", "-10.0"]
     );
     assert_eq!(
         fields(row(&rows, "E1", "ld", "2035"), &FIGURES),
-        ["5950.0", "90.7", "", "", "15", "15.0", "20.0", "-5.0"]
+        ["5950.0", "90", "", "", "15", "15.0", "20.0", "-5.0"]
     );
     // East pa: 3 people today are suppressed, so every projection of them is too, hours
     // and gap included.

@@ -391,6 +391,11 @@ fn print_england_run(name: &str, r: &serde_json::Value) {
             stage["peak_memory_bytes"].as_f64().unwrap_or(0.0) / 1_048_576.0
         );
     }
+    say!(
+        "  of which writing maps/gapmap.gpkg {:.2} s (median), {:.1} MB",
+        num("geopackage_seconds"),
+        num("geopackage_bytes") / 1_048_576.0
+    );
 }
 
 /// The planner's cases, each in a fresh process.

@@ -221,6 +221,9 @@ fn write_comparison(
     crate::io::geojson::write_feature_collection(&mut geojson, &features)
         .map_err(|e| PublishError::Io(PathBuf::from("maps/districts_change.geojson"), e))?;
     folder.write("maps/districts_change.geojson", &geojson)?;
+    for (file, qml) in outputs::change_styles(comparison, &after.settings, shapes) {
+        folder.write(&file, qml.as_bytes())?;
+    }
     let charts = outputs::change_charts(comparison);
     let figures = draw(&charts, crate::publish::charts::bar_chart)?;
     crate::publish::figures::write_all(folder, &figures)?;

@@ -3,10 +3,11 @@
 
 use serde_json::Value;
 
+use crate::config::MapsSection;
 use crate::io::geojson::{OutFeature, OutGeometry, PolygonFeature};
 use crate::io::table::Table;
 use crate::model::Unit;
-use crate::publish::charts::{BarChart, BarSeries};
+use crate::publish::charts::{BarChart, BarSeries, ChoroplethMap, MapRegion, Palette};
 use crate::publish::disclosure::MARKER;
 
 use super::changes::{AreaChange, AreaKind, Comparison, ServiceChange};
@@ -201,6 +202,67 @@ pub fn change_map(
             }
         })
         .collect()
+}
+
+/// QGIS styles of the change map: `districts_change_<lot>_gap_change.qml` for every lot,
+/// classified as the gap maps are (diverging, zero a class bound), and
+/// `districts_change.qml` (loaded by default) for the lot whose gaps changed most in all.
+pub fn change_styles(
+    c: &Comparison,
+    settings: &RunSettings,
+    shapes: &[PolygonFeature],
+) -> Vec<(String, String)> {
+    let (code_prop, name_prop) = settings.areas.district_code_and_name();
+    let mut styles = Vec::new();
+    let mut headline: Option<(f64, String)> = None;
+    for lot in &c.lots {
+        let regions: Vec<MapRegion> = shapes
+            .iter()
+            .map(|shape| {
+                let code = shape.properties.get(&code_prop).and_then(Value::as_str);
+                let value = c
+                    .areas
+                    .iter()
+                    .find(|r| Some(r.area_code.as_str()) == code && r.lot.id == lot.id)
+                    .and_then(|r| r.change_of(Measure::Gap));
+                MapRegion {
+                    name: String::new(),
+                    geometry: geo::MultiPolygon(Vec::new()),
+                    value,
+                }
+            })
+            .collect();
+        let values: Vec<f64> = regions.iter().filter_map(|r| r.value).collect();
+        let map = ChoroplethMap {
+            title: String::new(),
+            subtitle: None,
+            breaks: crate::publish::figures::class_breaks(&values, &MapsSection::default()),
+            regions,
+            palette: Palette::Diverging,
+            legend_title: String::new(),
+            label_regions: true,
+            points: Vec::new(),
+            points_label: None,
+            attribution: String::new(),
+        };
+        let qml = crate::publish::qgis::graduated_style(
+            &format!("{}_gap_change", lot.id),
+            Some(&name_prop),
+            &crate::publish::charts::legend_classes(&map),
+        );
+        let total: f64 = values.iter().map(|v| v.abs()).sum();
+        if headline.as_ref().is_none_or(|(t, _)| total > *t) {
+            headline = Some((total, qml.clone()));
+        }
+        styles.push((
+            format!("maps/districts_change_{}_gap_change.qml", lot.id),
+            qml,
+        ));
+    }
+    if let Some((_, qml)) = headline {
+        styles.push(("maps/districts_change.qml".to_string(), qml));
+    }
+    styles
 }
 
 /// Bar charts of the change in gap by district: `change_by_district` for lots measured in

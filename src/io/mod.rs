@@ -1,5 +1,5 @@
 //! File formats: reading input files into memory, CSV records with line numbers, GeoJSON
-//! features, and writing tables (CSV, Parquet and Excel workbooks) and GeoJSON.
+//! features, and writing tables (CSV, Parquet and Excel workbooks), GeoJSON and GeoPackages.
 //!
 //! This module knows formats, not the domain: [`crate::load`] turns records into services,
 //! areas and demand, and [`crate::publish`] decides what is written.
@@ -7,6 +7,7 @@
 pub mod csv;
 pub mod feature_collection;
 pub mod geojson;
+pub mod gpkg;
 pub mod input;
 pub mod records;
 pub mod sheet;

@@ -1,5 +1,5 @@
 //! The files of a plan in a run, all drawn from published figures: chosen sites (CSV and
-//! GeoJSON), the effect by district, weekly transport before and after, a map picture and
+//! GeoJSON, with a QGIS style), the effect by district, weekly transport before and after, a map picture and
 //! the report section "Where new capacity would help most".
 
 use geo::Point;
@@ -18,6 +18,8 @@ pub(crate) fn write(view: &View, folder: &mut RunFolder, dir: &str) -> Result<()
     let mut file = |name: &str, bytes: &[u8]| folder.write(&format!("{dir}/{name}"), bytes);
     file("chosen_sites.csv", chosen_sites_csv(view).as_bytes())?;
     file("sites.geojson", &sites_geojson(view))?;
+    let style = crate::publish::qgis::point_style("name", crate::publish::qgis::POINT_COLOUR);
+    file("sites.qml", style.as_bytes())?;
     let districts = district_rows(view);
     file("districts.csv", districts_csv(view, &districts).as_bytes())?;
     let transport = transport(view);

@@ -10,6 +10,7 @@ pub mod charts;
 pub mod disclosure;
 pub mod disk;
 pub mod figures;
+pub mod geopackage;
 pub mod label_lock;
 mod leftovers;
 pub mod manifest;
@@ -72,6 +73,8 @@ pub enum PublishError {
     Workbook(#[from] rust_xlsxwriter::XlsxError),
     #[error("writing report.pdf: {0}")]
     Pdf(#[from] pdf::PdfError),
+    #[error("writing maps/gapmap.gpkg: {0}")]
+    Geopackage(String),
 }
 
 /// Writes the comparison with an earlier run into the run folder (whose manifest, tables
@@ -130,7 +133,8 @@ fn geojson_file(
 }
 
 /// A QGIS style per lot's gap, and `districts.qml` (loaded by default) for the lot with the
-/// largest shortfall; with small areas, the same for their distance to the nearest service.
+/// largest shortfall; with small areas, the same for their distance to the nearest service;
+/// and `services.qml`, services labelled by name.
 fn qgis_styles(
     folder: &mut RunFolder,
     run: &RunData,
@@ -172,7 +176,8 @@ fn qgis_styles(
             }
         }
     }
-    Ok(())
+    let services = qgis::point_style("service_name", qgis::POINT_COLOUR);
+    folder.write("maps/services.qml", services.as_bytes())
 }
 
 /// Writes the whole run folder of the locked label and returns its path.
@@ -262,6 +267,8 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
         }
         None => None,
     };
+    progress(geopackage::STEP);
+    geopackage::write(&mut folder, &config.file.data_date)?;
     // The workbook first, then the figures (drawn in parallel): each holds a lot while it
     // is made (every cell of every sheet; the small areas' maps), so not both at once.
     progress("drawing charts and maps, writing the workbook");

@@ -8,8 +8,14 @@
 //! by the published population growth would reveal them); otherwise each projected count
 //! is rounded to a whole person and then suppressed or rounded like any count. Projected
 //! hours are published only with their projected people. Expected people (population x a
-//! published prevalence rate) describe no one's record and are published as they are;
-//! reach is computed from the published count of people known to services.
+//! published prevalence rate) describe no one's record, so need no disclosure control, but
+//! they are modelled estimates: they are published rounded to the nearest
+//! [`EXPECTED_PEOPLE_ROUNDING`], as prevalence estimates such as POPPI and PANSI are, so that
+//! no one reads "370.1 people" as a count. Reach is computed from the published figures
+//! (people known to services, as published, over expected people, as published) so that a
+//! reader dividing the one by the other gets the reach shown; a grouping's expected people
+//! are the sum of its districts' published figures. The analysis
+//! ([`crate::analyse::projections`]) keeps the unrounded estimates; no gap depends on them.
 
 use crate::analyse::projections::{FutureDemand, ProjectionCell, TrendFit};
 use crate::config::Config;
@@ -76,6 +82,27 @@ impl PublishedProjections {
             .iter()
             .filter(move |r| r.lot == lot && r.year == year)
     }
+}
+
+/// Expected people are published to the nearest this many people.
+pub const EXPECTED_PEOPLE_ROUNDING: f64 = 5.0;
+
+/// Expected people as published: to the nearest [`EXPECTED_PEOPLE_ROUNDING`] (halves up).
+pub fn expected_people_shown(expected: f64) -> f64 {
+    (expected / EXPECTED_PEOPLE_ROUNDING).round() * EXPECTED_PEOPLE_ROUNDING
+}
+
+/// People known / people expected, both as published; `None` when none are expected.
+fn reach(known: Published, expected: Option<f64>) -> Option<f64> {
+    match (known, expected) {
+        (Some(k), Some(e)) if e > 0.0 => Some(f64::from(k) / e),
+        _ => None,
+    }
+}
+
+/// A share as a whole percentage.
+fn whole_percent(share: f64) -> i64 {
+    (share * 100.0).round() as i64
 }
 
 /// A projection of people, published: suppressed with today's count, else rounded to a
@@ -174,10 +201,7 @@ fn sum_rows(
         population: members.iter().map(|r| r.population).sum(),
         expected_people: expected,
         known_people: known,
-        reach: match (known, expected) {
-            (Some(k), Some(e)) if e > 0.0 => Some(f64::from(k) / e),
-            _ => None,
-        },
+        reach: reach(known, expected),
         people: count(|r| r.people),
         demand,
         supply,
@@ -205,6 +229,7 @@ fn row(
         .trend_demand
         .and_then(|h| demand_of(unit, trend_people, h));
     let base = c.year == base_year;
+    let expected = c.expected_people.map(expected_people_shown);
     ProjectionRow {
         district: c.district,
         area_code: district.code.clone(),
@@ -213,15 +238,9 @@ fn row(
         unit,
         year: c.year,
         population: c.population,
-        expected_people: c.expected_people,
+        expected_people: expected,
         known_people: if base { today } else { None },
-        reach: if base {
-            c.expected_people
-                .filter(|e| *e > 0.0)
-                .and_then(|e| today.map(|k| f64::from(k) / e))
-        } else {
-            None
-        },
+        reach: if base { reach(today, expected) } else { None },
         people,
         demand,
         supply: c.supply,
@@ -256,9 +275,17 @@ pub fn table(config: &Config, p: &PublishedProjections) -> Table {
             rows.iter().map(|r| Some(i64::from(r.year))).collect(),
         )
         .float("population", floats(rows, |r| Some(r.population)), 0)
-        .float("expected_people", floats(rows, |r| r.expected_people), 1)
+        .int(
+            "expected_people",
+            rows.iter()
+                .map(|r| r.expected_people.map(|e| e.round() as i64))
+                .collect(),
+        )
         .int("known_people", opt_u(rows, |r| r.known_people))
-        .float("reach", floats(rows, |r| r.reach), 3)
+        .int(
+            "reach_percent",
+            rows.iter().map(|r| r.reach.map(whole_percent)).collect(),
+        )
         .int("projected_people", opt_u(rows, |r| r.people))
         .float("projected_demand", floats(rows, |r| r.demand), 2)
         .float("supply", floats(rows, |r| Some(r.supply)), 2)
@@ -406,7 +433,7 @@ mod tests {
             unit: Unit::Places,
             year: 2040,
             population: 100.0,
-            expected_people: Some(2.5),
+            expected_people: Some(5.0),
             known_people: None,
             reach: None,
             people,
@@ -425,14 +452,15 @@ mod tests {
         let b = member("E2", Some(15), Some(15.0), 3.0);
         let hidden = member("E3", None, None, 2.0);
         let shown = sum_rows(0, "east", "East", 0, 2040, Unit::Places, &[&a, &b]);
-        // 10 + 15 people against 4 + 3 places: gap 18; expected 2.5 + 2.5; population 200.
+        // 10 + 15 people against 4 + 3 places: gap 18; expected 5 + 5 (published figures,
+        // each to the nearest 5); population 200.
         assert_eq!(
             (shown.people, shown.demand, shown.supply, shown.gap),
             (Some(25), Some(25.0), 7.0, Some(18.0))
         );
         assert_eq!(
             (shown.expected_people, shown.population),
-            (Some(5.0), 200.0)
+            (Some(10.0), 200.0)
         );
         let with_hidden = sum_rows(0, "east", "East", 0, 2040, Unit::Places, &[&a, &hidden]);
         assert_eq!(
@@ -440,6 +468,30 @@ mod tests {
             (None, None, None)
         );
         assert_eq!(with_hidden.supply, 6.0);
+    }
+
+    #[test]
+    fn expected_people_are_shown_to_the_nearest_5() {
+        for (modelled, shown) in [
+            (370.1, 370.0),
+            (372.4, 370.0),
+            (372.5, 375.0),
+            (2.4, 0.0),
+            (2.5, 5.0),
+            (0.0, 0.0),
+        ] {
+            assert_eq!(expected_people_shown(modelled), shown, "{modelled}");
+        }
+    }
+
+    #[test]
+    fn reach_is_the_published_known_over_the_published_expected() {
+        // 12 known against 73 expected, shown as 75: 12 / 75 = 16%, not 12 / 73 = 16.4%.
+        assert_eq!(reach(Some(12), Some(75.0)), Some(0.16));
+        assert_eq!(whole_percent(0.16), 16);
+        assert_eq!(whole_percent(10.0 / 75.0), 13);
+        assert_eq!(reach(Some(3), Some(0.0)), None, "nobody expected");
+        assert_eq!(reach(None, Some(75.0)), None, "known suppressed");
     }
 
     const D: Disclosure = Disclosure {

@@ -116,6 +116,13 @@ fn about(config: &Config, d: &Disclosure, tables: &[(String, Table)]) -> Notes {
             "Gaps, sufficiency and shares are computed from the published (rounded) counts. Groupings are sums of the published district figures.",
         ]),
         row(&[
+            "Modelled figures",
+            &format!(
+                "Expected people (population times a prevalence rate) are modelled estimates, not counts: they are shown to the nearest {}, as published prevalence estimates are, and a grouping's figure is the sum of its districts' shown figures. Reach is the people known to services divided by the people expected, both as shown, as a whole percentage.",
+                crate::publish::projections::EXPECTED_PEOPLE_ROUNDING
+            ),
+        ]),
+        row(&[
             "Same as the CSVs",
             "Each sheet holds exactly the rows and values of the CSV file of the same name in this folder; only the display (number formats, widths) differs.",
         ]),
@@ -205,6 +212,9 @@ fn base_meaning(sheet: &str, column: &str) -> String {
         "change" if sheet == "changes_services" => "opened, closed or changed",
         "change" => "Gap in this run minus the gap in the earlier run",
         "summary" => "The change in a sentence",
+        "expected_people" => "People expected to have the need: the population of each age band times the prevalence rate (a modelled estimate, to the nearest 5)",
+        "known_people" => "People known to services today: current users plus people waiting (count of people: rounded; small counts empty)",
+        "reach_percent" => "Known people as a whole percentage of expected people (data year only)",
         "status_before" | "status_after" | "lots_before" | "lots_after" => "",
         _ => "",
     };

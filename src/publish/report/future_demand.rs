@@ -35,13 +35,9 @@ fn gap_words(gap: f64, unit: Unit) -> String {
     }
 }
 
-/// A whole number of people, or "fewer than 1".
+/// Expected people as published (already to the nearest 5).
 fn people_words(x: f64) -> String {
-    if x > 0.0 && x < 0.5 {
-        "fewer than 1".into()
-    } else {
-        num(x.round())
-    }
+    num(x.round())
 }
 
 /// A share as a whole percentage, "under 1%" when it would round to 0.
@@ -307,9 +303,10 @@ impl Report<'_> {
             return s;
         }
         let base = p.base_year;
+        let rounding = crate::publish::projections::EXPECTED_PEOPLE_ROUNDING;
         let _ = writeln!(
             s,
-            "<p>Expected people are the population of each age band times the prevalence rate below; reach is the people known to services today (current users plus people waiting) divided by the people expected in {base}. Where reach is low, there may be hidden demand: people likely to need a service whom services do not yet know.</p>\n<ul>"
+            "<p>Expected people are the population of each age band times the prevalence rate below, a modelled estimate shown to the nearest {rounding} people as published prevalence estimates are; reach is the people known to services today (current users plus people waiting) divided by the people expected in {base}, both as shown here, to the whole percent. Where reach is low, there may be hidden demand: people likely to need a service whom services do not yet know.</p>\n<ul>"
         );
         for &lot in &with_rate {
             let shown: Vec<(f64, &ProjectionRow)> = p
