@@ -21,6 +21,7 @@ pub mod qgis;
 pub mod report;
 pub mod run_folder;
 pub mod tables;
+pub mod topology;
 pub mod verify;
 pub mod workbook;
 
