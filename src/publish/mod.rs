@@ -260,8 +260,14 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
     };
     // Drawing and the workbook are independent: one runs while the other does.
     progress("drawing charts and maps, writing the workbook");
-    let (figures, xlsx) = rayon::join(
-        || figures::draw_all(config, inputs, published, maps),
+    let ((figures, interactive), xlsx) = rayon::join(
+        || {
+            let interactive = report::InteractiveMaps::new(config, inputs, published, &maps);
+            (
+                figures::draw_all(config, inputs, published, maps),
+                interactive,
+            )
+        },
         || workbook::workbook(config, &published.disclosure, &sheets),
     );
     let figures = figures?;
@@ -270,7 +276,15 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
     progress("writing the report");
     folder.write(
         "report.html",
-        report::html(config, inputs, published, &figures, since.as_ref()).as_bytes(),
+        report::html(
+            config,
+            inputs,
+            published,
+            &figures,
+            since.as_ref(),
+            &interactive,
+        )
+        .as_bytes(),
     )?;
     if let Some(browser) = run.chromium {
         progress("printing the report to PDF");

@@ -20,6 +20,9 @@ use crate::publish::disclosure::MARKER;
 use crate::publish::published::{GapRow, PublishedRun};
 
 mod future_demand;
+pub mod interactive;
+
+pub use interactive::InteractiveMaps;
 
 /// What changed since an earlier run, for the report's "Since last quarter" section.
 #[derive(Debug, Clone)]
@@ -48,12 +51,14 @@ pub fn html(
     published: &PublishedRun,
     figures: &[(String, Figure)],
     since: Option<&SinceLast>,
+    maps: &InteractiveMaps,
 ) -> String {
     let r = Report {
         config,
         inputs,
         published,
         figures,
+        maps,
     };
     let mut out = String::with_capacity(1 << 20);
     out.push_str(&r.head());
@@ -74,7 +79,9 @@ pub fn html(
     ] {
         out.push_str(&section);
     }
-    out.push_str("</main>\n</body>\n</html>\n");
+    out.push_str("</main>\n");
+    out.push_str(&interactive::scripts());
+    out.push_str("</body>\n</html>\n");
     out
 }
 
@@ -83,6 +90,7 @@ struct Report<'a> {
     inputs: &'a Inputs,
     published: &'a PublishedRun,
     figures: &'a [(String, Figure)],
+    maps: &'a InteractiveMaps,
 }
 
 /// Escapes text for HTML.
@@ -133,6 +141,32 @@ fn opt_u(v: Option<u32>) -> String {
 
 fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| MARKER.to_string(), |x| format!("{:.0}%", x * 100.0))
+}
+
+/// A district's supply, people, demand, gap and sufficiency for a lot, as the report words
+/// them (the supply tables and the interactive map's panel).
+fn supply_figures(r: &GapRow) -> Vec<String> {
+    vec![
+        num(r.supply),
+        opt_u(r.current_users),
+        opt_u(r.waiting),
+        opt(r.demand),
+        opt(r.gap),
+        pct(r.sufficiency),
+    ]
+}
+
+/// The headings of [`supply_figures`].
+fn supply_headings(unit: Unit) -> Vec<String> {
+    let unit = unit.label();
+    vec![
+        format!("Supply ({unit})"),
+        "Current users".into(),
+        "Waiting".into(),
+        format!("Demand ({unit})"),
+        "Gap".into(),
+        "Sufficiency".into(),
+    ]
 }
 
 fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
@@ -200,7 +234,7 @@ header { background: var(--accent); color: #fff; padding: 1.5rem 2rem; }
 header h1 { margin: 0 0 .3rem; font-size: 1.7rem; }
 header p { margin: 0; opacity: .9; }
 nav { padding: .6rem 2rem; border-bottom: 1px solid var(--rule); font-size: .9rem; }
-nav a { margin-right: 1rem; color: var(--accent); }
+nav a { display: inline-block; margin-right: 1rem; padding: .25rem 0; color: var(--accent); }
 main { max-width: 68rem; margin: 0 auto; padding: 1rem 2rem 3rem; }
 h2 { border-bottom: 2px solid var(--accent); padding-bottom: .2rem; margin-top: 2.5rem; }
 h3 { margin-top: 1.5rem; }
@@ -208,7 +242,7 @@ h3 { margin-top: 1.5rem; }
 .key li { margin: .3rem 0; }
 .short { color: var(--short); font-weight: bold; }
 table { border-collapse: collapse; margin: .8rem 0 1.2rem; font-size: .9rem; width: 100%; }
-th, td { border-bottom: 1px solid var(--rule); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th, td { border-bottom: 1px solid var(--rule); padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 th { background: #f5f5f5; }
 th.n { text-align: right; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -246,10 +280,12 @@ impl Report<'_> {
         let f = &self.config.file;
         let council = f.report.council.as_deref().unwrap_or("");
         let mut h = format!(
-            "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"gapmap {}\">\n<title>{}: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+            "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"gapmap {}\">\n<title>{}: {}</title>\n{}\n<style>{STYLE}{}</style>\n</head>\n<body>\n",
             env!("CARGO_PKG_VERSION"),
             esc(&f.title),
-            esc(&f.label)
+            esc(&f.label),
+            interactive::EARLY_SCRIPT,
+            interactive::style()
         );
         let _ = writeln!(
             h,
@@ -557,30 +593,15 @@ impl Report<'_> {
                 .published
                 .lot_rows(lot)
                 .map(|r| {
-                    vec![
-                        r.area_name.clone(),
-                        num(r.supply),
-                        opt_u(r.current_users),
-                        opt_u(r.waiting),
-                        opt(r.demand),
-                        opt(r.gap),
-                        pct(r.sufficiency),
-                    ]
+                    let mut row = vec![r.area_name.clone()];
+                    row.extend(supply_figures(r));
+                    row
                 })
                 .collect();
-            let unit = l.unit.label();
-            s.push_str(&table(
-                &[
-                    "District",
-                    &format!("Supply ({unit})"),
-                    "Current users",
-                    "Waiting",
-                    &format!("Demand ({unit})"),
-                    "Gap",
-                    "Sufficiency",
-                ],
-                &rows,
-            ));
+            let mut headers = vec!["District".to_string()];
+            headers.extend(supply_headings(l.unit));
+            let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+            s.push_str(&table(&headers, &rows));
             s.push_str(&self.figure(
                 &format!("supply_demand_{}", l.id),
                 &format!("{}: supply against demand by district", l.label),
@@ -604,7 +625,10 @@ impl Report<'_> {
             "gap_by_district_hours",
             "Gap by district, hour-measured lots",
         ));
-        s.push_str("<div class=\"grid\">\n");
+        if let Some(map) = &self.maps.gap {
+            s.push_str(&map.html());
+        }
+        s.push_str("<div class=\"gm-static\"><div class=\"grid\">\n");
         let short_lots: BTreeSet<usize> = self
             .published
             .largest_shortfalls(usize::MAX)
@@ -619,7 +643,7 @@ impl Report<'_> {
                 ));
             }
         }
-        s.push_str("</div>\n</section>\n");
+        s.push_str("</div></div>\n</section>\n");
         s
     }
 
@@ -633,6 +657,10 @@ impl Report<'_> {
             num(d.catchment),
             d.suffix()
         );
+        if let Some(map) = &self.maps.access {
+            s.push_str(&map.html());
+        }
+        s.push_str("<div class=\"gm-static\">\n");
         for l in &self.config.catalogue.lots {
             s.push_str(&self.figure(
                 &format!("map_access_{}", l.id),
@@ -642,6 +670,7 @@ impl Report<'_> {
                 ),
             ));
         }
+        s.push_str("</div>\n");
         s.push_str(&self.figure(
             "distance_to_nearest_service",
             &format!("Mean {noun} to the nearest suitable service"),

@@ -124,6 +124,18 @@ pub(super) fn legend(map: &ChoroplethMap) -> Vec<super::LegendClass> {
         .collect()
 }
 
+/// The class of each region (an index into [`legend`]'s classes), `None` for no data.
+pub(super) fn region_classes(map: &ChoroplethMap) -> Vec<Option<usize>> {
+    let classes = Classes::new(map);
+    map.regions
+        .iter()
+        .map(|r| region_value(r).map(|v| classes.class_of(v)))
+        .collect()
+}
+
+/// The colour of regions with no data or a suppressed value.
+pub(super) const NO_DATA_HEX: &str = "#D9D9D9";
+
 /// The classes: upper bounds, an extra open class when values exceed the last bound,
 /// and each class's colour, legend label and number of regions.
 struct Classes {
