@@ -58,6 +58,12 @@ fn report_states_the_named_gaps_with_numbers() {
     assert!(!html.contains("sourceMappingURL"));
     assert!(html.contains("Leaflet 1.9.4 (BSD-2-Clause licence)"));
     assert!(html.contains("data:image/png;base64,"));
+    // Charts state their finding in their text alternative and link to their figures
+    // (the three largest PMLD shortfalls are the sentences above).
+    assert!(html.contains("<img alt=\"Profound and multiple learning disabilities (PMLD): demand exceeds supply most in Charnwood (a shortfall of 22 places), Harborough (a shortfall of 15 places), Melton (a shortfall of 7 places);"));
+    assert!(html.contains("<a href=\"#supply-pmld\">The figures as a table</a>"));
+    assert!(html.contains("<h3 id=\"supply-pmld\">"));
+    assert!(!html.contains("<img alt=\"\""));
     assert!(html.contains("@media print"));
 }
 

@@ -19,6 +19,7 @@ use crate::publish::charts::Figure;
 use crate::publish::disclosure::MARKER;
 use crate::publish::published::{GapRow, PublishedRun};
 
+mod findings;
 mod future_demand;
 pub mod interactive;
 
@@ -169,6 +170,28 @@ fn supply_headings(unit: Unit) -> Vec<String> {
     ]
 }
 
+/// The trend's (date, period) pairs, in date order, each once.
+fn trend_periods(inputs: &Inputs) -> Vec<(&str, &str)> {
+    let mut dates: Vec<(&str, &str)> = inputs
+        .trend
+        .iter()
+        .map(|t| (t.date.as_str(), t.period.as_str()))
+        .collect();
+    dates.sort_unstable();
+    dates.dedup();
+    dates
+}
+
+/// Above this many small areas the report lists none of them one by one.
+const SMALL_AREAS_LISTED: usize = 5_000;
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
 fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut t = String::from("<table>\n<thead><tr>");
     for (i, h) in headers.iter().enumerate() {
@@ -300,14 +323,21 @@ impl Report<'_> {
     }
 
     fn figure(&self, name: &str, caption: &str) -> String {
+        self.figure_told(name, caption, caption, None)
+    }
+
+    /// A chart whose text alternative states its `finding`, and whose caption links to the
+    /// table of its figures at `table` (an element id).
+    fn figure_told(&self, name: &str, caption: &str, finding: &str, table: Option<&str>) -> String {
         let Some((_, f)) = self.figures.iter().find(|(n, _)| n == name) else {
             return String::new();
         };
         let data = base64::engine::general_purpose::STANDARD.encode(&f.png);
         format!(
-            "<figure><img alt=\"{}\" src=\"data:image/png;base64,{data}\"><figcaption>{}</figcaption></figure>\n",
+            "<figure><img alt=\"{}\" src=\"data:image/png;base64,{data}\"><figcaption>{}{}</figcaption></figure>\n",
+            esc(finding),
             esc(caption),
-            esc(caption)
+            table.map_or_else(String::new, findings::table_link)
         )
     }
 
@@ -431,18 +461,13 @@ impl Report<'_> {
         }
         let mut s =
             String::from("<section id=\"trend\"><h2>People using services over time</h2>\n");
-        s.push_str(&self.figure(
+        s.push_str(&self.figure_told(
             "users_by_age_band",
             "People using day opportunities by age band (the council's published counts)",
+            &findings::trend(self.inputs),
+            Some("trend-figures"),
         ));
-        let mut dates: Vec<(&str, &str)> = self
-            .inputs
-            .trend
-            .iter()
-            .map(|t| (t.date.as_str(), t.period.as_str()))
-            .collect();
-        dates.sort_unstable();
-        dates.dedup();
+        let dates = trend_periods(self.inputs);
         let mut ages: Vec<&str> = self
             .inputs
             .trend
@@ -474,8 +499,9 @@ impl Report<'_> {
                 row
             })
             .collect();
+        s.push_str("<div id=\"trend-figures\">\n");
         s.push_str(&table(&headers, &rows));
-        s.push_str("</section>\n");
+        s.push_str("</div>\n</section>\n");
         s
     }
 
@@ -537,11 +563,18 @@ impl Report<'_> {
                 ]
             })
             .collect();
+        s.push_str("<div id=\"band-figures\">\n");
         s.push_str(&table(
             &["Band", "Rate", "People", "Annual cost of current packages"],
             &rows,
         ));
-        s.push_str(&self.figure("band_mix", "People receiving support at each band"));
+        s.push_str("</div>\n");
+        s.push_str(&self.figure_told(
+            "band_mix",
+            "People receiving support at each band",
+            &findings::band_mix(self.config, self.published),
+            Some("band-figures"),
+        ));
         s.push_str(&self.reconciliation());
         s.push_str("</section>\n");
         s
@@ -588,7 +621,7 @@ impl Report<'_> {
     fn supply_demand(&self) -> String {
         let mut s = String::from("<section id=\"supply\"><h2>Supply against demand</h2>\n<p>Supply is the capacity of active services located in each district; demand is current users plus people waiting. A service serving several lots counts in full towards each, so supply is not additive across lots.</p>\n");
         for (lot, l) in self.config.catalogue.lots.iter().enumerate() {
-            let _ = writeln!(s, "<h3>{}</h3>", esc(&l.label));
+            let _ = writeln!(s, "<h3 id=\"supply-{}\">{}</h3>", esc(&l.id), esc(&l.label));
             let rows: Vec<Vec<String>> = self
                 .published
                 .lot_rows(lot)
@@ -602,9 +635,11 @@ impl Report<'_> {
             headers.extend(supply_headings(l.unit));
             let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
             s.push_str(&table(&headers, &rows));
-            s.push_str(&self.figure(
+            s.push_str(&self.figure_told(
                 &format!("supply_demand_{}", l.id),
                 &format!("{}: supply against demand by district", l.label),
+                &findings::lot_gaps(self.config, self.published, lot),
+                Some(&format!("supply-{}", l.id)),
             ));
         }
         s.push_str("</section>\n");
@@ -617,13 +652,17 @@ impl Report<'_> {
             let _ = writeln!(s, "<li>{}.</li>", esc(&gap_sentence(self.config, row)));
         }
         s.push_str("</ol>\n");
-        s.push_str(&self.figure(
+        s.push_str(&self.figure_told(
             "gap_by_district_places",
             "Gap by district, day-service lots (places)",
+            &findings::gaps(self.config, self.published, Unit::Places),
+            Some("supply"),
         ));
-        s.push_str(&self.figure(
+        s.push_str(&self.figure_told(
             "gap_by_district_hours",
             "Gap by district, hour-measured lots",
+            &findings::gaps(self.config, self.published, Unit::Hours),
+            Some("supply"),
         ));
         if let Some(map) = &self.maps.gap {
             s.push_str(&map.html());
@@ -637,9 +676,11 @@ impl Report<'_> {
             .collect();
         for (lot, l) in self.config.catalogue.lots.iter().enumerate() {
             if short_lots.contains(&lot) {
-                s.push_str(&self.figure(
+                s.push_str(&self.figure_told(
                     &format!("map_gap_{}", l.id),
                     &format!("{}: gap by district", l.label),
+                    &findings::lot_gaps(self.config, self.published, lot),
+                    Some(&format!("supply-{}", l.id)),
                 ));
             }
         }
@@ -661,20 +702,27 @@ impl Report<'_> {
             s.push_str(&map.html());
         }
         s.push_str("<div class=\"gm-static\">\n");
-        for l in &self.config.catalogue.lots {
-            s.push_str(&self.figure(
+        let areas_table = self.small_areas_table();
+        for (lot, l) in self.config.catalogue.lots.iter().enumerate() {
+            s.push_str(&self.figure_told(
                 &format!("map_access_{}", l.id),
                 &format!(
                     "{}: {noun} from each small area to the nearest service",
                     l.label
                 ),
+                &findings::access_map(self.config, self.inputs, self.published, lot),
+                (!areas_table.is_empty()).then_some("access-areas"),
             ));
         }
         s.push_str("</div>\n");
-        s.push_str(&self.figure(
+        s.push_str(&areas_table);
+        s.push_str(&self.figure_told(
             "distance_to_nearest_service",
             &format!("Mean {noun} to the nearest suitable service"),
+            &findings::distances(self.config, self.published),
+            Some("access-districts"),
         ));
+        s.push_str("<div id=\"access-districts\">\n");
         for (lot, l) in self.config.catalogue.lots.iter().enumerate() {
             let rows: Vec<Vec<String>> = self
                 .published
@@ -701,9 +749,45 @@ impl Report<'_> {
                 &rows,
             ));
         }
+        s.push_str("</div>\n");
         s.push_str(&self.straight_and_travel());
         s.push_str("</section>\n");
         s
+    }
+
+    /// Every small area's distance to the nearest service of each lot, folded away, when
+    /// there are few enough small areas to list (a county's; a national run's are in
+    /// `tables/access_by_area`). Empty otherwise.
+    fn small_areas_table(&self) -> String {
+        let areas = &self.published.areas;
+        let lots = &self.config.catalogue.lots;
+        if areas.is_empty() || self.inputs.areas.len() > SMALL_AREAS_LISTED {
+            return String::new();
+        }
+        let mut cells = vec![vec![MARKER.to_string(); lots.len()]; self.inputs.areas.len()];
+        for r in areas {
+            cells[r.area][r.lot] = opt(r.nearest_km);
+        }
+        let rows: Vec<Vec<String>> = self
+            .inputs
+            .areas
+            .iter()
+            .zip(cells)
+            .map(|(a, c)| {
+                let mut row = vec![a.code.clone(), a.name.clone()];
+                row.extend(c);
+                row
+            })
+            .collect();
+        let mut headers = vec!["Small area", "Name"];
+        headers.extend(lots.iter().map(|l| l.short_label.as_str()));
+        let d = &self.published.distances;
+        format!(
+            "<details id=\"access-areas\"><summary>{} from each small area to the nearest suitable service, by lot ({}): the figures of the maps above</summary>\n{}</details>\n",
+            esc(&capitalised(d.noun())),
+            esc(d.suffix()),
+            table(&headers, &rows)
+        )
     }
 
     /// With travel costs and small areas: each small area's nearest service by straight
