@@ -633,7 +633,11 @@ fn bench_in(
             .collect();
         summary = Some((areas.len(), districts.len()));
         geopackage.extend(
-            clock.done.iter().filter(|s| s.0 == GEOPACKAGE_STEP).map(|s| s.1),
+            clock
+                .done
+                .iter()
+                .filter(|s| s.0 == GEOPACKAGE_STEP)
+                .map(|s| s.1),
         );
         clocks.push(clock.done);
     }

@@ -146,6 +146,15 @@ pub fn legend_classes(map: &ChoroplethMap) -> Vec<LegendClass> {
     map::legend(map)
 }
 
+/// The class of each of a choropleth's regions, as an index into [`legend_classes`];
+/// `None` where the region has no data or a suppressed value (drawn grey, hatched).
+pub fn region_classes(map: &ChoroplethMap) -> Vec<Option<usize>> {
+    map::region_classes(map)
+}
+
+/// The fill of a choropleth region with no data or a suppressed value.
+pub const NO_DATA_COLOUR: &str = map::NO_DATA_HEX;
+
 /// Draws a horizontal grouped bar chart, 1200x800 pixels.
 pub fn bar_chart(chart: &BarChart) -> Result<Figure, ChartError> {
     render(

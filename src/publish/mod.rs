@@ -24,6 +24,7 @@ pub mod qgis;
 pub mod report;
 pub mod run_folder;
 pub mod tables;
+pub mod topology;
 pub mod verify;
 pub mod workbook;
 
@@ -274,13 +275,22 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
     progress("drawing charts and maps, writing the workbook");
     let xlsx = workbook::workbook(config, &published.disclosure, &sheets)?;
     drop(sheets);
+    let interactive = report::InteractiveMaps::new(config, inputs, published, &maps);
     let figures = figures::draw_all(config, inputs, published, maps)?;
     figures::write_all(&mut folder, &figures)?;
     folder.write(workbook::FILE, &xlsx)?;
     progress("writing the report");
     folder.write(
         "report.html",
-        report::html(config, inputs, published, &figures, since.as_ref()).as_bytes(),
+        report::html(
+            config,
+            inputs,
+            published,
+            &figures,
+            since.as_ref(),
+            &interactive,
+        )
+        .as_bytes(),
     )?;
     if let Some(browser) = run.chromium {
         progress("printing the report to PDF");

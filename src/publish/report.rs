@@ -19,8 +19,12 @@ use crate::publish::charts::Figure;
 use crate::publish::disclosure::MARKER;
 use crate::publish::published::{GapRow, PublishedRun};
 
+mod findings;
 mod future_demand;
+pub mod interactive;
 pub mod market;
+
+pub use interactive::InteractiveMaps;
 
 /// What changed since an earlier run, for the report's "Since last quarter" section.
 #[derive(Debug, Clone)]
@@ -49,12 +53,14 @@ pub fn html(
     published: &PublishedRun,
     figures: &[(String, Figure)],
     since: Option<&SinceLast>,
+    maps: &InteractiveMaps,
 ) -> String {
     let r = Report {
         config,
         inputs,
         published,
         figures,
+        maps,
     };
     let mut out = String::with_capacity(1 << 20);
     out.push_str(&r.head());
@@ -76,7 +82,9 @@ pub fn html(
     ] {
         out.push_str(&section);
     }
-    out.push_str("</main>\n</body>\n</html>\n");
+    out.push_str("</main>\n");
+    out.push_str(&interactive::scripts());
+    out.push_str("</body>\n</html>\n");
     out
 }
 
@@ -85,6 +93,7 @@ struct Report<'a> {
     inputs: &'a Inputs,
     published: &'a PublishedRun,
     figures: &'a [(String, Figure)],
+    maps: &'a InteractiveMaps,
 }
 
 /// Escapes text for HTML.
@@ -135,6 +144,54 @@ fn opt_u(v: Option<u32>) -> String {
 
 fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| MARKER.to_string(), |x| format!("{:.0}%", x * 100.0))
+}
+
+/// A district's supply, people, demand, gap and sufficiency for a lot, as the report words
+/// them (the supply tables and the interactive map's panel).
+fn supply_figures(r: &GapRow) -> Vec<String> {
+    vec![
+        num(r.supply),
+        opt_u(r.current_users),
+        opt_u(r.waiting),
+        opt(r.demand),
+        opt(r.gap),
+        pct(r.sufficiency),
+    ]
+}
+
+/// The headings of [`supply_figures`].
+fn supply_headings(unit: Unit) -> Vec<String> {
+    let unit = unit.label();
+    vec![
+        format!("Supply ({unit})"),
+        "Current users".into(),
+        "Waiting".into(),
+        format!("Demand ({unit})"),
+        "Gap".into(),
+        "Sufficiency".into(),
+    ]
+}
+
+/// The trend's (date, period) pairs, in date order, each once.
+fn trend_periods(inputs: &Inputs) -> Vec<(&str, &str)> {
+    let mut dates: Vec<(&str, &str)> = inputs
+        .trend
+        .iter()
+        .map(|t| (t.date.as_str(), t.period.as_str()))
+        .collect();
+    dates.sort_unstable();
+    dates.dedup();
+    dates
+}
+
+/// Above this many small areas the report lists none of them one by one.
+const SMALL_AREAS_LISTED: usize = 5_000;
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
@@ -202,7 +259,7 @@ header { background: var(--accent); color: #fff; padding: 1.5rem 2rem; }
 header h1 { margin: 0 0 .3rem; font-size: 1.7rem; }
 header p { margin: 0; opacity: .9; }
 nav { padding: .6rem 2rem; border-bottom: 1px solid var(--rule); font-size: .9rem; }
-nav a { margin-right: 1rem; color: var(--accent); }
+nav a { display: inline-block; margin-right: 1rem; padding: .25rem 0; color: var(--accent); }
 main { max-width: 68rem; margin: 0 auto; padding: 1rem 2rem 3rem; }
 h2 { border-bottom: 2px solid var(--accent); padding-bottom: .2rem; margin-top: 2.5rem; }
 h3 { margin-top: 1.5rem; }
@@ -210,7 +267,7 @@ h3 { margin-top: 1.5rem; }
 .key li { margin: .3rem 0; }
 .short { color: var(--short); font-weight: bold; }
 table { border-collapse: collapse; margin: .8rem 0 1.2rem; font-size: .9rem; width: 100%; }
-th, td { border-bottom: 1px solid var(--rule); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th, td { border-bottom: 1px solid var(--rule); padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 th { background: #f5f5f5; }
 th.n { text-align: right; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -248,10 +305,12 @@ impl Report<'_> {
         let f = &self.config.file;
         let council = f.report.council.as_deref().unwrap_or("");
         let mut h = format!(
-            "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"gapmap {}\">\n<title>{}: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+            "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"gapmap {}\">\n<title>{}: {}</title>\n{}\n<style>{STYLE}{}</style>\n</head>\n<body>\n",
             env!("CARGO_PKG_VERSION"),
             esc(&f.title),
-            esc(&f.label)
+            esc(&f.label),
+            interactive::EARLY_SCRIPT,
+            interactive::style()
         );
         let _ = writeln!(
             h,
@@ -266,14 +325,21 @@ impl Report<'_> {
     }
 
     fn figure(&self, name: &str, caption: &str) -> String {
+        self.figure_told(name, caption, caption, None)
+    }
+
+    /// A chart whose text alternative states its `finding`, and whose caption links to the
+    /// table of its figures at `table` (an element id).
+    fn figure_told(&self, name: &str, caption: &str, finding: &str, table: Option<&str>) -> String {
         let Some((_, f)) = self.figures.iter().find(|(n, _)| n == name) else {
             return String::new();
         };
         let data = base64::engine::general_purpose::STANDARD.encode(&f.png);
         format!(
-            "<figure><img alt=\"{}\" src=\"data:image/png;base64,{data}\"><figcaption>{}</figcaption></figure>\n",
+            "<figure><img alt=\"{}\" src=\"data:image/png;base64,{data}\"><figcaption>{}{}</figcaption></figure>\n",
+            esc(finding),
             esc(caption),
-            esc(caption)
+            table.map_or_else(String::new, findings::table_link)
         )
     }
 
@@ -397,18 +463,13 @@ impl Report<'_> {
         }
         let mut s =
             String::from("<section id=\"trend\"><h2>People using services over time</h2>\n");
-        s.push_str(&self.figure(
+        s.push_str(&self.figure_told(
             "users_by_age_band",
             "People using day opportunities by age band (the council's published counts)",
+            &findings::trend(self.inputs),
+            Some("trend-figures"),
         ));
-        let mut dates: Vec<(&str, &str)> = self
-            .inputs
-            .trend
-            .iter()
-            .map(|t| (t.date.as_str(), t.period.as_str()))
-            .collect();
-        dates.sort_unstable();
-        dates.dedup();
+        let dates = trend_periods(self.inputs);
         let mut ages: Vec<&str> = self
             .inputs
             .trend
@@ -440,8 +501,9 @@ impl Report<'_> {
                 row
             })
             .collect();
+        s.push_str("<div id=\"trend-figures\">\n");
         s.push_str(&table(&headers, &rows));
-        s.push_str("</section>\n");
+        s.push_str("</div>\n</section>\n");
         s
     }
 
@@ -503,11 +565,18 @@ impl Report<'_> {
                 ]
             })
             .collect();
+        s.push_str("<div id=\"band-figures\">\n");
         s.push_str(&table(
             &["Band", "Rate", "People", "Annual cost of current packages"],
             &rows,
         ));
-        s.push_str(&self.figure("band_mix", "People receiving support at each band"));
+        s.push_str("</div>\n");
+        s.push_str(&self.figure_told(
+            "band_mix",
+            "People receiving support at each band",
+            &findings::band_mix(self.config, self.published),
+            Some("band-figures"),
+        ));
         s.push_str(&self.reconciliation());
         s.push_str("</section>\n");
         s
@@ -554,38 +623,25 @@ impl Report<'_> {
     fn supply_demand(&self) -> String {
         let mut s = String::from("<section id=\"supply\"><h2>Supply against demand</h2>\n<p>Supply is the capacity of active services located in each district; demand is current users plus people waiting. A service serving several lots counts in full towards each, so supply is not additive across lots.</p>\n");
         for (lot, l) in self.config.catalogue.lots.iter().enumerate() {
-            let _ = writeln!(s, "<h3>{}</h3>", esc(&l.label));
+            let _ = writeln!(s, "<h3 id=\"supply-{}\">{}</h3>", esc(&l.id), esc(&l.label));
             let rows: Vec<Vec<String>> = self
                 .published
                 .lot_rows(lot)
                 .map(|r| {
-                    vec![
-                        r.area_name.clone(),
-                        num(r.supply),
-                        opt_u(r.current_users),
-                        opt_u(r.waiting),
-                        opt(r.demand),
-                        opt(r.gap),
-                        pct(r.sufficiency),
-                    ]
+                    let mut row = vec![r.area_name.clone()];
+                    row.extend(supply_figures(r));
+                    row
                 })
                 .collect();
-            let unit = l.unit.label();
-            s.push_str(&table(
-                &[
-                    "District",
-                    &format!("Supply ({unit})"),
-                    "Current users",
-                    "Waiting",
-                    &format!("Demand ({unit})"),
-                    "Gap",
-                    "Sufficiency",
-                ],
-                &rows,
-            ));
-            s.push_str(&self.figure(
+            let mut headers = vec!["District".to_string()];
+            headers.extend(supply_headings(l.unit));
+            let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+            s.push_str(&table(&headers, &rows));
+            s.push_str(&self.figure_told(
                 &format!("supply_demand_{}", l.id),
                 &format!("{}: supply against demand by district", l.label),
+                &findings::lot_gaps(self.config, self.published, lot),
+                Some(&format!("supply-{}", l.id)),
             ));
         }
         s.push_str("</section>\n");
@@ -598,15 +654,22 @@ impl Report<'_> {
             let _ = writeln!(s, "<li>{}.</li>", esc(&gap_sentence(self.config, row)));
         }
         s.push_str("</ol>\n");
-        s.push_str(&self.figure(
+        s.push_str(&self.figure_told(
             "gap_by_district_places",
             "Gap by district, day-service lots (places)",
+            &findings::gaps(self.config, self.published, Unit::Places),
+            Some("supply"),
         ));
-        s.push_str(&self.figure(
+        s.push_str(&self.figure_told(
             "gap_by_district_hours",
             "Gap by district, hour-measured lots",
+            &findings::gaps(self.config, self.published, Unit::Hours),
+            Some("supply"),
         ));
-        s.push_str("<div class=\"grid\">\n");
+        if let Some(map) = &self.maps.gap {
+            s.push_str(&map.html());
+        }
+        s.push_str("<div class=\"gm-static\"><div class=\"grid\">\n");
         let short_lots: BTreeSet<usize> = self
             .published
             .largest_shortfalls(usize::MAX)
@@ -615,13 +678,15 @@ impl Report<'_> {
             .collect();
         for (lot, l) in self.config.catalogue.lots.iter().enumerate() {
             if short_lots.contains(&lot) {
-                s.push_str(&self.figure(
+                s.push_str(&self.figure_told(
                     &format!("map_gap_{}", l.id),
                     &format!("{}: gap by district", l.label),
+                    &findings::lot_gaps(self.config, self.published, lot),
+                    Some(&format!("supply-{}", l.id)),
                 ));
             }
         }
-        s.push_str("</div>\n</section>\n");
+        s.push_str("</div></div>\n</section>\n");
         s
     }
 
@@ -635,19 +700,31 @@ impl Report<'_> {
             num(d.catchment),
             d.suffix()
         );
-        for l in &self.config.catalogue.lots {
-            s.push_str(&self.figure(
+        if let Some(map) = &self.maps.access {
+            s.push_str(&map.html());
+        }
+        s.push_str("<div class=\"gm-static\">\n");
+        let areas_table = self.small_areas_table();
+        for (lot, l) in self.config.catalogue.lots.iter().enumerate() {
+            s.push_str(&self.figure_told(
                 &format!("map_access_{}", l.id),
                 &format!(
                     "{}: {noun} from each small area to the nearest service",
                     l.label
                 ),
+                &findings::access_map(self.config, self.inputs, self.published, lot),
+                (!areas_table.is_empty()).then_some("access-areas"),
             ));
         }
-        s.push_str(&self.figure(
+        s.push_str("</div>\n");
+        s.push_str(&areas_table);
+        s.push_str(&self.figure_told(
             "distance_to_nearest_service",
             &format!("Mean {noun} to the nearest suitable service"),
+            &findings::distances(self.config, self.published),
+            Some("access-districts"),
         ));
+        s.push_str("<div id=\"access-districts\">\n");
         for (lot, l) in self.config.catalogue.lots.iter().enumerate() {
             let rows: Vec<Vec<String>> = self
                 .published
@@ -674,9 +751,45 @@ impl Report<'_> {
                 &rows,
             ));
         }
+        s.push_str("</div>\n");
         s.push_str(&self.straight_and_travel());
         s.push_str("</section>\n");
         s
+    }
+
+    /// Every small area's distance to the nearest service of each lot, folded away, when
+    /// there are few enough small areas to list (a county's; a national run's are in
+    /// `tables/access_by_area`). Empty otherwise.
+    fn small_areas_table(&self) -> String {
+        let areas = &self.published.areas;
+        let lots = &self.config.catalogue.lots;
+        if areas.is_empty() || self.inputs.areas.len() > SMALL_AREAS_LISTED {
+            return String::new();
+        }
+        let mut cells = vec![vec![MARKER.to_string(); lots.len()]; self.inputs.areas.len()];
+        for r in areas {
+            cells[r.area][r.lot] = opt(r.nearest_km);
+        }
+        let rows: Vec<Vec<String>> = self
+            .inputs
+            .areas
+            .iter()
+            .zip(cells)
+            .map(|(a, c)| {
+                let mut row = vec![a.code.clone(), a.name.clone()];
+                row.extend(c);
+                row
+            })
+            .collect();
+        let mut headers = vec!["Small area", "Name"];
+        headers.extend(lots.iter().map(|l| l.short_label.as_str()));
+        let d = &self.published.distances;
+        format!(
+            "<details id=\"access-areas\"><summary>{} from each small area to the nearest suitable service, by lot ({}): the figures of the maps above</summary>\n{}</details>\n",
+            esc(&capitalised(d.noun())),
+            esc(d.suffix()),
+            table(&headers, &rows)
+        )
     }
 
     /// With travel costs and small areas: each small area's nearest service by straight

@@ -19,15 +19,15 @@ use super::{ChoroplethMap, MapPoint, Palette};
 
 pub(super) const SIZE: (u32, u32) = (1200, 1000);
 const LEGEND_WIDTH: i32 = 280;
-const NO_DATA: RGBColor = RGBColor(217, 217, 217);
+pub(super) const NO_DATA: RGBColor = RGBColor(217, 217, 217);
 const HATCH: RGBColor = RGBColor(150, 150, 150);
 const BORDER: RGBColor = RGBColor(80, 80, 80);
 /// Lighter borders when there are many small areas, so the lines do not drown the fills.
 const BORDER_DENSE: RGBColor = RGBColor(125, 125, 125);
 const DENSE_REGIONS: usize = 60;
 const POINT: RGBColor = RGBColor(20, 20, 20);
-const REGION_LABEL: Text = Text::new(16.0, true, INK);
-const POINT_LABEL: Text = Text::new(13.0, false, INK);
+pub(super) const REGION_LABEL: Text = Text::new(16.0, true, INK);
+pub(super) const POINT_LABEL: Text = Text::new(13.0, false, INK);
 /// Kilometres in one degree of latitude (and of scaled longitude at the mean latitude).
 const KM_PER_DEGREE: f64 = 111.2;
 
@@ -123,6 +123,18 @@ pub(super) fn legend(map: &ChoroplethMap) -> Vec<super::LegendClass> {
         })
         .collect()
 }
+
+/// The class of each region (an index into [`legend`]'s classes), `None` for no data.
+pub(super) fn region_classes(map: &ChoroplethMap) -> Vec<Option<usize>> {
+    let classes = Classes::new(map);
+    map.regions
+        .iter()
+        .map(|r| region_value(r).map(|v| classes.class_of(v)))
+        .collect()
+}
+
+/// The colour of regions with no data or a suppressed value.
+pub(super) const NO_DATA_HEX: &str = "#D9D9D9";
 
 /// The classes: upper bounds, an extra open class when values exceed the last bound,
 /// and each class's colour, legend label and number of regions.

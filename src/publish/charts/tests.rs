@@ -196,3 +196,54 @@ fn map_svg_has_one_path_per_class_and_outlines_only_when_few_areas() {
         2_500 - 200
     );
 }
+
+/// WCAG 2.x contrast ratio of two sRGB colours.
+fn contrast(a: plotters::style::RGBColor, b: plotters::style::RGBColor) -> f64 {
+    let luminance = |c: plotters::style::RGBColor| {
+        let lin = |v: u8| {
+            let s = f64::from(v) / 255.0;
+            if s <= 0.04045 {
+                s / 12.92
+            } else {
+                ((s + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(c.0) + 0.7152 * lin(c.1) + 0.0722 * lin(c.2)
+    };
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+#[test]
+fn chart_text_has_at_least_4_5_to_1_contrast_on_white() {
+    use layout::Text;
+    use plotters::style::RGBColor;
+    // The formula against known pairs: #767676 on white is the usual 4.54:1 threshold grey,
+    // black on white 21:1.
+    assert!((contrast(RGBColor(0x76, 0x76, 0x76), RGBColor(255, 255, 255)) - 4.54).abs() < 0.01);
+    assert!((contrast(RGBColor(0, 0, 0), RGBColor(255, 255, 255)) - 21.0).abs() < 1e-9);
+    // Every text style the charts and maps draw with (all of them on white, or on a map
+    // fill behind a white halo). Series colours never colour text.
+    for style in [
+        Text::TITLE,
+        Text::SUBTITLE,
+        Text::LABEL,
+        Text::TICK,
+        Text::AXIS_TITLE,
+        Text::NOTE,
+        map::REGION_LABEL,
+        map::POINT_LABEL,
+    ] {
+        let ratio = contrast(style.colour, RGBColor(255, 255, 255));
+        assert!(ratio >= 4.5, "{:?} on white: {ratio:.2}", style.colour);
+    }
+}
+
+#[test]
+fn the_interactive_maps_no_data_colour_is_the_pictures() {
+    let c = map::NO_DATA;
+    assert_eq!(
+        NO_DATA_COLOUR,
+        format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+    );
+}

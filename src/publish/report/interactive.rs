@@ -1,0 +1,423 @@
+//! The report's interactive maps: the gap by district and, with small areas, the distance
+//! from each small area to the nearest service, each with a lot switcher, the active
+//! services of the lot as named points, and each area's figures shown when it is pointed
+//! at or focused.
+//!
+//! The maps are drawn in the reader's browser by Leaflet (BSD-2-Clause, committed under
+//! `vendor/leaflet/`), embedded in the report with the small script beside this file: no
+//! map tiles, no network. Boundaries are simplified for the screen by
+//! [`crate::publish::topology`] and sent once, as shared arcs; each lot adds only the class
+//! of every area (the classes and colours of the map pictures, from
+//! [`charts::region_classes`]) and its figures, worded as the report's tables word them.
+//! The pictures stay for print and PDF: the print stylesheet shows them instead.
+//!
+//! This module builds the data and the markup; it draws nothing and writes no file.
+
+use geo::{Area as _, MultiPolygon};
+use serde::Serialize;
+
+use super::{esc, num, opt, supply_figures, supply_headings};
+use crate::config::Config;
+use crate::load::Inputs;
+use crate::model::ServiceStatus;
+use crate::publish::charts::{self, ChoroplethMap};
+use crate::publish::figures::Maps;
+use crate::publish::published::PublishedRun;
+use crate::publish::topology::{self, Topology, SCALE};
+
+const LEAFLET_JS: &str = include_str!("../../../vendor/leaflet/leaflet.js");
+const LEAFLET_CSS: &str = include_str!("../../../vendor/leaflet/leaflet.css");
+const LEAFLET_LICENSE: &str = include_str!("../../../vendor/leaflet/LICENSE");
+const SCRIPT: &str = include_str!("interactive.js");
+const STYLE: &str = include_str!("interactive.css");
+
+/// The Leaflet release embedded, for the report's credit line.
+pub const LEAFLET: &str = "Leaflet 1.9.4";
+
+/// At most this many points in a layer's simplified boundaries: a whole-England layer of
+/// small areas is simplified further until it fits (about 2.5 MB of the report).
+const VERTEX_BUDGET: usize = 400_000;
+
+/// One interactive map, ready to be written into the report.
+#[derive(Debug, Clone)]
+pub struct InteractiveMap {
+    /// The element id the map's markup and data take.
+    id: &'static str,
+    heading: String,
+    /// "district" or "small area".
+    what: &'static str,
+    data: MapData,
+}
+
+/// Both of a run's interactive maps.
+#[derive(Debug, Clone, Default)]
+pub struct InteractiveMaps {
+    pub gap: Option<InteractiveMap>,
+    pub access: Option<InteractiveMap>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct MapData {
+    what: &'static str,
+    /// Per arc: the first point then each step from the one before, in 1/SCALE degree
+    /// (longitude, latitude pairs, flat).
+    arcs: Vec<Vec<i64>>,
+    /// Per area, per polygon, per ring: arcs (`!i` for arc `i` backwards).
+    areas: Vec<Vec<Vec<Vec<i32>>>>,
+    names: Vec<String>,
+    scale: f64,
+    no_data: &'static str,
+    lots: Vec<LotData>,
+    /// Every service shown on some lot: longitude, latitude (1/SCALE degree), name, and
+    /// what it is.
+    services: Vec<(i64, i64, String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct LotData {
+    label: String,
+    legend_title: String,
+    /// Colour and words of each class, lowest first.
+    legend: Vec<(String, String)>,
+    /// Each area's class, or -1 for no data.
+    classes: Vec<i32>,
+    /// The figures' headings, and each area's figures, worded as in the report's tables.
+    heads: Vec<String>,
+    figures: Vec<Vec<String>>,
+    /// Indices into `services` of the active services for this lot.
+    services: Vec<u32>,
+}
+
+impl InteractiveMaps {
+    /// Builds both maps (boundaries simplified in parallel) from the maps the pictures draw.
+    pub fn new(
+        config: &Config,
+        inputs: &Inputs,
+        published: &PublishedRun,
+        maps: &Maps,
+    ) -> InteractiveMaps {
+        let services = Services::new(config, inputs);
+        let (gap, access) = rayon::join(
+            || gap_map(config, inputs, published, maps, &services),
+            || access_map(config, inputs, published, maps, &services),
+        );
+        InteractiveMaps { gap, access }
+    }
+}
+
+/// Tolerance for a layer in metres: a thirtieth of the median area's width (so small areas
+/// keep their shape when zoomed to), at least 2 m.
+fn tolerance(geometries: &[&MultiPolygon<f64>]) -> f64 {
+    let mut widths: Vec<f64> = geometries
+        .iter()
+        .map(|g| {
+            let lat = g
+                .iter()
+                .flat_map(|p| p.exterior().coords())
+                .map(|c| c.y)
+                .next()
+                .unwrap_or(0.0);
+            let m2 = g.unsigned_area() * 111_320.0 * 110_574.0 * lat.to_radians().cos();
+            m2.sqrt()
+        })
+        .filter(|w| w.is_finite())
+        .collect();
+    widths.sort_by(f64::total_cmp);
+    let median = widths.get(widths.len() / 2).copied().unwrap_or(0.0);
+    (median / 30.0).max(2.0)
+}
+
+/// The layer simplified, the tolerance doubled until it fits [`VERTEX_BUDGET`].
+fn simplified(geometries: &[&MultiPolygon<f64>]) -> Topology {
+    let mut tol = tolerance(geometries);
+    loop {
+        let t = topology::simplify(geometries, tol);
+        if t.vertex_count() <= VERTEX_BUDGET || tol > 5_000.0 {
+            return t;
+        }
+        tol *= 2.0;
+    }
+}
+
+fn delta_arcs(t: &Topology) -> Vec<Vec<i64>> {
+    t.arcs
+        .iter()
+        .map(|arc| {
+            let mut out = Vec::with_capacity(arc.len() * 2);
+            let mut last = (0, 0);
+            for &(x, y) in arc {
+                out.push(x - last.0);
+                out.push(y - last.1);
+                last = (x, y);
+            }
+            out
+        })
+        .collect()
+}
+
+/// The active services of each lot, each listed once.
+struct Services {
+    points: Vec<(i64, i64, String, String)>,
+    /// Per lot, indices into `points`.
+    by_lot: Vec<Vec<u32>>,
+}
+
+impl Services {
+    fn new(config: &Config, inputs: &Inputs) -> Services {
+        let cat = &config.catalogue;
+        let mut points = Vec::new();
+        let mut by_lot = vec![Vec::new(); cat.lots.len()];
+        for s in inputs
+            .services
+            .iter()
+            .filter(|s| s.status == ServiceStatus::Active)
+        {
+            let i = points.len() as u32;
+            let kind = &cat.service_types[s.service_type];
+            points.push((
+                (s.location.x() * SCALE).round() as i64,
+                (s.location.y() * SCALE).round() as i64,
+                s.name.clone(),
+                format!(
+                    "{}, {}: {} {}",
+                    kind.label,
+                    s.provider_name,
+                    num(s.capacity),
+                    kind.unit.label()
+                ),
+            ));
+            for &lot in &s.lots {
+                if let Some(list) = by_lot.get_mut(lot) {
+                    list.push(i);
+                }
+            }
+        }
+        Services { points, by_lot }
+    }
+}
+
+/// The legend and classes of a lot's map, classes given per region of `map`.
+fn classes_of(
+    map: &ChoroplethMap,
+    regions: usize,
+    area_of: &[usize],
+) -> (Vec<(String, String)>, Vec<i32>) {
+    let legend = charts::legend_classes(map)
+        .into_iter()
+        .map(|c| {
+            let (r, g, b) = c.colour;
+            (format!("#{r:02X}{g:02X}{b:02X}"), c.label)
+        })
+        .collect();
+    let mut classes = vec![-1; regions];
+    for (region, class) in charts::region_classes(map).into_iter().enumerate() {
+        if let (Some(&area), Some(class)) = (area_of.get(region), class) {
+            classes[area] = class as i32;
+        }
+    }
+    (legend, classes)
+}
+
+fn gap_map(
+    config: &Config,
+    inputs: &Inputs,
+    published: &PublishedRun,
+    maps: &Maps,
+    services: &Services,
+) -> Option<InteractiveMap> {
+    let geometries: Vec<&MultiPolygon<f64>> =
+        inputs.districts.iter().map(|d| &d.geometry).collect();
+    if geometries.is_empty() || maps.gap.is_empty() {
+        return None;
+    }
+    let topology = simplified(&geometries);
+    let identity: Vec<usize> = (0..geometries.len()).collect();
+    let lots = config
+        .catalogue
+        .lots
+        .iter()
+        .enumerate()
+        .zip(&maps.gap)
+        .map(|((lot, l), map)| {
+            let (legend, classes) = classes_of(map, geometries.len(), &identity);
+            let figures = inputs
+                .districts
+                .iter()
+                .map(|d| {
+                    published
+                        .lot_rows(lot)
+                        .find(|r| r.area_code == d.code)
+                        .map_or_else(Vec::new, supply_figures)
+                })
+                .collect();
+            LotData {
+                label: l.label.clone(),
+                legend_title: map.legend_title.clone(),
+                legend,
+                classes,
+                heads: supply_headings(l.unit),
+                figures,
+                services: services.by_lot[lot].clone(),
+            }
+        })
+        .collect();
+    Some(InteractiveMap {
+        id: "gm-gap",
+        heading: "Explore the gaps on a map".into(),
+        what: "district",
+        data: map_data(
+            "district",
+            &topology,
+            inputs.districts.iter().map(|d| d.name.clone()).collect(),
+            lots,
+            services,
+        ),
+    })
+}
+
+fn access_map(
+    config: &Config,
+    inputs: &Inputs,
+    published: &PublishedRun,
+    maps: &Maps,
+    services: &Services,
+) -> Option<InteractiveMap> {
+    if maps.access.is_empty() || published.areas.is_empty() {
+        return None;
+    }
+    let geometries: Vec<&MultiPolygon<f64>> = inputs.areas.iter().map(|a| &a.geometry).collect();
+    let topology = simplified(&geometries);
+    let d = &published.distances;
+    let lots = config
+        .catalogue
+        .lots
+        .iter()
+        .enumerate()
+        .zip(&maps.access)
+        .map(|((lot, l), map)| {
+            let rows: Vec<_> = published.areas.iter().filter(|r| r.lot == lot).collect();
+            let area_of: Vec<usize> = rows.iter().map(|r| r.area).collect();
+            let (legend, classes) = classes_of(map, geometries.len(), &area_of);
+            let mut figures = vec![Vec::new(); geometries.len()];
+            for r in &rows {
+                figures[r.area] = vec![
+                    inputs.areas[r.area].code.clone(),
+                    opt(r.nearest_km),
+                    r.services_in_reach.to_string(),
+                ];
+            }
+            LotData {
+                label: l.label.clone(),
+                legend_title: map.legend_title.clone(),
+                legend,
+                classes,
+                heads: vec![
+                    "Code".into(),
+                    format!("Nearest suitable service ({})", d.suffix()),
+                    "Services within the catchment".into(),
+                ],
+                figures,
+                services: services.by_lot[lot].clone(),
+            }
+        })
+        .collect();
+    Some(InteractiveMap {
+        id: "gm-access",
+        heading: format!("Explore {} to the nearest service on a map", d.noun()),
+        what: "small area",
+        data: map_data(
+            "small area",
+            &topology,
+            inputs.areas.iter().map(|a| a.name.clone()).collect(),
+            lots,
+            services,
+        ),
+    })
+}
+
+fn map_data(
+    what: &'static str,
+    topology: &Topology,
+    names: Vec<String>,
+    lots: Vec<LotData>,
+    services: &Services,
+) -> MapData {
+    MapData {
+        what,
+        arcs: delta_arcs(topology),
+        areas: topology.features.clone(),
+        names,
+        scale: SCALE,
+        no_data: charts::NO_DATA_COLOUR,
+        lots,
+        services: services.points.clone(),
+    }
+}
+
+impl InteractiveMap {
+    /// The map's markup: heading, help, lot switcher, the map itself, legend and the panel
+    /// of figures, and its data. Hidden until the script shows it; never printed.
+    pub fn html(&self) -> String {
+        let id = self.id;
+        let what = self.what;
+        let options: String = self
+            .data
+            .lots
+            .iter()
+            .enumerate()
+            .map(|(i, l)| format!("<option value=\"{i}\">{}</option>", esc(&l.label)))
+            .collect();
+        let json = serde_json::to_string(&self.data)
+            .unwrap_or_default()
+            .replace('<', "\\u003c");
+        format!(
+            r#"<div class="gm-map" id="{id}" data-gm-data="{id}-data" hidden>
+<h3 id="{id}-title">{heading}</h3>
+<p class="gm-help" id="{id}-help">Drag the map, or use the arrow keys when it has focus, to pan; zoom with the buttons above it or the + and − keys. Point at a {what}, or press Tab to reach the {what}s and the arrow keys to move between them, to see its figures for the chosen lot; Enter zooms to it and Escape returns to the map. Services are the dark dots: point at one, or Tab to them, for its name. The tables in this report hold the same figures.</p>
+<div class="gm-controls"><label for="{id}-lot">Lot</label> <select id="{id}-lot">{options}</select> <button type="button">Zoom in</button> <button type="button">Zoom out</button> <button type="button">Show all</button></div>
+<div class="gm-body">
+<div class="gm-canvas" id="{id}-canvas" role="region" aria-labelledby="{id}-title" aria-describedby="{id}-help"></div>
+<div class="gm-side">
+<div class="gm-info" id="{id}-info" aria-live="polite"><p>Point at or focus a {what} to see its figures.</p></div>
+<div class="gm-legend" id="{id}-legend"></div>
+</div>
+</div>
+<p class="note">Boundaries simplified for the screen (neighbours still share their edges exactly); the map pictures, drawn from the full boundaries, print in their place. Map drawn in your browser by {LEAFLET} (BSD-2-Clause licence), embedded in this report; no map tiles or other files are fetched.</p>
+</div>
+<script type="application/json" id="{id}-data">{json}</script>
+"#,
+            heading = esc(&self.heading),
+        )
+    }
+}
+
+/// Styles of the maps and of Leaflet, for the report's head; none of Leaflet's rules that
+/// point at image files, which the report does not carry.
+pub fn style() -> String {
+    let leaflet: String = LEAFLET_CSS
+        .lines()
+        .filter(|line| !line.contains("url("))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    format!("{leaflet}{STYLE}")
+}
+
+/// The scripts, for the end of the report's body: Leaflet with its licence, then the
+/// maps' own. Leaflet's source-map comment is left out, so that developer tools fetch
+/// nothing either.
+pub fn scripts() -> String {
+    let leaflet = LEAFLET_JS
+        .trim_end()
+        .rsplit_once('\n')
+        .filter(|(_, last)| last.starts_with("//# sourceMappingURL"))
+        .map_or(LEAFLET_JS, |(code, _)| code);
+    format!(
+        "<script>\n/*\n{}*/\n{leaflet}\n</script>\n<script>\n{SCRIPT}</script>\n",
+        LEAFLET_LICENSE.replace("*/", "* /")
+    )
+}
+
+/// Marks the page as running scripts, first thing, so the pictures the interactive maps
+/// replace on screen are not shown first.
+pub const EARLY_SCRIPT: &str =
+    "<script>document.documentElement.classList.add(\"gm-js\");</script>";

@@ -1,0 +1,464 @@
+//! A polygon layer simplified for the screen without gaps or overlaps between neighbours.
+//!
+//! Coordinates are rounded to a grid of [`SCALE`] points per degree (about a metre), then the
+//! layer is cut into *arcs*: the stretches of boundary between the points where three or
+//! more areas meet (or where two boundaries part), each stored once however many rings use
+//! it, as TopoJSON does. Each arc is simplified once (Douglas-Peucker, its ends fixed), so
+//! neighbours keep sharing exactly the same edge: no gap or overlap can open between them.
+//!
+//! Simplifying arcs one at a time could still make one arc cross another, or jump over a
+//! small island. A shortcut is therefore taken only when the region it cuts off (between
+//! the stretch of arc it replaces and the straight segment) holds no vertex of the layer
+//! other than its own. With the layer's own boundaries not crossing, that is enough for no
+//! two simplified arcs to cross either (a crossing needs a vertex of one arc inside the
+//! region the other cut off). Each ring keeps at least three points, so no area vanishes.
+//!
+//! This module owns the geometry only; the report's interactive maps encode it
+//! ([`crate::publish::report`]).
+
+use std::collections::HashMap;
+
+use geo::MultiPolygon;
+use rstar::primitives::GeomWithData;
+use rstar::{RTree, AABB};
+
+/// Grid points per degree: 1e-5 of a degree is 1.1 m of latitude, finer than a screen
+/// pixel at the closest zoom the report allows.
+pub const SCALE: f64 = 1e5;
+
+/// A grid point: longitude and latitude in 1/[`SCALE`] of a degree.
+pub type GridPoint = (i64, i64);
+
+/// An arc used backwards is referred to as `!index` (a negative number), as in TopoJSON.
+pub type ArcRef = i32;
+
+/// A simplified layer: shared arcs, and each feature's polygons as rings of arcs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topology {
+    /// Each arc's points on the grid, simplified; the first and last are junctions (or the
+    /// same point, for a ring that meets no other boundary).
+    pub arcs: Vec<Vec<GridPoint>>,
+    /// Per feature, per polygon, per ring (exterior first): the arcs, in order.
+    pub features: Vec<Vec<Vec<Vec<ArcRef>>>>,
+}
+
+impl Topology {
+    /// The points of a ring, closed (its first point repeated at the end).
+    pub fn ring_points(&self, ring: &[ArcRef]) -> Vec<GridPoint> {
+        let mut out: Vec<GridPoint> = Vec::new();
+        for &r in ring {
+            let (arc, backwards) = if r < 0 {
+                (&self.arcs[!r as usize], true)
+            } else {
+                (&self.arcs[r as usize], false)
+            };
+            let points: Box<dyn Iterator<Item = &GridPoint>> = if backwards {
+                Box::new(arc.iter().rev())
+            } else {
+                Box::new(arc.iter())
+            };
+            for (i, p) in points.enumerate() {
+                if i > 0 || out.is_empty() {
+                    out.push(*p);
+                }
+            }
+        }
+        out
+    }
+
+    /// Every point of every arc, counted once.
+    pub fn vertex_count(&self) -> usize {
+        self.arcs.iter().map(Vec::len).sum()
+    }
+}
+
+/// Simplifies a layer: `tolerance_m` is how far (metres) a simplified boundary may stray
+/// from the original.
+pub fn simplify(layer: &[&MultiPolygon<f64>], tolerance_m: f64) -> Topology {
+    let rings = Rings::new(layer);
+    let junctions = junctions(&rings.rings);
+    let mut arcs = Arcs::default();
+    let ring_arcs: Vec<Vec<ArcRef>> = rings
+        .rings
+        .iter()
+        .map(|ring| arcs.cut(ring, &junctions))
+        .collect();
+    let metres = Metres::new(&arcs.points);
+    let mut simplifier = Simplifier::new(&arcs.points, metres, tolerance_m);
+    for a in 0..arcs.points.len() {
+        simplifier.arc(a);
+    }
+    // No ring may fall below three distinct points: split its longest straightened arc.
+    for ring in &ring_arcs {
+        while simplifier.distinct_points(ring) < 3 {
+            if !simplifier.split_one(ring) {
+                break;
+            }
+        }
+    }
+    let simplified = simplifier.kept_arcs();
+    let features = rings
+        .features
+        .iter()
+        .map(|polygons| {
+            polygons
+                .iter()
+                .map(|ring_ids| ring_ids.iter().map(|&r| ring_arcs[r].clone()).collect())
+                .collect()
+        })
+        .collect();
+    Topology {
+        arcs: simplified,
+        features,
+    }
+}
+
+/// The layer's rings on the grid, open (no repeated closing point), and which feature and
+/// polygon each belongs to.
+struct Rings {
+    rings: Vec<Vec<GridPoint>>,
+    /// Per feature, per polygon: ring indices, exterior first.
+    features: Vec<Vec<Vec<usize>>>,
+}
+
+fn to_grid(x: f64, y: f64) -> GridPoint {
+    ((x * SCALE).round() as i64, (y * SCALE).round() as i64)
+}
+
+impl Rings {
+    fn new(layer: &[&MultiPolygon<f64>]) -> Rings {
+        let mut rings = Vec::new();
+        let mut features = Vec::new();
+        for geometry in layer {
+            let mut polygons = Vec::new();
+            for polygon in geometry.iter() {
+                let mut ids = Vec::new();
+                for (i, ring) in std::iter::once(polygon.exterior())
+                    .chain(polygon.interiors())
+                    .enumerate()
+                {
+                    let mut points: Vec<GridPoint> = Vec::with_capacity(ring.0.len());
+                    for c in ring.coords().filter(|c| c.x.is_finite() && c.y.is_finite()) {
+                        let p = to_grid(c.x, c.y);
+                        if points.last() != Some(&p) {
+                            points.push(p);
+                        }
+                    }
+                    while points.len() > 1 && points.first() == points.last() {
+                        points.pop();
+                    }
+                    if points.len() < 3 {
+                        // A ring smaller than the grid: an exterior takes its polygon with it.
+                        if i == 0 {
+                            break;
+                        }
+                        continue;
+                    }
+                    ids.push(rings.len());
+                    rings.push(points);
+                }
+                if !ids.is_empty() {
+                    polygons.push(ids);
+                }
+            }
+            features.push(polygons);
+        }
+        Rings { rings, features }
+    }
+}
+
+fn around<T: Copy>(ring: &[T], i: usize) -> (T, T) {
+    let n = ring.len();
+    (ring[(i + n - 1) % n], ring[(i + 1) % n])
+}
+
+/// The points where boundaries meet or part: a point is a junction when the rings through
+/// it do not all have the same two neighbours there.
+fn junctions(rings: &[Vec<GridPoint>]) -> HashMap<GridPoint, bool> {
+    let mut seen: HashMap<GridPoint, ((GridPoint, GridPoint), bool)> = HashMap::new();
+    for ring in rings {
+        for (i, &p) in ring.iter().enumerate() {
+            let (a, b) = around(ring, i);
+            let pair = (a.min(b), a.max(b));
+            seen.entry(p)
+                .and_modify(|(first, junction)| *junction |= *first != pair)
+                .or_insert((pair, false));
+        }
+    }
+    seen.into_iter().map(|(p, (_, j))| (p, j)).collect()
+}
+
+/// The arcs found so far, each stored once, in a canonical direction.
+#[derive(Default)]
+struct Arcs {
+    points: Vec<Vec<GridPoint>>,
+    index: HashMap<Vec<GridPoint>, usize>,
+}
+
+impl Arcs {
+    /// Cuts a ring at its junctions into arcs and returns them in ring order.
+    fn cut(&mut self, ring: &[GridPoint], junctions: &HashMap<GridPoint, bool>) -> Vec<ArcRef> {
+        let cuts: Vec<usize> = (0..ring.len())
+            .filter(|&i| junctions.get(&ring[i]).copied().unwrap_or(false))
+            .collect();
+        let Some(&first) = cuts.first() else {
+            return vec![self.closed(ring)];
+        };
+        let n = ring.len();
+        let mut refs = Vec::with_capacity(cuts.len());
+        for (k, &start) in cuts.iter().enumerate() {
+            let end = cuts.get(k + 1).copied().unwrap_or(first + n);
+            let arc: Vec<GridPoint> = (start..=end).map(|i| ring[i % n]).collect();
+            refs.push(self.add(arc));
+        }
+        refs
+    }
+
+    /// A ring that meets no other boundary, as one closed arc starting at its least point.
+    fn closed(&mut self, ring: &[GridPoint]) -> ArcRef {
+        let start = (0..ring.len()).min_by_key(|&i| ring[i]).unwrap_or(0);
+        let n = ring.len();
+        let arc: Vec<GridPoint> = (0..=n).map(|i| ring[(start + i) % n]).collect();
+        self.add(arc)
+    }
+
+    fn add(&mut self, arc: Vec<GridPoint>) -> ArcRef {
+        let reversed: Vec<GridPoint> = arc.iter().rev().copied().collect();
+        let (key, backwards) = if reversed < arc {
+            (reversed, true)
+        } else {
+            (arc, false)
+        };
+        let index = match self.index.get(&key) {
+            Some(&i) => i,
+            None => {
+                let i = self.points.len();
+                self.points.push(key.clone());
+                self.index.insert(key, i);
+                i
+            }
+        };
+        let index = index as ArcRef;
+        if backwards {
+            !index
+        } else {
+            index
+        }
+    }
+}
+
+/// Grid units to metres near the layer's mean latitude.
+#[derive(Clone, Copy)]
+struct Metres {
+    x: f64,
+    y: f64,
+}
+
+impl Metres {
+    fn new(arcs: &[Vec<GridPoint>]) -> Metres {
+        let (sum, n) = arcs
+            .iter()
+            .flatten()
+            .fold((0.0, 0usize), |(s, n), p| (s + p.1 as f64, n + 1));
+        let lat = if n == 0 { 0.0 } else { sum / n as f64 / SCALE };
+        Metres {
+            x: 111_320.0 * lat.to_radians().cos() / SCALE,
+            y: 110_574.0 / SCALE,
+        }
+    }
+
+    /// Distance in metres from `p` to the segment `a`-`b`.
+    fn to_segment(self, p: GridPoint, a: GridPoint, b: GridPoint) -> f64 {
+        let m = |q: GridPoint| (q.0 as f64 * self.x, q.1 as f64 * self.y);
+        let (p, a, b) = (m(p), m(a), m(b));
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let len2 = dx * dx + dy * dy;
+        let t = if len2 == 0.0 {
+            0.0
+        } else {
+            (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp(0.0, 1.0)
+        };
+        ((p.0 - a.0 - t * dx).powi(2) + (p.1 - a.1 - t * dy).powi(2)).sqrt()
+    }
+}
+
+type Vertex = GeomWithData<[i64; 2], (u32, u32)>;
+
+/// Douglas-Peucker over every arc, taking a shortcut only when it cuts off no other vertex.
+struct Simplifier<'a> {
+    arcs: &'a [Vec<GridPoint>],
+    metres: Metres,
+    tolerance: f64,
+    /// Every original vertex with its arc and position.
+    vertices: RTree<Vertex>,
+    kept: Vec<Vec<bool>>,
+}
+
+impl<'a> Simplifier<'a> {
+    fn new(arcs: &'a [Vec<GridPoint>], metres: Metres, tolerance: f64) -> Simplifier<'a> {
+        let vertices: Vec<Vertex> = arcs
+            .iter()
+            .enumerate()
+            .flat_map(|(a, arc)| {
+                arc.iter()
+                    .enumerate()
+                    .map(move |(i, p)| Vertex::new([p.0, p.1], (a as u32, i as u32)))
+            })
+            .collect();
+        Simplifier {
+            arcs,
+            metres,
+            tolerance,
+            vertices: RTree::bulk_load(vertices),
+            kept: arcs.iter().map(|a| vec![false; a.len()]).collect(),
+        }
+    }
+
+    fn arc(&mut self, a: usize) {
+        let n = self.arcs[a].len();
+        self.kept[a][0] = true;
+        self.kept[a][n - 1] = true;
+        if self.arcs[a][0] == self.arcs[a][n - 1] && n > 2 {
+            // A closed arc: split at the point farthest from its start.
+            let start = self.arcs[a][0];
+            let far = (1..n - 1)
+                .max_by(|&i, &j| {
+                    let d = |k: usize| self.metres.to_segment(self.arcs[a][k], start, start);
+                    d(i).total_cmp(&d(j))
+                })
+                .unwrap_or(1);
+            self.kept[a][far] = true;
+            self.range(a, 0, far, false);
+            self.range(a, far, n - 1, false);
+        } else {
+            self.range(a, 0, n - 1, false);
+        }
+    }
+
+    /// Simplifies `a[i..=j]` (whose ends are kept); `force` keeps its farthest point
+    /// whatever its distance.
+    fn range(&mut self, a: usize, i: usize, j: usize, force: bool) {
+        let mut stack = vec![(i, j, force)];
+        while let Some((i, j, force)) = stack.pop() {
+            if j < i + 2 {
+                continue;
+            }
+            let arc = &self.arcs[a];
+            let (far, distance) = (i + 1..j)
+                .map(|k| (k, self.metres.to_segment(arc[k], arc[i], arc[j])))
+                .fold((i + 1, -1.0), |best, c| if c.1 > best.1 { c } else { best });
+            if !force && distance <= self.tolerance && self.clear(a, i, j) {
+                continue;
+            }
+            self.kept[a][far] = true;
+            stack.push((i, far, false));
+            stack.push((far, j, false));
+        }
+    }
+
+    /// Whether the region between `a[i..=j]` and the segment from its first to its last
+    /// point holds no other vertex (on its boundary counts as in it).
+    fn clear(&self, a: usize, i: usize, j: usize) -> bool {
+        let chain = &self.arcs[a][i..=j];
+        let (mut lo, mut hi) = ([i64::MAX; 2], [i64::MIN; 2]);
+        for p in chain {
+            lo = [lo[0].min(p.0), lo[1].min(p.1)];
+            hi = [hi[0].max(p.0), hi[1].max(p.1)];
+        }
+        let ends = (chain[0], chain[chain.len() - 1]);
+        !self
+            .vertices
+            .locate_in_envelope(&AABB::from_corners(lo, hi))
+            .any(|v| {
+                let (b, k) = (v.data.0 as usize, v.data.1 as usize);
+                let p = (v.geom()[0], v.geom()[1]);
+                let own = b == a && (i..=j).contains(&k);
+                !own && p != ends.0 && p != ends.1 && inside_or_on(chain, p)
+            })
+    }
+
+    /// Distinct kept points of a ring.
+    fn distinct_points(&self, ring: &[ArcRef]) -> usize {
+        let mut points: Vec<GridPoint> = ring
+            .iter()
+            .flat_map(|&r| {
+                let a = if r < 0 { !r } else { r } as usize;
+                self.arcs[a]
+                    .iter()
+                    .zip(&self.kept[a])
+                    .filter(|(_, k)| **k)
+                    .map(|(p, _)| *p)
+            })
+            .collect();
+        points.sort_unstable();
+        points.dedup();
+        points.len()
+    }
+
+    /// Puts back a point of the ring's arc that lost most points; false when none can.
+    fn split_one(&mut self, ring: &[ArcRef]) -> bool {
+        let best = ring
+            .iter()
+            .map(|&r| if r < 0 { !r } else { r } as usize)
+            .filter_map(|a| {
+                let kept: Vec<usize> = (0..self.arcs[a].len())
+                    .filter(|&k| self.kept[a][k])
+                    .collect();
+                // The widest gap between kept points, if it hides any point.
+                kept.windows(2)
+                    .map(|w| (w[1] - w[0], w[0], w[1]))
+                    .filter(|g| g.0 >= 2)
+                    .max()
+                    .map(|g| (g, a))
+            })
+            .max();
+        match best {
+            Some(((_, i, j), a)) => {
+                self.range(a, i, j, true);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn kept_arcs(&self) -> Vec<Vec<GridPoint>> {
+        self.arcs
+            .iter()
+            .zip(&self.kept)
+            .map(|(arc, kept)| {
+                arc.iter()
+                    .zip(kept)
+                    .filter(|(_, k)| **k)
+                    .map(|(p, _)| *p)
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// Whether `p` lies inside the polygon `chain` (closed from its last point back to its
+/// first) or on its boundary, in exact integer arithmetic (even-odd rule).
+fn inside_or_on(chain: &[GridPoint], p: GridPoint) -> bool {
+    let n = chain.len();
+    let mut inside = false;
+    for k in 0..n {
+        let (a, b) = (chain[k], chain[(k + 1) % n]);
+        let cross = i128::from(b.0 - a.0) * i128::from(p.1 - a.1)
+            - i128::from(p.0 - a.0) * i128::from(b.1 - a.1);
+        if cross == 0
+            && p.0 >= a.0.min(b.0)
+            && p.0 <= a.0.max(b.0)
+            && p.1 >= a.1.min(b.1)
+            && p.1 <= a.1.max(b.1)
+        {
+            return true;
+        }
+        if (a.1 > p.1) != (b.1 > p.1) && (cross > 0) == (b.1 > a.1) {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
+#[cfg(test)]
+mod tests;
