@@ -227,7 +227,7 @@ pub fn change_styles(
                     .and_then(|r| r.change_of(Measure::Gap));
                 MapRegion {
                     name: String::new(),
-                    geometry: geo::MultiPolygon(Vec::new()),
+                    geometry: std::sync::Arc::new(geo::MultiPolygon(Vec::new())),
                     value,
                 }
             })

@@ -97,7 +97,7 @@ pub fn exit_map(
         .enumerate()
         .map(|(d, district)| MapRegion {
             name: district.name.clone(),
-            geometry: district.geometry.clone(),
+            geometry: std::sync::Arc::new(district.geometry.clone()),
             value: Some(
                 exit.cells
                     .iter()
