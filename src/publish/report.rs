@@ -268,7 +268,7 @@ h3 { margin-top: 1.5rem; }
 .short { color: var(--short); font-weight: bold; }
 table { border-collapse: collapse; margin: .8rem 0 1.2rem; font-size: .9rem; width: 100%; }
 th, td { border-bottom: 1px solid var(--rule); padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-th { background: #f5f5f5; }
+th { background: #f5f5f5; overflow-wrap: normal; }
 th.n { text-align: right; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1rem 0 1.5rem; }
