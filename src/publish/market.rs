@@ -167,7 +167,9 @@ fn summary(exits: &Exits, cell: &MarketCell, d: &Disclosure) -> MarketSummary {
         providers: cell.parts.len(),
         supply: cell.supply(),
         people,
-        hhi: cell.hhi(),
+        // As published (to one decimal), so the report, the tables and `compare` (which reads
+        // the tables back) round the same figure.
+        hhi: cell.hhi().map(|h| (h * 10.0).round() / 10.0),
         share_top_three: cell.top_three_share(),
         highly_concentrated: cell.highly_concentrated(),
         rows,
