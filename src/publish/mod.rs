@@ -272,10 +272,12 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
     geopackage::write(&mut folder, &config.file.data_date)?;
     // The workbook first, then the figures (drawn in parallel): each holds a lot while it
     // is made (every cell of every sheet; the small areas' maps), so not both at once.
-    progress("drawing charts and maps, writing the workbook");
+    progress("writing the workbook");
     let xlsx = workbook::workbook(config, &published.disclosure, &sheets)?;
     drop(sheets);
+    progress("simplifying the report's interactive maps");
     let interactive = report::InteractiveMaps::new(config, inputs, published, &maps);
+    progress("drawing charts and maps");
     let figures = figures::draw_all(config, inputs, published, maps)?;
     figures::write_all(&mut folder, &figures)?;
     folder.write(workbook::FILE, &xlsx)?;

@@ -16,11 +16,11 @@
 //! This module owns the geometry only; the report's interactive maps encode it
 //! ([`crate::publish::report`]).
 
-use std::collections::HashMap;
-
 use geo::MultiPolygon;
+use rayon::prelude::*;
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, AABB};
+use rustc_hash::FxHashMap;
 
 /// Grid points per degree: 1e-5 of a degree is 1.1 m of latitude, finer than a screen
 /// pixel at the closest zoom the report allows.
@@ -75,41 +75,89 @@ impl Topology {
 /// Simplifies a layer: `tolerance_m` is how far (metres) a simplified boundary may stray
 /// from the original.
 pub fn simplify(layer: &[&MultiPolygon<f64>], tolerance_m: f64) -> Topology {
-    let rings = Rings::new(layer);
-    let junctions = junctions(&rings.rings);
-    let mut arcs = Arcs::default();
-    let ring_arcs: Vec<Vec<ArcRef>> = rings
-        .rings
-        .iter()
-        .map(|ring| arcs.cut(ring, &junctions))
-        .collect();
-    let metres = Metres::new(&arcs.points);
-    let mut simplifier = Simplifier::new(&arcs.points, metres, tolerance_m);
-    for a in 0..arcs.points.len() {
-        simplifier.arc(a);
-    }
-    // No ring may fall below three distinct points: split its longest straightened arc.
-    for ring in &ring_arcs {
-        while simplifier.distinct_points(ring) < 3 {
-            if !simplifier.split_one(ring) {
-                break;
-            }
+    Prepared::new(layer).simplify(tolerance_m)
+}
+
+/// A layer cut into shared arcs, with every vertex indexed: ready to be simplified at any
+/// tolerance without cutting it again.
+pub struct Prepared {
+    features: Vec<Vec<Vec<usize>>>,
+    ring_arcs: Vec<Vec<ArcRef>>,
+    arcs: Vec<Vec<GridPoint>>,
+    metres: Metres,
+    vertices: RTree<Vertex>,
+}
+
+impl Prepared {
+    pub fn new(layer: &[&MultiPolygon<f64>]) -> Prepared {
+        let rings = Rings::new(layer);
+        let junctions = junctions(&rings.rings);
+        let mut arcs = Arcs::default();
+        let ring_arcs: Vec<Vec<ArcRef>> = rings
+            .rings
+            .iter()
+            .map(|ring| arcs.cut(ring, &junctions))
+            .collect();
+        drop(junctions);
+        let vertices: Vec<Vertex> = arcs
+            .points
+            .iter()
+            .enumerate()
+            .flat_map(|(a, arc)| {
+                arc.iter()
+                    .enumerate()
+                    .map(move |(i, p)| Vertex::new([p.0, p.1], (a as u32, i as u32)))
+            })
+            .collect();
+        Prepared {
+            features: rings.features,
+            ring_arcs,
+            metres: Metres::new(&arcs.points),
+            arcs: arcs.points,
+            vertices: RTree::bulk_load(vertices),
         }
     }
-    let simplified = simplifier.kept_arcs();
-    let features = rings
-        .features
-        .iter()
-        .map(|polygons| {
-            polygons
-                .iter()
-                .map(|ring_ids| ring_ids.iter().map(|&r| ring_arcs[r].clone()).collect())
-                .collect()
-        })
-        .collect();
-    Topology {
-        arcs: simplified,
-        features,
+
+    /// The layer simplified to `tolerance_m` metres. Arcs are simplified in parallel: each
+    /// depends only on the original vertices, so the result does not depend on the order.
+    pub fn simplify(&self, tolerance_m: f64) -> Topology {
+        let simplifier = Simplifier {
+            arcs: &self.arcs,
+            metres: self.metres,
+            tolerance: tolerance_m,
+            vertices: &self.vertices,
+        };
+        let mut kept: Vec<Vec<bool>> = (0..self.arcs.len())
+            .into_par_iter()
+            .map(|a| simplifier.arc(a))
+            .collect();
+        // No ring may fall below three distinct points: split its longest straightened arc.
+        for ring in &self.ring_arcs {
+            while simplifier.distinct_points(&kept, ring) < 3 {
+                if !simplifier.split_one(&mut kept, ring) {
+                    break;
+                }
+            }
+        }
+        let features = self
+            .features
+            .iter()
+            .map(|polygons| {
+                polygons
+                    .iter()
+                    .map(|ring_ids| {
+                        ring_ids
+                            .iter()
+                            .map(|&r| self.ring_arcs[r].clone())
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        Topology {
+            arcs: simplifier.kept_arcs(&kept),
+            features,
+        }
     }
 }
 
@@ -174,8 +222,8 @@ fn around<T: Copy>(ring: &[T], i: usize) -> (T, T) {
 
 /// The points where boundaries meet or part: a point is a junction when the rings through
 /// it do not all have the same two neighbours there.
-fn junctions(rings: &[Vec<GridPoint>]) -> HashMap<GridPoint, bool> {
-    let mut seen: HashMap<GridPoint, ((GridPoint, GridPoint), bool)> = HashMap::new();
+fn junctions(rings: &[Vec<GridPoint>]) -> FxHashMap<GridPoint, bool> {
+    let mut seen: FxHashMap<GridPoint, ((GridPoint, GridPoint), bool)> = FxHashMap::default();
     for ring in rings {
         for (i, &p) in ring.iter().enumerate() {
             let (a, b) = around(ring, i);
@@ -192,12 +240,12 @@ fn junctions(rings: &[Vec<GridPoint>]) -> HashMap<GridPoint, bool> {
 #[derive(Default)]
 struct Arcs {
     points: Vec<Vec<GridPoint>>,
-    index: HashMap<Vec<GridPoint>, usize>,
+    index: FxHashMap<Vec<GridPoint>, usize>,
 }
 
 impl Arcs {
     /// Cuts a ring at its junctions into arcs and returns them in ring order.
-    fn cut(&mut self, ring: &[GridPoint], junctions: &HashMap<GridPoint, bool>) -> Vec<ArcRef> {
+    fn cut(&mut self, ring: &[GridPoint], junctions: &FxHashMap<GridPoint, bool>) -> Vec<ArcRef> {
         let cuts: Vec<usize> = (0..ring.len())
             .filter(|&i| junctions.get(&ring[i]).copied().unwrap_or(false))
             .collect();
@@ -290,67 +338,51 @@ struct Simplifier<'a> {
     metres: Metres,
     tolerance: f64,
     /// Every original vertex with its arc and position.
-    vertices: RTree<Vertex>,
-    kept: Vec<Vec<bool>>,
+    vertices: &'a RTree<Vertex>,
 }
 
-impl<'a> Simplifier<'a> {
-    fn new(arcs: &'a [Vec<GridPoint>], metres: Metres, tolerance: f64) -> Simplifier<'a> {
-        let vertices: Vec<Vertex> = arcs
-            .iter()
-            .enumerate()
-            .flat_map(|(a, arc)| {
-                arc.iter()
-                    .enumerate()
-                    .map(move |(i, p)| Vertex::new([p.0, p.1], (a as u32, i as u32)))
-            })
-            .collect();
-        Simplifier {
-            arcs,
-            metres,
-            tolerance,
-            vertices: RTree::bulk_load(vertices),
-            kept: arcs.iter().map(|a| vec![false; a.len()]).collect(),
-        }
-    }
-
-    fn arc(&mut self, a: usize) {
-        let n = self.arcs[a].len();
-        self.kept[a][0] = true;
-        self.kept[a][n - 1] = true;
-        if self.arcs[a][0] == self.arcs[a][n - 1] && n > 2 {
+impl Simplifier<'_> {
+    /// Which points of arc `a` are kept.
+    fn arc(&self, a: usize) -> Vec<bool> {
+        let arc = &self.arcs[a];
+        let n = arc.len();
+        let mut kept = vec![false; n];
+        kept[0] = true;
+        kept[n - 1] = true;
+        if arc[0] == arc[n - 1] && n > 2 {
             // A closed arc: split at the point farthest from its start.
-            let start = self.arcs[a][0];
+            let start = arc[0];
             let far = (1..n - 1)
                 .max_by(|&i, &j| {
-                    let d = |k: usize| self.metres.to_segment(self.arcs[a][k], start, start);
+                    let d = |k: usize| self.metres.to_segment(arc[k], start, start);
                     d(i).total_cmp(&d(j))
                 })
                 .unwrap_or(1);
-            self.kept[a][far] = true;
-            self.range(a, 0, far, false);
-            self.range(a, far, n - 1, false);
+            kept[far] = true;
+            self.range(a, &mut kept, 0, far, false);
+            self.range(a, &mut kept, far, n - 1, false);
         } else {
-            self.range(a, 0, n - 1, false);
+            self.range(a, &mut kept, 0, n - 1, false);
         }
+        kept
     }
 
-    /// Simplifies `a[i..=j]` (whose ends are kept); `force` keeps its farthest point
-    /// whatever its distance.
-    fn range(&mut self, a: usize, i: usize, j: usize, force: bool) {
+    /// Simplifies `a[i..=j]` (whose ends are kept) into `kept`; `force` keeps its farthest
+    /// point whatever its distance.
+    fn range(&self, a: usize, kept: &mut [bool], i: usize, j: usize, force: bool) {
         let mut stack = vec![(i, j, force)];
+        let arc = &self.arcs[a];
         while let Some((i, j, force)) = stack.pop() {
             if j < i + 2 {
                 continue;
             }
-            let arc = &self.arcs[a];
             let (far, distance) = (i + 1..j)
                 .map(|k| (k, self.metres.to_segment(arc[k], arc[i], arc[j])))
                 .fold((i + 1, -1.0), |best, c| if c.1 > best.1 { c } else { best });
             if !force && distance <= self.tolerance && self.clear(a, i, j) {
                 continue;
             }
-            self.kept[a][far] = true;
+            kept[far] = true;
             stack.push((i, far, false));
             stack.push((far, j, false));
         }
@@ -378,14 +410,14 @@ impl<'a> Simplifier<'a> {
     }
 
     /// Distinct kept points of a ring.
-    fn distinct_points(&self, ring: &[ArcRef]) -> usize {
+    fn distinct_points(&self, kept: &[Vec<bool>], ring: &[ArcRef]) -> usize {
         let mut points: Vec<GridPoint> = ring
             .iter()
             .flat_map(|&r| {
                 let a = if r < 0 { !r } else { r } as usize;
                 self.arcs[a]
                     .iter()
-                    .zip(&self.kept[a])
+                    .zip(&kept[a])
                     .filter(|(_, k)| **k)
                     .map(|(p, _)| *p)
             })
@@ -396,16 +428,14 @@ impl<'a> Simplifier<'a> {
     }
 
     /// Puts back a point of the ring's arc that lost most points; false when none can.
-    fn split_one(&mut self, ring: &[ArcRef]) -> bool {
+    fn split_one(&self, kept: &mut [Vec<bool>], ring: &[ArcRef]) -> bool {
         let best = ring
             .iter()
             .map(|&r| if r < 0 { !r } else { r } as usize)
             .filter_map(|a| {
-                let kept: Vec<usize> = (0..self.arcs[a].len())
-                    .filter(|&k| self.kept[a][k])
-                    .collect();
+                let at: Vec<usize> = (0..self.arcs[a].len()).filter(|&k| kept[a][k]).collect();
                 // The widest gap between kept points, if it hides any point.
-                kept.windows(2)
+                at.windows(2)
                     .map(|w| (w[1] - w[0], w[0], w[1]))
                     .filter(|g| g.0 >= 2)
                     .max()
@@ -414,17 +444,17 @@ impl<'a> Simplifier<'a> {
             .max();
         match best {
             Some(((_, i, j), a)) => {
-                self.range(a, i, j, true);
+                self.range(a, &mut kept[a], i, j, true);
                 true
             }
             None => false,
         }
     }
 
-    fn kept_arcs(&self) -> Vec<Vec<GridPoint>> {
+    fn kept_arcs(&self, kept: &[Vec<bool>]) -> Vec<Vec<GridPoint>> {
         self.arcs
             .iter()
-            .zip(&self.kept)
+            .zip(kept)
             .map(|(arc, kept)| {
                 arc.iter()
                     .zip(kept)

@@ -130,8 +130,9 @@ fn tolerance(geometries: &[&MultiPolygon<f64>]) -> f64 {
 /// The layer simplified, the tolerance doubled until it fits [`VERTEX_BUDGET`].
 fn simplified(geometries: &[&MultiPolygon<f64>]) -> Topology {
     let mut tol = tolerance(geometries);
+    let prepared = topology::Prepared::new(geometries);
     loop {
-        let t = topology::simplify(geometries, tol);
+        let t = prepared.simplify(tol);
         if t.vertex_count() <= VERTEX_BUDGET || tol > 5_000.0 {
             return t;
         }
