@@ -428,35 +428,64 @@ fn position(c: Coord<f64>) -> serde_json::Value {
     serde_json::json!([round(c.x), round(c.y)])
 }
 
-fn ring_json(ring: &LineString<f64>) -> serde_json::Value {
-    let mut positions: Vec<serde_json::Value> = Vec::with_capacity(ring.0.len());
-    let mut last: Option<(f64, f64)> = None;
+/// A ring's positions rounded as written, each repeat of the one before left out.
+fn written_ring(ring: &LineString<f64>) -> LineString<f64> {
+    let mut positions: Vec<Coord<f64>> = Vec::with_capacity(ring.0.len());
     for c in &ring.0 {
-        let key = (round(c.x), round(c.y));
-        if last != Some(key) {
-            positions.push(position(*c));
-            last = Some(key);
+        let rounded = Coord {
+            x: round(c.x),
+            y: round(c.y),
+        };
+        if positions.last() != Some(&rounded) {
+            positions.push(rounded);
         }
     }
-    serde_json::Value::Array(positions)
+    LineString(positions)
+}
+
+/// The geometry exactly as [`write_feature_collection`] writes it: a polygon made valid on
+/// the output grid, outer rings counter-clockwise and holes clockwise, every position
+/// rounded to [`DECIMALS`] places. Other writers of the same layer (the GeoPackage) use it
+/// so that they agree with the GeoJSON to the last digit.
+pub fn as_written(geometry: &OutGeometry) -> OutGeometry {
+    match geometry {
+        OutGeometry::Point(p) => OutGeometry::Point(Point::new(round(p.x()), round(p.y()))),
+        OutGeometry::Area(mp) => {
+            let oriented = crate::geometry::valid_on_grid(mp).orient(Direction::Default);
+            OutGeometry::Area(MultiPolygon(
+                oriented
+                    .0
+                    .iter()
+                    .map(|poly| {
+                        Polygon::new(
+                            written_ring(poly.exterior()),
+                            poly.interiors().iter().map(written_ring).collect(),
+                        )
+                    })
+                    .collect(),
+            ))
+        }
+    }
+}
+
+fn ring_json(ring: &LineString<f64>) -> serde_json::Value {
+    serde_json::Value::Array(ring.0.iter().map(|c| position(*c)).collect())
 }
 
 fn geometry_json(geometry: &OutGeometry) -> serde_json::Value {
-    match geometry {
+    match as_written(geometry) {
         OutGeometry::Point(p) => {
             serde_json::json!({"type": "Point", "coordinates": position(p.0)})
         }
         OutGeometry::Area(mp) => {
-            let oriented = crate::geometry::valid_on_grid(mp).orient(Direction::Default);
-            let polygons: Vec<serde_json::Value> = oriented
-                .0
-                .iter()
-                .map(|poly| {
-                    let mut rings = vec![ring_json(poly.exterior())];
-                    rings.extend(poly.interiors().iter().map(ring_json));
-                    serde_json::Value::Array(rings)
-                })
-                .collect();
+            let polygons: Vec<serde_json::Value> =
+                mp.0.iter()
+                    .map(|poly| {
+                        let mut rings = vec![ring_json(poly.exterior())];
+                        rings.extend(poly.interiors().iter().map(ring_json));
+                        serde_json::Value::Array(rings)
+                    })
+                    .collect();
             serde_json::json!({"type": "MultiPolygon", "coordinates": polygons})
         }
     }

@@ -19,6 +19,7 @@
 //! `useAsDefault` is applied on load, the others are listed in the layer's style manager.
 
 use geo::{Coord, LineString, MultiPolygon, Point, Polygon};
+use rayon::prelude::*;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, Connection, MAIN_DB};
 
@@ -28,6 +29,8 @@ pub const APPLICATION_ID: i32 = 0x4750_4B47;
 pub const USER_VERSION: i32 = 10300;
 /// SQLite page size, fixed so that the bytes do not depend on SQLite's default.
 const PAGE_SIZE: u32 = 4096;
+/// Features whose geometries are encoded at once.
+const CHUNK: usize = 1024;
 
 /// The coordinate reference systems a layer can be in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,23 +142,51 @@ pub struct Style {
 /// Writes `layers` and `styles` as a GeoPackage and returns its bytes. `last_change` is an
 /// ISO 8601 UTC timestamp (`YYYY-MM-DDTHH:MM:SS.SSSZ`) recorded for every table.
 pub fn write(layers: &[Layer], styles: &[Style], last_change: &str) -> rusqlite::Result<Vec<u8>> {
-    let mut db = Connection::open_in_memory()?;
-    db.execute_batch(&format!(
-        "PRAGMA page_size = {PAGE_SIZE};
-         PRAGMA application_id = {APPLICATION_ID};
-         PRAGMA user_version = {USER_VERSION};"
-    ))?;
-    let tx = db.transaction()?;
-    create_core_tables(&tx)?;
+    let mut writer = Writer::new(last_change)?;
     for layer in layers {
-        write_layer(&tx, layer, last_change)?;
+        writer.layer(layer)?;
     }
-    if !styles.is_empty() {
-        write_styles(&tx, styles, last_change)?;
+    writer.finish(styles)
+}
+
+/// A GeoPackage being written a layer at a time, so that a caller need hold only the layer
+/// it is adding: [`write`] for layers already held.
+pub struct Writer {
+    db: Connection,
+    last_change: String,
+}
+
+impl Writer {
+    /// An empty GeoPackage; `last_change` as for [`write`].
+    pub fn new(last_change: &str) -> rusqlite::Result<Writer> {
+        let db = Connection::open_in_memory()?;
+        db.execute_batch(&format!(
+            "PRAGMA page_size = {PAGE_SIZE};
+             PRAGMA application_id = {APPLICATION_ID};
+             PRAGMA user_version = {USER_VERSION};
+             BEGIN;"
+        ))?;
+        create_core_tables(&db)?;
+        Ok(Writer {
+            db,
+            last_change: last_change.to_string(),
+        })
     }
-    tx.commit()?;
-    let data = db.serialize(MAIN_DB)?;
-    Ok(data.to_vec())
+
+    /// Adds a layer after those already added.
+    pub fn layer(&mut self, layer: &Layer) -> rusqlite::Result<()> {
+        write_layer(&self.db, layer, &self.last_change)
+    }
+
+    /// Adds the styles and returns the file's bytes.
+    pub fn finish(mut self, styles: &[Style]) -> rusqlite::Result<Vec<u8>> {
+        if !styles.is_empty() {
+            write_styles(&self.db, styles, &self.last_change)?;
+        }
+        self.db.execute_batch("COMMIT;")?;
+        let data = self.db.serialize(MAIN_DB)?;
+        Ok(data.to_vec())
+    }
 }
 
 fn create_core_tables(db: &Connection) -> rusqlite::Result<()> {
@@ -247,13 +278,19 @@ fn write_layer(db: &Connection, layer: &Layer, last_change: &str) -> rusqlite::R
         placeholders.join(", ")
     ))?;
     let mut extent = Envelope::EMPTY;
-    for feature in &layer.features {
-        let (blob, envelope) = geometry_blob(&feature.geometry, layer.srs.id());
-        extent = extent.union(envelope);
-        let mut values: Vec<SqlValue> = Vec::with_capacity(feature.values.len() + 1);
-        values.push(SqlValue::Blob(blob));
-        values.extend(feature.values.iter().map(sql_value));
-        insert.execute(rusqlite::params_from_iter(values))?;
+    // Geometries are encoded in parallel a chunk at a time, and inserted in order.
+    for chunk in layer.features.chunks(CHUNK) {
+        let blobs: Vec<(Vec<u8>, Envelope)> = chunk
+            .par_iter()
+            .map(|f| geometry_blob(&f.geometry, layer.srs.id()))
+            .collect();
+        for (feature, (blob, envelope)) in chunk.iter().zip(blobs) {
+            extent = extent.union(envelope);
+            let mut values: Vec<SqlValue> = Vec::with_capacity(feature.values.len() + 1);
+            values.push(SqlValue::Blob(blob));
+            values.extend(feature.values.iter().map(sql_value));
+            insert.execute(rusqlite::params_from_iter(values))?;
+        }
     }
     let bounds = (!extent.is_empty()).then_some(extent);
     db.execute(

@@ -292,7 +292,7 @@ fn plan_in(
     let mut folder = RunFolder::amend(lock)?;
     folder.remove_folder(&plan_dir)?;
     super::run_outputs::write(&view, &mut folder, &plan_dir)?;
-    crate::publish::geopackage::write(&mut folder, &config.file.data_date)?;
+    crate::publish::geopackage::write(&mut folder, &config.file.data_date, &[])?;
     let report = super::refresh_run_report(&mut folder, &plan_dir, &config.file.data_date)?;
     let folder = folder.commit()?.join(&plan_dir);
     let mut lines = view.site_lines();

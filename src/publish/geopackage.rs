@@ -13,12 +13,14 @@
 //! Because it is rebuilt from the folder, a plan added to a run writes it again with the
 //! plan's layer, and the result is the same whatever order the plans were made in.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use geo::{Coord, LineString, MultiPolygon, Point, Polygon};
 use rayon::prelude::*;
 use serde_json::Value;
 
+use crate::io::geojson::{as_written, OutFeature, OutGeometry};
 use crate::io::gpkg::{self, FieldType, FieldValue, Geometry, GeometryKind, Layer, Srs, Style};
 use crate::locate::bng::wgs84_to_bng;
 
@@ -45,20 +47,33 @@ const MAP_LAYERS: [(&str, &str); 4] = [
     ),
 ];
 
+/// A map layer the run holds in memory, given in place of its GeoJSON so that the file need
+/// not be read back: `feature(i)` for `i` below `count` are the features the GeoJSON was
+/// written from.
+pub struct Held<'a> {
+    /// The GeoJSON file stem under `maps/` (`small_areas`).
+    pub stem: &'static str,
+    pub count: usize,
+    pub feature: &'a (dyn Fn(usize) -> OutFeature + Sync),
+}
+
 /// Writes `maps/gapmap.gpkg` into the folder being written, from the GeoJSON layers and
-/// QGIS styles it holds. `data_date` (the run's `data_date`) is recorded as every table's
-/// last change, so the file does not depend on when it was written.
-pub fn write(folder: &mut RunFolder, data_date: &str) -> Result<(), PublishError> {
+/// QGIS styles it holds, taking the layers in `held` from memory. `data_date` (the run's
+/// `data_date`) is recorded as every table's last change, so the file does not depend on
+/// when it was written.
+pub fn write(folder: &mut RunFolder, data_date: &str, held: &[Held]) -> Result<(), PublishError> {
     let root = folder.path().to_path_buf();
     if !root.join("maps/districts.geojson").is_file() {
         return Ok(());
     }
-    let bytes = build(&root, data_date)?;
+    let bytes = build(&root, data_date, held)?;
     folder.write(FILE, &bytes)
 }
 
-/// The GeoPackage of the run folder at `root`.
-pub fn build(root: &Path, data_date: &str) -> Result<Vec<u8>, PublishError> {
+/// The GeoPackage of the run folder at `root`, with the layers in `held` from memory. The
+/// layers are made and written one at a time, so only one (and its British National Grid
+/// copy) is held at once.
+pub fn build(root: &Path, data_date: &str, held: &[Held]) -> Result<Vec<u8>, PublishError> {
     let mut sources: Vec<Source> = MAP_LAYERS
         .iter()
         .map(|(stem, title)| Source {
@@ -69,44 +84,112 @@ pub fn build(root: &Path, data_date: &str) -> Result<Vec<u8>, PublishError> {
         })
         .collect();
     sources.extend(plan_sources(root)?);
-    // Layers are read and converted in parallel, then written in the order listed.
-    let loaded = sources
-        .par_iter()
-        .map(|source| load(root, source))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut layers = Vec::new();
+    let sql = |e: rusqlite::Error| PublishError::Geopackage(e.to_string());
+    let mut writer = gpkg::Writer::new(&last_change(data_date)).map_err(sql)?;
     let mut styles = Vec::new();
-    for (layer, bng, layer_styles) in loaded.into_iter().flatten() {
+    for source in &sources {
+        let given = held
+            .iter()
+            .find(|h| format!("maps/{}.geojson", h.stem) == source.file);
+        let layer = match given {
+            Some(h) => held_layer(source, h)?,
+            None => match read_layer(root, source)? {
+                Some(layer) => layer,
+                None => continue,
+            },
+        };
+        let bng = match layer.kind {
+            GeometryKind::MultiPolygon => Some(bng_copy(&layer, &source.file)?),
+            GeometryKind::Point => None,
+        };
+        let layer_styles = read_styles(root, &source.styles)?;
         for l in std::iter::once(&layer).chain(bng.as_ref()) {
+            writer.layer(l).map_err(sql)?;
             styles.extend(layer_styles.iter().map(|s| Style {
                 layer: l.name.clone(),
                 ..s.clone()
             }));
         }
-        layers.push(layer);
-        layers.extend(bng);
     }
-    gpkg::write(&layers, &styles, &last_change(data_date))
-        .map_err(|e| PublishError::Geopackage(e.to_string()))
+    writer.finish(&styles).map_err(sql)
 }
 
-/// A layer, its British National Grid copy (polygon layers) and its styles.
-type Loaded = (Layer, Option<Layer>, Vec<Style>);
-
-/// A source's layer, its British National Grid copy (polygon layers) and its styles; `None`
-/// when the folder has no such file.
-fn load(root: &Path, source: &Source) -> Result<Option<Loaded>, PublishError> {
+/// A source's layer read from its GeoJSON; `None` when the folder has no such file.
+fn read_layer(root: &Path, source: &Source) -> Result<Option<Layer>, PublishError> {
     let path = root.join(&source.file);
     if !path.is_file() {
         return Ok(None);
     }
     let text = std::fs::read(&path).map_err(|e| PublishError::Io(path.clone(), e))?;
-    let layer = layer_of(source, &text)?;
-    let bng = match layer.kind {
-        GeometryKind::MultiPolygon => Some(bng_copy(&layer, &source.file)?),
-        GeometryKind::Point => None,
+    layer_of(source, &text).map(Some)
+}
+
+/// A layer held in memory, as [`layer_of`] reads it from the GeoJSON written from it:
+/// columns in the order of their names (as the file lists them), each typed by every value,
+/// and geometries as written.
+fn held_layer(source: &Source, held: &Held) -> Result<Layer, PublishError> {
+    let feature = held.feature;
+    let types: BTreeMap<String, Option<FieldType>> = (0..held.count)
+        .into_par_iter()
+        .fold(BTreeMap::new, |mut types, i| {
+            for (name, value) in feature(i).properties {
+                let t = types.entry(name).or_insert(None);
+                *t = wider(*t, value_type(&value));
+            }
+            types
+        })
+        .reduce(BTreeMap::new, |mut a, b| {
+            for (name, t) in b {
+                let e = a.entry(name).or_insert(None);
+                *e = wider(*e, t);
+            }
+            a
+        });
+    let columns: Vec<(String, FieldType)> = types
+        .into_iter()
+        .map(|(name, t)| (name, t.unwrap_or(FieldType::Text)))
+        .collect();
+    let features: Vec<gpkg::Feature> = (0..held.count)
+        .into_par_iter()
+        .map(|i| {
+            let f = feature(i);
+            let geometry = match as_written(&f.geometry) {
+                OutGeometry::Point(p) => Geometry::Point(p),
+                OutGeometry::Area(mp) => Geometry::MultiPolygon(mp),
+            };
+            let values = columns
+                .iter()
+                .map(|(name, t)| {
+                    let value = f.properties.iter().find(|(n, _)| n == name).map(|p| &p.1);
+                    field_value(value, *t)
+                })
+                .collect();
+            gpkg::Feature { geometry, values }
+        })
+        .collect();
+    let kind = |g: &Geometry| match g {
+        Geometry::Point(_) => GeometryKind::Point,
+        Geometry::MultiPolygon(_) => GeometryKind::MultiPolygon,
     };
-    Ok(Some((layer, bng, read_styles(root, &source.styles)?)))
+    let first = features.first().map(|f| kind(&f.geometry));
+    if let Some(i) = features
+        .iter()
+        .position(|f| Some(kind(&f.geometry)) != first)
+    {
+        return Err(bad(
+            &source.file,
+            format!("feature {}: mixes points and polygons in one layer", i + 1),
+        ));
+    }
+    Ok(Layer {
+        name: source.table.clone(),
+        title: source.title.clone(),
+        description: format!("{}, WGS84 longitude/latitude", source.file),
+        kind: first.unwrap_or(GeometryKind::MultiPolygon),
+        srs: Srs::Wgs84,
+        columns,
+        features,
+    })
 }
 
 /// A GeoJSON file of the folder and the table it becomes.
@@ -304,24 +387,32 @@ fn layer_of(source: &Source, text: &[u8]) -> Result<Layer, PublishError> {
 /// The column type that holds every value: integers, reals (numbers with a fraction, or
 /// integers mixed with them), booleans, or text (anything else, and columns of nulls only).
 fn field_type<'a>(values: impl Iterator<Item = &'a Value>) -> FieldType {
-    let mut kind: Option<FieldType> = None;
-    for v in values {
-        let this = match v {
-            Value::Null => continue,
-            Value::Bool(_) => FieldType::Boolean,
-            Value::Number(n) if n.is_i64() || n.is_u64() => FieldType::Integer,
-            Value::Number(_) => FieldType::Real,
-            _ => FieldType::Text,
-        };
-        kind = Some(match (kind, this) {
-            (None, t) => t,
-            (Some(a), b) if a == b => a,
-            (Some(FieldType::Integer), FieldType::Real)
-            | (Some(FieldType::Real), FieldType::Integer) => FieldType::Real,
-            _ => FieldType::Text,
-        });
+    values
+        .map(value_type)
+        .fold(None, wider)
+        .unwrap_or(FieldType::Text)
+}
+
+/// A value's own column type; `None` for null, which fits any.
+fn value_type(value: &Value) -> Option<FieldType> {
+    match value {
+        Value::Null => None,
+        Value::Bool(_) => Some(FieldType::Boolean),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(FieldType::Integer),
+        Value::Number(_) => Some(FieldType::Real),
+        _ => Some(FieldType::Text),
     }
-    kind.unwrap_or(FieldType::Text)
+}
+
+/// The column type that holds the values of both.
+fn wider(a: Option<FieldType>, b: Option<FieldType>) -> Option<FieldType> {
+    Some(match (a, b) {
+        (None, t) | (t, None) => return t,
+        (Some(a), Some(b)) if a == b => a,
+        (Some(FieldType::Integer), Some(FieldType::Real))
+        | (Some(FieldType::Real), Some(FieldType::Integer)) => FieldType::Real,
+        _ => FieldType::Text,
+    })
 }
 
 fn field_value(value: Option<&Value>, kind: FieldType) -> FieldValue {

@@ -219,25 +219,19 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
     for (name, t) in market::tables(config, inputs, published) {
         table(&mut folder, name, t)?;
     }
-    geojson_file(
-        &mut folder,
-        "districts",
-        &maps::districts(config, inputs, published),
-    )?;
-    geojson_file(
-        &mut folder,
-        "services",
-        &maps::services(config, inputs, published),
-    )?;
+    let districts = maps::districts(config, inputs, published);
+    geojson_file(&mut folder, "districts", &districts)?;
+    let services = maps::services(config, inputs, published);
+    geojson_file(&mut folder, "services", &services)?;
     let maps = figures::maps(config, inputs, published);
     qgis_styles(&mut folder, run, &maps)?;
+    let small_areas = maps::SmallAreas::new(config, inputs, published);
     if !published.areas.is_empty() {
         table(
             &mut folder,
             "access_by_area",
             tables::access_by_area(config, inputs, published),
         )?;
-        let small_areas = maps::SmallAreas::new(config, inputs, published);
         let mut bytes = Vec::new();
         write_features_in_parallel(&mut bytes, small_areas.len(), |i| small_areas.feature(i))
             .map_err(|e| PublishError::Io(PathBuf::from("small_areas"), e))?;
@@ -269,16 +263,47 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
         None => None,
     };
     progress(geopackage::STEP);
-    geopackage::write(&mut folder, &config.file.data_date)?;
-    // The workbook first, then the figures (drawn in parallel): each holds a lot while it
-    // is made (every cell of every sheet; the small areas' maps), so not both at once.
-    progress("writing the workbook");
-    let xlsx = workbook::workbook(config, &published.disclosure, &sheets)?;
-    drop(sheets);
-    progress("simplifying the report's interactive maps");
-    let interactive = report::InteractiveMaps::new(config, inputs, published, &maps);
-    progress("drawing charts and maps");
-    let figures = figures::draw_all(config, inputs, published, maps)?;
+    {
+        let district = |i: usize| districts[i].clone();
+        let service = |i: usize| services[i].clone();
+        let small_area = |i: usize| small_areas.feature(i);
+        let mut held = vec![
+            geopackage::Held {
+                stem: "districts",
+                count: districts.len(),
+                feature: &district,
+            },
+            geopackage::Held {
+                stem: "services",
+                count: services.len(),
+                feature: &service,
+            },
+        ];
+        if !published.areas.is_empty() {
+            held.push(geopackage::Held {
+                stem: "small_areas",
+                count: small_areas.len(),
+                feature: &small_area,
+            });
+        }
+        geopackage::write(&mut folder, &config.file.data_date, &held)?;
+    }
+    drop((districts, services));
+    // The workbook is written on one thread while the others simplify the interactive
+    // maps and draw the figures: it is a single stream of cells, they are many pieces.
+    progress("writing the workbook, the interactive maps and the figures");
+    let (xlsx, drawn) = rayon::join(
+        || {
+            let xlsx = workbook::workbook(config, &published.disclosure, &sheets);
+            drop(sheets);
+            xlsx
+        },
+        || {
+            let interactive = report::InteractiveMaps::new(config, inputs, published, &maps);
+            figures::draw_all(config, inputs, published, maps).map(|f| (interactive, f))
+        },
+    );
+    let (xlsx, (interactive, figures)) = (xlsx?, drawn?);
     figures::write_all(&mut folder, &figures)?;
     folder.write(workbook::FILE, &xlsx)?;
     progress("writing the report");
