@@ -437,7 +437,7 @@ fn map_finding(view: &View, rows: &[DistrictRow]) -> String {
         .max_by(|a, b| a.0.total_cmp(&b.0));
     let added: f64 = rows.iter().map(|r| r.new_places).sum();
     let lead = if added > 0.0 {
-        format!(". With {} new, ", amount(added, unit))
+        format!(". With {} added, ", amount(added, unit))
     } else {
         ". The plan adds no places, so the gaps stay as they are: ".to_string()
     };

@@ -292,6 +292,7 @@ pub(super) fn projected_demand(
     }
     let highest: Vec<String> = shown
         .iter()
+        .filter(|r| r.demand.is_some_and(|d| d > 0.0))
         .take(3)
         .map(|r| {
             format!(
@@ -307,10 +308,17 @@ pub(super) fn projected_demand(
             .filter(|r| r.demand.is_some_and(|d| d > r.supply))
             .count()
     };
+    let highest = if highest.is_empty() {
+        format!("in {last}, no demand is projected in any district shown")
+    } else {
+        format!(
+            "in {last}, projected demand is highest in {}",
+            join(&highest)
+        )
+    };
     let mut s = format!(
-        "{}: in {last}, projected demand is highest in {}; it exceeds today's supply in {} of {all} districts ({} in {first})",
+        "{}: {highest}; it exceeds today's supply in {} of {all} districts ({} in {first})",
         l.label,
-        join(&highest),
         over(last),
         over(first)
     );
