@@ -435,3 +435,26 @@ pub(super) fn exit_map(config: &Config, inputs: &Inputs, exit: &ExitRow) -> Stri
     ));
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_and_changes_read_as_sentences() {
+        assert_eq!(amount(1.0, Unit::Places), "1 place");
+        assert_eq!(amount(15.0, Unit::Places), "15 places");
+        assert_eq!(amount(1.0, Unit::Hours), "1 PA hour per week");
+        assert_eq!(amount(1_240.0, Unit::Hours), "1,240 PA hours per week");
+        assert_eq!(change(6.0, Unit::Places), "+6 places");
+        assert_eq!(change(-1.0, Unit::Places), "-1 place");
+        assert_eq!(change(0.0, Unit::Places), "0 places");
+        assert_eq!(balance(-3.0, Unit::Places), "3 places to spare");
+        assert_eq!(join(&["a".into(), "b".into(), "c".into()]), "a, b and c");
+        assert_eq!(not_shown(0, 7), "");
+        assert_eq!(
+            not_shown(2, 7),
+            "; 2 not shown because fewer than 8 people are involved"
+        );
+    }
+}
