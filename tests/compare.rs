@@ -667,6 +667,10 @@ fn run_with_compare_with_carries_the_changes_into_the_run_and_its_report() {
         }
     };
     moved.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let moved_lots: BTreeSet<&str> = moved
+        .iter()
+        .map(|(_, what)| what.split(" for ").nth(1).expect("a lot"))
+        .collect();
     let (grew, shrank) = (&moved[0], &moved[moved.len() - 1]);
     assert!(grew.0 > 0.0 && shrank.0 < 0.0, "{moved:?}");
     assert_eq!(shrank.1, "Melton for PMLD");
@@ -685,10 +689,12 @@ fn run_with_compare_with_carries_the_changes_into_the_run_and_its_report() {
     );
     assert!(
         alt.contains(&format!(
-            "; it shrank most in {} ({}). {} of ",
+            "; it shrank most in {} ({}). {} of the {} district gaps drawn changed",
             shrank.1,
             places(shrank.0),
-            moved.len()
+            moved.len(),
+            // The chart draws the lots whose gap moved, for each of the 7 districts.
+            7 * moved_lots.len()
         )),
         "{alt}"
     );

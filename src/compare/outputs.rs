@@ -305,10 +305,20 @@ pub fn change_findings(c: &Comparison) -> Vec<String> {
 /// many district gaps changed, from the changes the chart draws.
 fn change_finding(c: &Comparison, unit: Unit) -> String {
     use crate::publish::report::findings::{change, join};
+    let gaps = |r: &&AreaChange| r.kind == AreaKind::District && r.lot.unit == unit;
+    let moved_lot = |id: &str| {
+        c.areas
+            .iter()
+            .filter(gaps)
+            .any(|r| r.lot.id == id && r.change_of(Measure::Gap).is_some_and(|x| x != 0.0))
+    };
+    // The chart draws only the lots whose gap changed somewhere, or every lot when none did.
+    let any_moved = c.lots.iter().any(|l| l.unit == unit && moved_lot(&l.id));
     let rows: Vec<&AreaChange> = c
         .areas
         .iter()
-        .filter(|r| r.kind == AreaKind::District && r.lot.unit == unit)
+        .filter(gaps)
+        .filter(|r| !any_moved || moved_lot(&r.lot.id))
         .collect();
     let mut moved: Vec<(f64, &AreaChange)> = rows
         .iter()
@@ -320,18 +330,17 @@ fn change_finding(c: &Comparison, unit: Unit) -> String {
         .iter()
         .filter(|r| r.change_of(Measure::Gap).is_none())
         .count();
-    let hidden = if hidden == 0 {
-        String::new()
-    } else {
-        format!(
-            " {hidden} of {} district and lot gaps are not shown: suppressed in either run, or not comparable.",
-            rows.len()
-        )
+    let drawn = rows.len();
+    let not_shown = |of: &str| match hidden {
+        0 => String::new(),
+        1 => format!("; 1{of} is not shown: suppressed in either run, or not comparable"),
+        n => format!("; {n}{of} are not shown: suppressed in either run, or not comparable"),
     };
     if moved.is_empty() {
         return format!(
-            "{period}, no district's gap changed in the lots measured in {}.{hidden}",
-            unit.label()
+            "{period}, no district's gap changed in the lots measured in {}{}.",
+            unit.label(),
+            not_shown(&format!(" of the {drawn} district gaps drawn"))
         );
     }
     moved.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -357,10 +366,10 @@ fn change_finding(c: &Comparison, unit: Unit) -> String {
         parts.push(format!("it shrank most in {}", join(&shrank)));
     }
     format!(
-        "{period}, {}. {} of {} district and lot gaps changed.{hidden}",
+        "{period}, {}. {} of the {drawn} district gaps drawn changed{}.",
         parts.join("; "),
         moved.len(),
-        rows.len()
+        not_shown("")
     )
 }
 

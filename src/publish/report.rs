@@ -210,8 +210,14 @@ fn capitalised(text: &str) -> String {
 /// caption with a link to the table of its figures at `table` (an element id).
 fn figure_html(f: &Figure, finding: &str, caption: &str, table: Option<&str>) -> String {
     let data = base64::engine::general_purpose::STANDARD.encode(&f.png);
+    // The link to the table is a sentence of its own after the caption's.
+    let stop = if table.is_some() && !caption.ends_with('.') {
+        "."
+    } else {
+        ""
+    };
     format!(
-        "<figure><img alt=\"{}\" src=\"data:image/png;base64,{data}\"><figcaption>{}{}</figcaption></figure>\n",
+        "<figure><img alt=\"{}\" src=\"data:image/png;base64,{data}\"><figcaption>{}{stop}{}</figcaption></figure>\n",
         esc(finding),
         esc(caption),
         table.map_or_else(String::new, findings::table_link)
@@ -437,7 +443,7 @@ impl Report<'_> {
             s.push_str(&figure_html(
                 &c.figure,
                 &c.finding,
-                &format!("{} (charts/{}.svg).", c.chart.title, c.name),
+                &format!("{}; charts/{}.svg.", c.chart.title, c.name),
                 Some(&id),
             ));
             s.push_str(&chart_table(&id, &c.chart));
