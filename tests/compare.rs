@@ -623,6 +623,83 @@ fn run_with_compare_with_carries_the_changes_into_the_run_and_its_report() {
         html.contains("SV068"),
         "the new Melton service is not in the report"
     );
+    // Its chart of the change in gap by district states where the gap grew and shrank
+    // most, worked out from the two quarters' files: the only district gaps that move are
+    // Melton's PMLD (6 new places), Harborough's PMLD (10 more people waiting) and
+    // Hinckley and Bosworth's lots of the closed service (see the test above).
+    let closed_lots: Vec<String> = read_csv(&q.q2.join("services.csv"))
+        .iter()
+        .find(|r| r["service_id"] == CLOSED)
+        .map(|r| r["lots"].split(';').map(String::from).collect())
+        .expect("lots");
+    let short = |lot: &str| match lot {
+        "pmld" => "PMLD",
+        "ld_autism" => "learning disability and/or autism",
+        "physical_sensory" => "physical and sensory disability",
+        "mental_health" => "mental health",
+        "older_adults" => "older adults",
+        "dementia" => "dementia",
+        other => panic!("a day-service lot of the sample: {other}"),
+    };
+    let mut moved: Vec<(f64, String)> = Vec::new();
+    let mut cases = vec![
+        (MELTON, "Melton", "pmld".to_string()),
+        (HARBOROUGH, "Harborough", "pmld".to_string()),
+    ];
+    cases.extend(
+        closed_lots
+            .iter()
+            .map(|l| (HINCKLEY, "Hinckley and Bosworth", l.clone())),
+    );
+    for (code, name, lot) in &cases {
+        if let (Some(b), Some(a)) = expected(&q, &[code], lot).gap {
+            if a != b {
+                moved.push((a - b, format!("{name} for {}", short(lot))));
+            }
+        }
+    }
+    let places = |x: f64| {
+        let unit = if x.abs() == 1.0 { "place" } else { "places" };
+        if x > 0.0 {
+            format!("+{x} {unit}")
+        } else {
+            format!("{x} {unit}")
+        }
+    };
+    moved.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let moved_lots: BTreeSet<&str> = moved
+        .iter()
+        .map(|(_, what)| what.split(" for ").nth(1).expect("a lot"))
+        .collect();
+    let (grew, shrank) = (&moved[0], &moved[moved.len() - 1]);
+    assert!(grew.0 > 0.0 && shrank.0 < 0.0, "{moved:?}");
+    assert_eq!(shrank.1, "Melton for PMLD");
+    let (alt, caption) = common::figure(
+        &html,
+        "Change in gap by district, 2025-Q2 to 2025-Q3b (places)",
+    )
+    .expect("the change chart");
+    assert!(
+        alt.starts_with(&format!(
+            "From 2025-Q2 to 2025-Q3b, the gap grew most in {} ({})",
+            grew.1,
+            places(grew.0)
+        )),
+        "{alt}"
+    );
+    assert!(
+        alt.contains(&format!(
+            "; it shrank most in {} ({}). {} of the {} district gaps drawn changed",
+            shrank.1,
+            places(shrank.0),
+            moved.len(),
+            // The chart draws the lots whose gap moved, for each of the 7 districts.
+            7 * moved_lots.len()
+        )),
+        "{alt}"
+    );
+    assert!(caption.contains("<a href=\"#since-change_by_district\">The figures as a table</a>"));
+    assert!(html.contains("<details id=\"since-change_by_district\">"));
     // The manifest lists the change files with their checksums, and itself once at most.
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(run.join("manifest.json")).expect("manifest"))

@@ -198,3 +198,107 @@ fn a_bad_service_id_is_named() {
         "{e}"
     );
 }
+
+/// The sample's lots, by id: (label).
+const LOT_LABELS: [(&str, &str); 7] = [
+    ("ld_autism", "Learning disability and/or autism"),
+    ("pmld", "Profound and multiple learning disabilities (PMLD)"),
+    ("physical_sensory", "Physical and sensory disabilities"),
+    ("mental_health", "Mental health"),
+    ("older_adults", "Older adults (55+)"),
+    ("dementia", "Dementia"),
+    ("managed_pa", "Managed personal assistant (PA) services"),
+];
+
+/// A whole number with thousands separators, as the report writes it.
+fn whole(x: f64) -> String {
+    let digits = (x.round() as u64).to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The market's pictures state their finding in their text alternative, worked out here
+/// from the sample's services.csv: each lot's HHI over its active services' capacity by
+/// provider (published to one decimal, told whole), and PR23's exit, which closes its one
+/// service SV063 (240 managed PA hours a week in Narborough, Blaby) with no other provider
+/// taking its people (see the test above).
+#[test]
+fn the_market_pictures_state_their_finding() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sample = dir.path().join("sample");
+    let o = gapmap(&["sample", "--out", sample.to_str().expect("utf8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let services = read_csv(&sample.join("services.csv"));
+    let mut hhi: Vec<(f64, &str)> = LOT_LABELS
+        .iter()
+        .map(|&(id, label)| {
+            let mut by_provider: std::collections::BTreeMap<&str, f64> = Default::default();
+            for s in services
+                .iter()
+                .filter(|s| s["status"] == "active" && s["lots"].split(';').any(|l| l == id))
+            {
+                *by_provider.entry(&s["provider_id"]).or_default() +=
+                    s["capacity"].parse::<f64>().expect("capacity");
+            }
+            let total: f64 = by_provider.values().sum();
+            let h: f64 = by_provider
+                .values()
+                .map(|c| (100.0 * c / total).powi(2))
+                .sum();
+            ((h * 10.0).round() / 10.0, label)
+        })
+        .collect();
+    hhi.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let (most, least) = (hhi[0], hhi[hhi.len() - 1]);
+    // Dementia, 5025.5 (the test above): as concentrated as 10,000 / 5,025.5 = 2 providers.
+    assert_eq!(most, (5025.5, "Dementia"));
+    let high = hhi.iter().filter(|(h, _)| *h > 2500.0).count();
+    let run = run_sample(dir.path().join("out").to_str().expect("utf8"));
+    let report = std::fs::read_to_string(run.join("report.html")).expect("report");
+    let (alt, caption) =
+        common::figure(&report, "How concentrated each lot's market is").expect("the chart");
+    assert_eq!(
+        alt,
+        format!(
+            "{} has the most concentrated market (HHI {}, as concentrated as about {} providers of equal size) and {} the least (HHI {}). {high} of 7 lots are highly concentrated (above 2,500).",
+            most.1,
+            whole(most.0),
+            whole(10_000.0 / most.0),
+            least.1,
+            whole(least.0)
+        )
+    );
+    assert!(caption.contains("<a href=\"#market-concentration\">The figures as a table</a>"));
+    // Its table: dementia's 2 providers, the largest PR17 with 30 of 56 places (54%).
+    let pr17 = services
+        .iter()
+        .find(|s| s["provider_id"] == "PR17")
+        .expect("PR17");
+    let row = format!(
+        "<tr><td>Dementia</td><td class=\"n\">2</td><td class=\"n\">{} (54%)</td><td class=\"n\">5,026</td></tr>",
+        pr17["provider_name"]
+    );
+    assert!(report.contains(&row), "no row {row}");
+    let sv063 = services
+        .iter()
+        .find(|s| s["service_id"] == "SV063")
+        .expect("SV063");
+    assert_eq!(sv063["provider_id"], "PR23");
+    let (alt, caption) =
+        common::figure(&report, "If Hallaton Bottle PA Services Ltd left").expect("the exit map");
+    assert_eq!(
+        alt,
+        format!(
+            "If Hallaton Bottle PA Services Ltd left, the largest gap would open in Blaby ({} PA hours per week); its 1 service would close, and no other service would take its people.",
+            whole(sv063["capacity"].parse().expect("capacity"))
+        )
+    );
+    assert!(caption.contains("<a href=\"#market-exit\">The figures as a table</a>"));
+    assert!(report.contains("<details id=\"market-exit\">"));
+}

@@ -240,6 +240,30 @@ fn snpp_population_projects_the_worked_figures() {
     assert!(report.contains(
         "East, Managed PA: from no gap in 2025 to a shortfall of 15 hours a week in 2035"
     ));
+    // The pictured lot is Managed PA, whose gap grows (ld's does not: West -8 to -6 is no
+    // shortfall). Its charts state their finding from the figures above: East's 45 hours
+    // against 30 today (West has neither people nor supply, so no demand to name); demand
+    // above supply in East in 2035 only; a shortfall of 45 - 30 = 15 there, and West's gap
+    // of 0 is not room to spare.
+    let (alt, caption) = common::figure(&report, "Managed PA: projected demand against")
+        .expect("the projected demand chart");
+    assert_eq!(
+        alt,
+        "Managed PA: in 2035, projected demand is highest in East (45 PA hours per week against 30 today); it exceeds today's supply in 1 of 2 districts (0 in 2025)."
+    );
+    assert!(caption.contains("<a href=\"#future-demand-pa\">The figures as a table</a>"));
+    assert!(report.contains("<details id=\"future-demand-pa\">"));
+    assert!(report.contains(
+        "<thead><tr><th>District</th><th class=\"n\">Supply today</th><th class=\"n\">Demand 2025</th><th class=\"n\">Demand 2035</th></tr></thead>\n<tbody>\n<tr><td>West</td><td class=\"n\">0</td><td class=\"n\">0</td><td class=\"n\">0</td></tr>\n<tr><td>East</td><td class=\"n\">30</td><td class=\"n\">30</td><td class=\"n\">45</td></tr>"
+    ));
+    let (alt, caption) =
+        common::figure(&report, "Managed PA: projected gap in 2035").expect("the gap map");
+    assert_eq!(
+        alt,
+        "Managed PA, 2035, if supply stays as it is: demand would exceed supply most in East (a shortfall of 15 PA hours per week); 0 of 2 districts would have room to spare."
+    );
+    assert!(caption.contains("<a href=\"#future-gaps\">"));
+    assert!(report.contains("<h3 id=\"future-gaps\">"));
 }
 
 #[test]
@@ -268,6 +292,21 @@ fn projected_counts_of_people_are_disclosure_controlled() {
             "{year}"
         );
     }
+    // No lot's gap grows into a shortfall, so the first lot (ld) is pictured: West's 15
+    // people (published) against 20 places, East's nobody against no places.
+    let report = std::fs::read_to_string(dir.path().join("out/T1/report.html")).expect("report");
+    let (alt, _) = common::figure(&report, "Learning disability: projected demand against")
+        .expect("the projected demand chart");
+    assert_eq!(
+        alt,
+        "Learning disability: in 2035, projected demand is highest in West (15 places against 20 today); it exceeds today's supply in 0 of 2 districts (0 in 2025)."
+    );
+    let (alt, _) =
+        common::figure(&report, "Learning disability: projected gap").expect("the gap map");
+    assert_eq!(
+        alt,
+        "Learning disability, 2035, if supply stays as it is: supply would meet demand in every district shown; 1 of 2 districts would have room to spare."
+    );
     // No published count of people lies between 1 and the threshold, and all are
     // multiples of 5.
     for r in &rows {

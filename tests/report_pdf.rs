@@ -57,6 +57,51 @@ fn run_prints_the_report_to_the_same_pdf_each_time() {
     assert!(manifest.contains("\"report.pdf\""));
 }
 
+/// With `--compare-with` and a plan, the report gains the "Since last quarter" section (two
+/// change charts) and the plan's section (its tables and map): more pages than the sample's
+/// 27, and fewer than its 29 + 2 + 1 = 32 charts and maps one to a page.
+#[test]
+fn a_report_with_a_comparison_and_a_plan_prints_two_charts_to_a_page() {
+    if !has_chromium() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but chromium is missing: .ci/run installs it");
+        }
+        eprintln!("skipping: no chromium to print the report (apt-get install chromium)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let out = out.to_str().expect("utf8");
+    let o = gapmap(&["run", "--out", out, "--label", "q1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = gapmap(&[
+        "run",
+        "--out",
+        out,
+        "--label",
+        "q2",
+        "--compare-with",
+        "q1",
+        "--pdf",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = gapmap(&[
+        "plan",
+        "--outputs",
+        out,
+        "--label",
+        "q2",
+        "--lot",
+        "pmld",
+        "--new-services",
+        "2",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pdf = std::fs::read(dir.path().join("out/q2/report.pdf")).expect("report.pdf");
+    let n = pages(&pdf);
+    assert!((28..=31).contains(&n), "{n} pages");
+}
+
 #[test]
 fn run_says_when_it_cannot_print_the_pdf() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -29,7 +29,7 @@ use crate::io::table::TableError;
 use crate::problem::Problems;
 use crate::publish::charts::{ChartError, Figure};
 use crate::publish::label_lock::{LabelLock, Waiting};
-use crate::publish::report::SinceLast;
+use crate::publish::report::{SinceChart, SinceLast};
 use crate::publish::run_folder::{check_label, RunFolder};
 use crate::publish::PublishError;
 use changes::Comparison;
@@ -150,14 +150,25 @@ pub fn compare_into(
     folder: &mut RunFolder,
     before: &Path,
     threshold: f64,
-) -> Result<(Vec<String>, Figures, ChangeTables), CompareError> {
+) -> Result<(Vec<String>, Vec<SinceChart>, ChangeTables), CompareError> {
     let before = Run::read(before)?;
     let after = Run::read(folder.path())?;
     let shapes = runs::read_district_shapes(folder.path())?;
     let comparison = changes::compare(&before, &after, threshold);
     let summary = summary::lines(&comparison);
     let (figures, tables) = write_comparison(folder, &comparison, &after, &shapes, &summary)?;
-    Ok((summary, figures, tables))
+    let charts = figures
+        .into_iter()
+        .zip(outputs::change_charts(&comparison))
+        .zip(outputs::change_findings(&comparison))
+        .map(|(((name, figure), (_, chart)), finding)| SinceChart {
+            name,
+            figure,
+            chart,
+            finding,
+        })
+        .collect();
+    Ok((summary, charts, tables))
 }
 
 /// [`compare_into`] for `gapmap run --compare-with`: the report's "Since last quarter"

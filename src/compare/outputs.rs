@@ -265,17 +265,14 @@ pub fn change_styles(
     styles
 }
 
-/// Bar charts of the change in gap by district: `change_by_district` for lots measured in
+/// The change charts' file names and units: `change_by_district` for lots measured in
 /// places (or in hours, when no lot is in places), and `change_by_district_hours` for
 /// lots in hours when there are both, since places and hours do not share an axis.
-pub fn change_charts(c: &Comparison) -> Vec<(String, BarChart)> {
+fn change_units(c: &Comparison) -> Vec<(&'static str, Unit)> {
     let has = |u: Unit| c.lots.iter().any(|l| l.unit == u);
-    let mut charts = Vec::new();
+    let mut units = Vec::new();
     if has(Unit::Places) {
-        charts.push((
-            "change_by_district".to_string(),
-            change_chart(c, Unit::Places),
-        ));
+        units.push(("change_by_district", Unit::Places));
     }
     if has(Unit::Hours) {
         let name = if has(Unit::Places) {
@@ -283,9 +280,97 @@ pub fn change_charts(c: &Comparison) -> Vec<(String, BarChart)> {
         } else {
             "change_by_district"
         };
-        charts.push((name.to_string(), change_chart(c, Unit::Hours)));
+        units.push((name, Unit::Hours));
     }
-    charts
+    units
+}
+
+/// Bar charts of the change in gap by district, one for each unit (see [`change_units`]).
+pub fn change_charts(c: &Comparison) -> Vec<(String, BarChart)> {
+    change_units(c)
+        .into_iter()
+        .map(|(name, unit)| (name.to_string(), change_chart(c, unit)))
+        .collect()
+}
+
+/// What each change chart shows, in the order of [`change_charts`]: its text alternative.
+pub fn change_findings(c: &Comparison) -> Vec<String> {
+    change_units(c)
+        .into_iter()
+        .map(|(_, unit)| change_finding(c, unit))
+        .collect()
+}
+
+/// Where the gap grew and shrank most among districts and the lots in `unit`, and how
+/// many district gaps changed, from the changes the chart draws.
+fn change_finding(c: &Comparison, unit: Unit) -> String {
+    use crate::publish::report::findings::{change, join};
+    let gaps = |r: &&AreaChange| r.kind == AreaKind::District && r.lot.unit == unit;
+    let moved_lot = |id: &str| {
+        c.areas
+            .iter()
+            .filter(gaps)
+            .any(|r| r.lot.id == id && r.change_of(Measure::Gap).is_some_and(|x| x != 0.0))
+    };
+    // The chart draws only the lots whose gap changed somewhere, or every lot when none did.
+    let any_moved = c.lots.iter().any(|l| l.unit == unit && moved_lot(&l.id));
+    let rows: Vec<&AreaChange> = c
+        .areas
+        .iter()
+        .filter(gaps)
+        .filter(|r| !any_moved || moved_lot(&r.lot.id))
+        .collect();
+    let mut moved: Vec<(f64, &AreaChange)> = rows
+        .iter()
+        .filter_map(|r| r.change_of(Measure::Gap).map(|x| (x, *r)))
+        .filter(|(x, _)| *x != 0.0)
+        .collect();
+    let period = format!("From {} to {}", c.before_label, c.after_label);
+    let hidden = rows
+        .iter()
+        .filter(|r| r.change_of(Measure::Gap).is_none())
+        .count();
+    let drawn = rows.len();
+    let not_shown = |of: &str| match hidden {
+        0 => String::new(),
+        1 => format!("; 1{of} is not shown: suppressed in either run, or not comparable"),
+        n => format!("; {n}{of} are not shown: suppressed in either run, or not comparable"),
+    };
+    if moved.is_empty() {
+        return format!(
+            "{period}, no district's gap changed in the lots measured in {}{}.",
+            unit.label(),
+            not_shown(&format!(" of the {drawn} district gaps drawn"))
+        );
+    }
+    moved.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let words = |list: &mut dyn Iterator<Item = &(f64, &AreaChange)>| -> Vec<String> {
+        list.take(3)
+            .map(|(x, r)| {
+                format!(
+                    "{} for {} ({})",
+                    r.area_name,
+                    r.lot.short(),
+                    change(*x, unit)
+                )
+            })
+            .collect()
+    };
+    let grew = words(&mut moved.iter().filter(|(x, _)| *x > 0.0));
+    let shrank = words(&mut moved.iter().rev().filter(|(x, _)| *x < 0.0));
+    let mut parts = Vec::new();
+    if !grew.is_empty() {
+        parts.push(format!("the gap grew most in {}", join(&grew)));
+    }
+    if !shrank.is_empty() {
+        parts.push(format!("it shrank most in {}", join(&shrank)));
+    }
+    format!(
+        "{period}, {}. {} of the {drawn} district gaps drawn changed{}.",
+        parts.join("; "),
+        moved.len(),
+        not_shown("")
+    )
 }
 
 fn change_chart(c: &Comparison, unit: Unit) -> BarChart {

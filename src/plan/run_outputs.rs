@@ -8,6 +8,7 @@ use super::run::{shown, View};
 use crate::io::geojson::{write_feature_collection, OutFeature, OutGeometry};
 use crate::publish::charts::{self, ChoroplethMap, MapPoint, MapRegion, Palette};
 use crate::publish::disclosure::Published;
+use crate::publish::report::findings::{amount, balance, join, not_shown, table_link};
 use crate::publish::report::{esc, money, num};
 use crate::publish::run_folder::RunFolder;
 use crate::publish::PublishError;
@@ -342,7 +343,8 @@ fn section_html(view: &View, rows: &[DistrictRow], t: &Transport, png: &[u8]) ->
     if let Some(proof) = &view.proof {
         h.push_str(&format!("<p>{}</p>\n", esc(proof)));
     }
-    h.push_str(&format!("<table>\n<tr><th>Rank</th><th>Site</th><th>District</th><th>People newly within reach</th><th>People using it</th><th>Mean {} nearer (all people)</th></tr>\n", view.measure.unit()));
+    let id = format!("plan-{}", view.folder_name);
+    h.push_str(&format!("<table id=\"{}-sites\">\n<tr><th>Rank</th><th>Site</th><th>District</th><th>People newly within reach</th><th>People using it</th><th>Mean {} nearer (all people)</th></tr>\n", esc(&id), view.measure.unit()));
     for r in view.site_rows() {
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
@@ -355,7 +357,11 @@ fn section_html(view: &View, rows: &[DistrictRow], t: &Transport, png: &[u8]) ->
                 .map_or("[c]".to_string(), |k| format!("{k:.2}")),
         ));
     }
-    h.push_str("</table>\n<table>\n<tr><th>District</th><th>People</th><th>Beyond the catchment before</th><th>After</th><th>Gap before</th><th>New capacity</th><th>Gap after</th></tr>\n");
+    h.push_str(&format!(
+        "</table>\n<table id=\"{}-districts\">\n",
+        esc(&id)
+    ));
+    h.push_str("<tr><th>District</th><th>People</th><th>Beyond the catchment before</th><th>After</th><th>Gap before</th><th>New capacity</th><th>Gap after</th></tr>\n");
     for r in rows {
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
@@ -386,13 +392,72 @@ fn section_html(view: &View, rows: &[DistrictRow], t: &Transport, png: &[u8]) ->
         h.push_str(".</p>\n");
     }
     h.push_str(&format!(
-        "<figure><img alt=\"Map of the chosen sites\" src=\"data:image/png;base64,{}\"><figcaption>{}: the gap by district after the plan, and the chosen sites in the order chosen (plans/{}/map.svg).</figcaption></figure>\n",
+        "<figure><img alt=\"{}\" src=\"data:image/png;base64,{}\"><figcaption>{}: the gap by district after the plan, and the chosen sites in the order chosen (plans/{}/map.svg).{}</figcaption></figure>\n",
+        esc(&map_finding(view, rows)),
         base64::engine::general_purpose::STANDARD.encode(png),
         esc(view.lot_label()),
-        esc(&view.folder_name)
+        esc(&view.folder_name),
+        table_link(&format!("{id}-districts"))
     ));
     h.push_str("<p class=\"note\">Counts of people are rounded and small counts suppressed ([c]) as in the rest of the report. The bound comes from a Lagrangian relaxation: no choice of the same number of sites could do better.</p>\n</section>\n");
     h
+}
+
+/// What the plan's map shows: the chosen sites in order with their districts, and the
+/// largest shortfall left after the plan, from the published gaps the map colours.
+fn map_finding(view: &View, rows: &[DistrictRow]) -> String {
+    const NAMED: usize = 5;
+    let unit = view.unit();
+    let sites: Vec<String> = view
+        .site_rows()
+        .iter()
+        .take(NAMED)
+        .map(|r| format!("{}. {} ({})", r.rank, r.name, r.district))
+        .collect();
+    let more = view.site_rows().len().saturating_sub(NAMED);
+    let mut s = format!(
+        "{}: the chosen sites are {}{}",
+        view.lot_label(),
+        join(&sites),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    );
+    let short = |gap: fn(&DistrictRow) -> Option<f64>| {
+        rows.iter()
+            .filter(|r| gap(r).is_some_and(|g| g > 0.0))
+            .count()
+    };
+    let (before, after) = (short(|r| r.gap_before), short(|r| r.gap_after));
+    let largest = rows
+        .iter()
+        .filter_map(|r| r.gap_after.filter(|g| *g > 0.0).map(|g| (g, r)))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let added: f64 = rows.iter().map(|r| r.new_places).sum();
+    let lead = if added > 0.0 {
+        format!(". With {} added, ", amount(added, unit))
+    } else {
+        ". The plan adds no places, so the gaps stay as they are: ".to_string()
+    };
+    s.push_str(&lead);
+    match largest {
+        Some((g, r)) => s.push_str(&format!(
+            "the largest shortfall is in {} ({}); {after} of {} districts have a shortfall",
+            r.name,
+            balance(g, unit),
+            rows.len()
+        )),
+        None => s.push_str("no district shown has a shortfall"),
+    }
+    if added > 0.0 {
+        s.push_str(&format!(", against {before} before the plan"));
+    }
+    let hidden = rows.iter().filter(|r| r.gap_after.is_none()).count();
+    s.push_str(&not_shown(hidden, view.disclosure.threshold));
+    s.push('.');
+    s
 }
 
 fn page(view: &View, section: &str) -> String {

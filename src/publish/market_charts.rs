@@ -77,6 +77,36 @@ fn people(n: Published) -> String {
     n.map_or_else(|| MARKER.to_string(), |n| n.to_string())
 }
 
+/// The gap one exit opens in each district (in district order), in the unit of most of
+/// the provider's supply: what its map colours.
+pub fn exit_gaps(config: &Config, inputs: &Inputs, exit: &ExitRow) -> (Unit, Vec<f64>) {
+    let unit = if exit.gap_opened_hours > 0.0 && exit.gap_opened_places == 0.0 {
+        Unit::Hours
+    } else {
+        Unit::Places
+    };
+    let gaps = (0..inputs.districts.len())
+        .map(|d| {
+            exit.cells
+                .iter()
+                .filter(|c| c.district == Some(d) && config.catalogue.lots[c.lot].unit == unit)
+                .map(|c| c.gap_opened)
+                .sum()
+        })
+        .collect();
+    (unit, gaps)
+}
+
+/// The services that would take one exit's people, with how many (suppressed: `None`).
+pub fn taking(exit: &ExitRow) -> std::collections::BTreeMap<usize, Published> {
+    let mut taking: std::collections::BTreeMap<usize, Published> = Default::default();
+    for m in exit.moves.iter().filter(|m| m.people != Some(0)) {
+        let total = taking.entry(m.to).or_insert(Some(0));
+        *total = total.zip(m.people).map(|(a, b)| a + b);
+    }
+    taking
+}
+
 /// The map of one exit: each district coloured by the gap the exit opens (in the unit of
 /// most of the provider's supply), the provider's services marked as closing with the
 /// people left without a place, and each service that takes people with how many.
@@ -86,25 +116,15 @@ pub fn exit_map(
     published: &PublishedRun,
     exit: &ExitRow,
 ) -> ChoroplethMap {
-    let unit = if exit.gap_opened_hours > 0.0 && exit.gap_opened_places == 0.0 {
-        Unit::Hours
-    } else {
-        Unit::Places
-    };
+    let (unit, gaps) = exit_gaps(config, inputs, exit);
     let regions: Vec<MapRegion> = inputs
         .districts
         .iter()
-        .enumerate()
-        .map(|(d, district)| MapRegion {
+        .zip(gaps)
+        .map(|(district, gap)| MapRegion {
             name: district.name.clone(),
             geometry: std::sync::Arc::new(district.geometry.clone()),
-            value: Some(
-                exit.cells
-                    .iter()
-                    .filter(|c| c.district == Some(d) && config.catalogue.lots[c.lot].unit == unit)
-                    .map(|c| c.gap_opened)
-                    .sum(),
-            ),
+            value: Some(gap),
         })
         .collect();
     let values: Vec<f64> = regions.iter().filter_map(|r| r.value).collect();
@@ -125,12 +145,7 @@ pub fn exit_map(
             }
         })
         .collect();
-    let mut taking: std::collections::BTreeMap<usize, Option<u32>> = Default::default();
-    for m in exit.moves.iter().filter(|m| m.people != Some(0)) {
-        let total = taking.entry(m.to).or_insert(Some(0));
-        *total = total.zip(m.people).map(|(a, b)| a + b);
-    }
-    points.extend(taking.into_iter().map(|(j, n)| {
+    points.extend(taking(exit).into_iter().map(|(j, n)| {
         let s = &inputs.services[j];
         MapPoint {
             lon: s.location.x(),

@@ -15,11 +15,11 @@ use base64::Engine as _;
 use crate::config::Config;
 use crate::load::Inputs;
 use crate::model::{ServiceStatus, Unit};
-use crate::publish::charts::Figure;
+use crate::publish::charts::{BarChart, Figure};
 use crate::publish::disclosure::MARKER;
 use crate::publish::published::{GapRow, PublishedRun};
 
-mod findings;
+pub(crate) mod findings;
 mod future_demand;
 pub mod interactive;
 pub mod market;
@@ -35,7 +35,19 @@ pub struct SinceLast {
     pub after: String,
     /// The comparison's summary, one change a line.
     pub lines: Vec<String>,
-    pub charts: Vec<(String, Figure)>,
+    pub charts: Vec<SinceChart>,
+}
+
+/// A chart of the change in gap by district, for the "Since last quarter" section.
+#[derive(Debug, Clone)]
+pub struct SinceChart {
+    /// The file name, without extension (`change_by_district`).
+    pub name: String,
+    pub figure: Figure,
+    /// What it draws: its districts, and a series of changes for each lot drawn.
+    pub chart: BarChart,
+    /// What it shows, in a sentence or two: its text alternative.
+    pub finding: String,
 }
 
 /// Where `gapmap plan` puts the sections of the run's plans ("Where new capacity would help
@@ -194,6 +206,64 @@ fn capitalised(text: &str) -> String {
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
+/// A chart as a figure: the picture with its `finding` as text alternative, and its
+/// caption with a link to the table of its figures at `table` (an element id).
+fn figure_html(f: &Figure, finding: &str, caption: &str, table: Option<&str>) -> String {
+    let data = base64::engine::general_purpose::STANDARD.encode(&f.png);
+    // The link to the table is a sentence of its own after the caption's.
+    let stop = if table.is_some() && !caption.ends_with('.') {
+        "."
+    } else {
+        ""
+    };
+    format!(
+        "<figure><img alt=\"{}\" src=\"data:image/png;base64,{data}\"><figcaption>{}{stop}{}</figcaption></figure>\n",
+        esc(finding),
+        esc(caption),
+        table.map_or_else(String::new, findings::table_link)
+    )
+}
+
+/// The figures a bar chart draws, folded away as a table with the element id `id`: a row
+/// for each category, a column for each series.
+fn chart_table(id: &str, chart: &BarChart) -> String {
+    let mut headers = vec!["District"];
+    headers.extend(chart.series.iter().map(|s| s.label.as_str()));
+    let rows: Vec<Vec<String>> = chart
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut row = vec![name.clone()];
+            row.extend(
+                chart
+                    .series
+                    .iter()
+                    .map(|s| opt(s.values.get(i).copied().flatten())),
+            );
+            row
+        })
+        .collect();
+    folded_table(
+        id,
+        &format!("{}: the figures of the chart", chart.value_label),
+        &headers,
+        &rows,
+    )
+}
+
+/// A table folded away under a one-line `summary`, with the element id `id` for the
+/// captions that link to it: the figures of a chart whose table would otherwise not be in
+/// the report.
+fn folded_table(id: &str, summary: &str, headers: &[&str], rows: &[Vec<String>]) -> String {
+    format!(
+        "<details id=\"{}\"><summary>{}</summary>\n{}</details>\n",
+        esc(id),
+        esc(summary),
+        table(headers, rows)
+    )
+}
+
 fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut t = String::from("<table>\n<thead><tr>");
     for (i, h) in headers.iter().enumerate() {
@@ -324,23 +394,13 @@ impl Report<'_> {
         h
     }
 
-    fn figure(&self, name: &str, caption: &str) -> String {
-        self.figure_told(name, caption, caption, None)
-    }
-
     /// A chart whose text alternative states its `finding`, and whose caption links to the
     /// table of its figures at `table` (an element id).
     fn figure_told(&self, name: &str, caption: &str, finding: &str, table: Option<&str>) -> String {
         let Some((_, f)) = self.figures.iter().find(|(n, _)| n == name) else {
             return String::new();
         };
-        let data = base64::engine::general_purpose::STANDARD.encode(&f.png);
-        format!(
-            "<figure><img alt=\"{}\" src=\"data:image/png;base64,{data}\"><figcaption>{}{}</figcaption></figure>\n",
-            esc(finding),
-            esc(caption),
-            table.map_or_else(String::new, findings::table_link)
-        )
+        figure_html(f, finding, caption, table)
     }
 
     fn summary(&self) -> String {
@@ -378,14 +438,15 @@ impl Report<'_> {
             let _ = writeln!(s, "<li>{}</li>", esc(line.trim_start_matches(['-', ' '])));
         }
         s.push_str("</ul>\n");
-        for (name, f) in &since.charts {
-            let data = base64::engine::general_purpose::STANDARD.encode(&f.png);
-            let _ = writeln!(
-                s,
-                "<figure><img alt=\"{n}\" src=\"data:image/png;base64,{data}\"><figcaption>Change by district since {b} ({n})</figcaption></figure>",
-                n = esc(name),
-                b = esc(&since.before)
-            );
+        for c in &since.charts {
+            let id = format!("since-{}", c.name);
+            s.push_str(&figure_html(
+                &c.figure,
+                &c.finding,
+                &format!("{}; charts/{}.svg.", c.chart.title, c.name),
+                Some(&id),
+            ));
+            s.push_str(&chart_table(&id, &c.chart));
         }
         s.push_str("<p class=\"note\">Changes are computed from the published figures of both runs, so a change involving a suppressed figure is not shown. The tables <code>tables/changes_by_district</code>, <code>tables/gap_changes</code> and <code>tables/changes_services</code> and the map <code>maps/districts_change.geojson</code> carry every change.</p>\n</section>\n");
         s
@@ -784,11 +845,15 @@ impl Report<'_> {
         let mut headers = vec!["Small area", "Name"];
         headers.extend(lots.iter().map(|l| l.short_label.as_str()));
         let d = &self.published.distances;
-        format!(
-            "<details id=\"access-areas\"><summary>{} from each small area to the nearest suitable service, by lot ({}): the figures of the maps above</summary>\n{}</details>\n",
-            esc(&capitalised(d.noun())),
-            esc(d.suffix()),
-            table(&headers, &rows)
+        folded_table(
+            "access-areas",
+            &format!(
+                "{} from each small area to the nearest suitable service, by lot ({}): the figures of the maps above",
+                capitalised(d.noun()),
+                d.suffix()
+            ),
+            &headers,
+            &rows,
         )
     }
 

@@ -186,3 +186,24 @@ unit = "places"
     )
     .expect("config")
 }
+
+/// The figure of a report whose caption contains `caption`: its text alternative and its
+/// caption (tags removed), with HTML entities undone.
+pub fn figure(html: &str, caption: &str) -> Option<(String, String)> {
+    let unescape = |t: &str| {
+        t.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&")
+    };
+    html.split("<figure>").skip(1).find_map(|f| {
+        let alt = f.split("<img alt=\"").nth(1)?.split('"').next()?;
+        let cap = f
+            .split("<figcaption>")
+            .nth(1)?
+            .split("</figcaption>")
+            .next()?;
+        let cap = unescape(cap);
+        cap.contains(caption).then(|| (unescape(alt), cap))
+    })
+}

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use super::{esc, num, opt, table, Report};
+use super::{esc, findings, num, opt, table, Report};
 use crate::model::Unit;
 use crate::publish::disclosure::MARKER;
 use crate::publish::projections::{ProjectionRow, PublishedProjections};
@@ -234,23 +234,17 @@ impl Report<'_> {
             };
             format!("{} ({unit})", l.short_label)
         }));
-        let rows: Vec<Vec<String>> = self
-            .inputs
-            .districts
-            .iter()
-            .enumerate()
-            .map(|(d, x)| {
-                let mut row = vec![x.name.clone()];
-                row.extend((0..lots.len()).map(|lot| {
+        let rows = self.by_district(|d| {
+            (0..lots.len())
+                .map(|lot| {
                     let gap = |year| p.row(d, lot, year).and_then(|r| r.gap);
                     format!("{} → {}", opt(gap(first)), opt(gap(last)))
-                }));
-                row
-            })
-            .collect();
+                })
+                .collect()
+        });
         let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
         let mut s = format!(
-            "<h3>Gap by district and lot, {first} → {last}</h3>\n<p class=\"note\">Projected demand minus today's supply; positive is a shortfall. Every year and figure is in <code>tables/projections.csv</code>.</p>\n"
+            "<h3 id=\"future-gaps\">Gap by district and lot, {first} → {last}</h3>\n<p class=\"note\">Projected demand minus today's supply; positive is a shortfall. Every year and figure is in <code>tables/projections.csv</code>.</p>\n"
         );
         s.push_str(&table(&header_refs, &rows));
         s
@@ -271,20 +265,72 @@ impl Report<'_> {
         if pictured.is_empty() {
             pictured.extend((0..lots.len()).take(1));
         }
+        let threshold = self.published.disclosure.threshold;
         let mut s = String::from("<div class=\"grid\">\n");
-        for lot in pictured {
+        for &lot in &pictured {
             let l = &lots[lot];
-            s.push_str(&self.figure(
+            s.push_str(&self.figure_told(
                 &format!("projected_demand_{}", l.id),
                 &format!("{}: projected demand against today's supply", l.label),
+                &findings::projected_demand(self.config, p, lot, threshold),
+                Some(&format!("future-demand-{}", l.id)),
             ));
-            s.push_str(&self.figure(
+            s.push_str(&self.figure_told(
                 &format!("map_projected_gap_{}", l.id),
                 &format!("{}: projected gap in {}", l.label, p.furthest_year()),
+                &findings::projected_gap(self.config, p, lot, threshold),
+                Some("future-gaps"),
             ));
         }
-        s.push_str("</div>\n<p class=\"note\">Charts and maps for every lot are in <code>charts/</code> (<code>projected_demand_&lt;lot&gt;</code>, <code>map_projected_gap_&lt;lot&gt;</code>).</p>\n");
+        s.push_str("</div>\n");
+        for &lot in &pictured {
+            s.push_str(&self.demand_table(p, lot));
+        }
+        s.push_str("<p class=\"note\">Charts and maps for every lot are in <code>charts/</code> (<code>projected_demand_&lt;lot&gt;</code>, <code>map_projected_gap_&lt;lot&gt;</code>).</p>\n");
         s
+    }
+
+    /// A row for each district: its name, then `cells(district)`.
+    fn by_district(&self, cells: impl Fn(usize) -> Vec<String>) -> Vec<Vec<String>> {
+        self.inputs
+            .districts
+            .iter()
+            .enumerate()
+            .map(|(d, x)| {
+                let mut row = vec![x.name.clone()];
+                row.extend(cells(d));
+                row
+            })
+            .collect()
+    }
+
+    /// Today's supply and the projected demand of one lot by district in every year: the
+    /// figures of its projected-demand chart, folded away.
+    fn demand_table(&self, p: &PublishedProjections, lot: usize) -> String {
+        let l = &self.config.catalogue.lots[lot];
+        let mut headers = vec!["District".to_string(), "Supply today".to_string()];
+        headers.extend(p.years.iter().map(|y| format!("Demand {y}")));
+        let rows = self.by_district(|d| {
+            let first = p.years.first().and_then(|&y| p.row(d, lot, y));
+            let mut row = vec![first.map_or_else(|| MARKER.to_string(), |r| num(r.supply))];
+            row.extend(
+                p.years
+                    .iter()
+                    .map(|&y| opt(p.row(d, lot, y).and_then(|r| r.demand))),
+            );
+            row
+        });
+        let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+        super::folded_table(
+            &format!("future-demand-{}", l.id),
+            &format!(
+                "{}: projected demand and today's supply by district ({}): the figures of its chart",
+                l.label,
+                l.unit.label()
+            ),
+            &header_refs,
+            &rows,
+        )
     }
 
     fn reach(&self, p: &PublishedProjections) -> String {
@@ -335,14 +381,10 @@ impl Report<'_> {
         s.push_str("</ul>\n");
         let mut headers = vec!["District".to_string()];
         headers.extend(with_rate.iter().map(|&l| lots[l].short_label.clone()));
-        let rows: Vec<Vec<String>> = self
-            .inputs
-            .districts
-            .iter()
-            .enumerate()
-            .map(|(d, x)| {
-                let mut row = vec![x.name.clone()];
-                row.extend(with_rate.iter().map(|&lot| match p.row(d, lot, base) {
+        let rows = self.by_district(|d| {
+            with_rate
+                .iter()
+                .map(|&lot| match p.row(d, lot, base) {
                     Some(r) => format!(
                         "{} ({} of {})",
                         r.reach.map_or_else(|| MARKER.to_string(), percent),
@@ -350,10 +392,9 @@ impl Report<'_> {
                         people_words(r.expected_people.unwrap_or(0.0))
                     ),
                     None => MARKER.to_string(),
-                }));
-                row
-            })
-            .collect();
+                })
+                .collect()
+        });
         let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
         s.push_str(&table(&header_refs, &rows));
         s

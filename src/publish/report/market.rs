@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use super::findings::{self, join};
 use super::{esc, num, table, Report};
 use crate::config::Config;
 use crate::load::Inputs;
@@ -23,14 +24,19 @@ fn percent(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
 
-/// The HHI in words: its value, what it amounts to, and whether it is above the line.
-pub fn hhi_words(hhi: f64) -> String {
+/// What an HHI amounts to: "a single provider", "about 4 providers of equal size".
+pub fn hhi_like(hhi: f64) -> String {
     let equal = 10_000.0 / hhi.max(1.0);
-    let like = if equal < 1.05 {
+    if equal < 1.05 {
         "a single provider".to_string()
     } else {
         format!("about {} providers of equal size", num(equal.round()))
-    };
+    }
+}
+
+/// The HHI in words: its value, what it amounts to, and whether it is above the line.
+pub fn hhi_words(hhi: f64) -> String {
+    let like = hhi_like(hhi);
     let verdict = if hhi > HHI_LINE {
         format!("highly concentrated (above {})", num(HHI_LINE))
     } else {
@@ -160,15 +166,6 @@ pub fn exit_sentence(
     Some(s)
 }
 
-/// "a", "a and b", "a, b and c".
-fn join(parts: &[String]) -> String {
-    match parts {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
 impl Report<'_> {
     pub(super) fn market(&self) -> String {
         let market = &self.published.market;
@@ -189,10 +186,13 @@ impl Report<'_> {
             let _ = writeln!(s, "<li>{}.</li>", esc(&lot_sentence(self.config, m)));
         }
         s.push_str("</ul>\n");
-        s.push_str(&self.figure(
+        s.push_str(&self.figure_told(
             CONCENTRATION,
-            "How concentrated each lot's market is (HHI of shares of supply, all districts); charts/market_concentration.svg",
+            "How concentrated each lot's market is (HHI of shares of supply, all districts); charts/market_concentration.svg.",
+            &findings::concentration(self.config, market),
+            Some("market-concentration"),
         ));
+        s.push_str(&self.concentration_table(market));
         let high: Vec<&MarketSummary> = market
             .markets
             .iter()
@@ -282,13 +282,16 @@ impl Report<'_> {
             s.push_str("</ol>\n");
         }
         if let Some(first) = market.exits.first() {
-            s.push_str(&self.figure(
+            s.push_str(&self.figure_told(
                 LARGEST_EXIT,
                 &format!(
-                    "If {} left: the gap opened by district, its services closing and the services that would take its people (charts/{LARGEST_EXIT}.svg)",
+                    "If {} left: the gap opened by district, its services closing and the services that would take its people (charts/{LARGEST_EXIT}.svg).",
                     first.provider_name
                 ),
+                &findings::exit_map(self.config, self.inputs, first),
+                Some("market-exit"),
             ));
+            s.push_str(&self.exit_tables(first));
         }
         let _ = writeln!(
             s,
@@ -303,5 +306,84 @@ impl Report<'_> {
             );
         }
         s
+    }
+
+    /// Each lot's market over the whole area: the figures of the concentration chart.
+    fn concentration_table(&self, market: &PublishedMarket) -> String {
+        let rows: Vec<Vec<String>> = market
+            .by_lot()
+            .map(|m| {
+                vec![
+                    self.config.catalogue.lots[m.lot].label.clone(),
+                    m.providers.to_string(),
+                    m.rows.first().map_or_else(
+                        || MARKER.to_string(),
+                        |r| format!("{} ({})", r.provider_name, percent(r.share_of_supply)),
+                    ),
+                    m.hhi.map_or_else(|| MARKER.to_string(), |h| num(h.round())),
+                ]
+            })
+            .collect();
+        super::folded_table(
+            "market-concentration",
+            "Each lot's providers and HHI, all districts: the figures of the chart",
+            &["Lot", "Providers", "Largest provider (share)", "HHI"],
+            &rows,
+        )
+    }
+
+    /// The gap an exit opens by district, and the services it closes and that would take
+    /// its people: the figures of its map.
+    fn exit_tables(&self, exit: &ExitRow) -> String {
+        let (unit, gaps) = crate::publish::market_charts::exit_gaps(self.config, self.inputs, exit);
+        let rows: Vec<Vec<String>> = self
+            .inputs
+            .districts
+            .iter()
+            .zip(&gaps)
+            .map(|(d, g)| vec![d.name.clone(), num(*g)])
+            .collect();
+        let gap_heading = format!("Gap opened ({})", unit.label());
+        let mut t = table(&["District", &gap_heading], &rows);
+        let count = |n: Option<u32>| n.map_or_else(|| MARKER.to_string(), |n| num(f64::from(n)));
+        let mut services: Vec<Vec<String>> = exit
+            .services
+            .iter()
+            .map(|&j| {
+                let left = exit
+                    .left
+                    .iter()
+                    .find(|(k, _)| *k == j)
+                    .and_then(|(_, n)| *n);
+                vec![
+                    self.inputs.services[j].name.clone(),
+                    "Closes".into(),
+                    if exit.left.iter().any(|(k, _)| *k == j) {
+                        count(left)
+                    } else {
+                        "0".into()
+                    },
+                ]
+            })
+            .collect();
+        services.extend(
+            crate::publish::market_charts::taking(exit)
+                .into_iter()
+                .map(|(j, n)| {
+                    vec![
+                        self.inputs.services[j].name.clone(),
+                        "Takes people".into(),
+                        count(n),
+                    ]
+                }),
+        );
+        t.push_str(&table(
+            &["Service", "On the map", "People without a place, or taken"],
+            &services,
+        ));
+        format!(
+            "<details id=\"market-exit\"><summary>If {} left: the gap opened by district and the services affected: the figures of the map</summary>\n{t}</details>\n",
+            esc(&exit.provider_name)
+        )
     }
 }
