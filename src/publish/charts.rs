@@ -176,10 +176,11 @@ pub fn line_chart(chart: &LineChart) -> Result<Figure, ChartError> {
 /// Draws a choropleth map, 1200x1000 pixels.
 pub fn choropleth(map: &ChoroplethMap) -> Result<Figure, ChartError> {
     let regions = std::cell::RefCell::new(String::new());
+    let shapes = map::ShapeCache::default();
     let mut figure = render(
         map::SIZE,
-        |area| map::draw(area, map, Some(&regions)),
-        |area| map::draw(area, map, None),
+        |area| map::draw(area, map, Some(&regions), &shapes),
+        |area| map::draw(area, map, None, &shapes),
     )?;
     let regions = regions.into_inner();
     if !regions.is_empty() {

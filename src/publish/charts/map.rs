@@ -42,10 +42,14 @@ const MARKER_FILL: RGBColor = RGBColor(1, 2, 3);
 /// the backend but written into it as SVG paths, one per class (and one for all the
 /// outlines), and a one-pixel marker is drawn where they belong: a national map then
 /// has a handful of paths rather than tens of thousands of elements.
+///
+/// `cache` keeps the regions in pixels between the drawings of one map (its SVG and its
+/// PNG have the same frame), so a national map's boundaries are projected once.
 pub(super) fn draw<DB: DrawingBackend>(
     area: &Area<DB>,
     map: &ChoroplethMap,
     svg_regions: Option<&std::cell::RefCell<String>>,
+    cache: &ShapeCache,
 ) -> Drawn {
     let page = Page {
         width: SIZE.0 as i32,
@@ -69,7 +73,11 @@ pub(super) fn draw<DB: DrawingBackend>(
     let Some(projection) = Projection::fit(map, frame) else {
         return no_data(area, frame, "No map data to show");
     };
-    let shapes = shapes(map, &classes, &projection);
+    let mut cached = cache.borrow_mut();
+    if cached.as_ref().map(|(f, _)| *f) != Some(frame) {
+        *cached = Some((frame, shapes(map, &classes, &projection)));
+    }
+    let shapes: &[ShapePx] = cached.as_ref().map_or(&[], |(_, s)| s);
     let border = match map.regions.len() {
         n if n > OUTLINED_REGIONS => None,
         n if n > DENSE_REGIONS => Some(BORDER_DENSE),
@@ -390,9 +398,12 @@ fn extent(coords: impl Iterator<Item = (f64, f64)>) -> Option<(f64, f64, f64, f6
         })
 }
 
+/// A map's regions in pixels, for the frame they were projected into.
+pub(super) type ShapeCache = std::cell::RefCell<Option<(Rect, Vec<ShapePx>)>>;
+
 /// One polygon ready to draw: its rings in pixels (exterior first) and its fill,
 /// `None` for no data.
-struct ShapePx {
+pub(super) struct ShapePx {
     rings: Vec<Vec<(f64, f64)>>,
     /// The rings rounded to whole pixels without repeated vertices: the geometry simplified
     /// to the picture's resolution, computed once for fills and outlines.
