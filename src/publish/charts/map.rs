@@ -85,7 +85,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     };
     match svg_regions {
         Some(out) => {
-            *out.borrow_mut() = regions_svg(&shapes, &classes, border);
+            *out.borrow_mut() = regions_svg(shapes, &classes, border);
             fill_rect(
                 area,
                 Rect {
@@ -96,12 +96,12 @@ pub(super) fn draw<DB: DrawingBackend>(
                 },
                 MARKER_FILL,
             )?;
-            draw_hatching(area, &shapes)?;
+            draw_hatching(area, shapes)?;
         }
         None => {
-            draw_fills(area, &shapes)?;
+            draw_fills(area, shapes)?;
             if let Some(border) = border {
-                draw_borders(area, &shapes, border)?;
+                draw_borders(area, shapes, border)?;
             }
         }
     }
