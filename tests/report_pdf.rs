@@ -26,13 +26,22 @@ fn pages(pdf: &[u8]) -> usize {
         .count()
 }
 
+/// Whether Chromium is here to print with; without it the test is skipped with a reason,
+/// except under CI, which installs it.
+fn chromium_or_skip() -> bool {
+    if has_chromium() {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true but chromium is missing: .ci/run installs it");
+    }
+    eprintln!("skipping: no chromium to print the report (apt-get install chromium)");
+    false
+}
+
 #[test]
 fn run_prints_the_report_to_the_same_pdf_each_time() {
-    if !has_chromium() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("CI=true but chromium is missing: .ci/run installs it");
-        }
-        eprintln!("skipping: no chromium to print the report (apt-get install chromium)");
+    if !chromium_or_skip() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -62,11 +71,7 @@ fn run_prints_the_report_to_the_same_pdf_each_time() {
 /// 27, and fewer than its 29 + 2 + 1 = 32 charts and maps one to a page.
 #[test]
 fn a_report_with_a_comparison_and_a_plan_prints_two_charts_to_a_page() {
-    if !has_chromium() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("CI=true but chromium is missing: .ci/run installs it");
-        }
-        eprintln!("skipping: no chromium to print the report (apt-get install chromium)");
+    if !chromium_or_skip() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
