@@ -99,6 +99,10 @@
       attributionControl: false, zoomControl: false, zoomSnap: 0.5, maxZoom: 16,
       renderer: L.svg({ padding: 0 }), fadeAnimation: false, zoomAnimation: false
     });
+    /* Services get a pane of their own above the areas, so an area brought to the front
+       (pointed at) never hides them. */
+    map.createPane("gmServices").style.zIndex = 450;
+    var serviceRenderer = L.svg({ padding: 0, pane: "gmServices" });
     var dense = data.areas.length > 60;
     var areas = data.areas.map(function (polygons, i) {
       var latlngs = polygons.map(function (rings) { return rings.map(function (r) { return ring(arcs, r); }); });
@@ -180,8 +184,10 @@
       services = data.lots[lot].services.map(function (k) {
         var s = data.services[k];
         var centre = L.latLng(s[1] / data.scale, s[0] / data.scale);
+        var size = dotSize();
         var marker = L.circleMarker(centre, {
-          radius: 5, color: "#FFFFFF", weight: 2, fillColor: "#141414", fillOpacity: 1, className: "gm-service"
+          radius: size[0], color: "#FFFFFF", weight: size[1], fillColor: "#141414", fillOpacity: 1,
+          className: "gm-service", pane: "gmServices", renderer: serviceRenderer
         });
         marker.bindTooltip(s[2], { direction: "top", offset: [0, -6] });
         return { layer: marker, centre: centre, label: "Service: " + s[2], service: k };
@@ -189,6 +195,11 @@
       serviceLayer = L.featureGroup(services.map(function (s) { return s.layer; })).addTo(map);
       services.forEach(function (s, k) {
         s.layer.on("mouseover", function () { showService(k); });
+        /* Leaflet leaves aria-describedby pointing at a closed tooltip that is gone. */
+        s.layer.on("tooltipclose", function () {
+          var e = s.layer.getElement();
+          if (e) { e.removeAttribute("aria-describedby"); }
+        });
       });
       if (services.length) {
         Roving(map, services, function (k) { showService(k); services[k].layer.openTooltip(); }, canvas);
@@ -197,6 +208,19 @@
         });
       }
       nameNearby();
+    }
+
+    /* Dots small enough at a whole-country view not to hide the areas beneath them. */
+    function dotSize() {
+      var z = map.getZoom();
+      return z < 8 ? [2.5, 1] : z < 10 ? [3.5, 1.5] : [5, 2];
+    }
+
+    function resizeDots() {
+      var size = dotSize();
+      services.forEach(function (s) {
+        if (s.layer.getRadius() !== size[0]) { s.layer.setRadius(size[0]); s.layer.setStyle({ weight: size[1] }); }
+      });
     }
 
     /* Names every service in view when few are. */
@@ -230,6 +254,7 @@
     });
     Roving(map, areas, showArea, canvas);
     select.addEventListener("change", function () { lot = Number(select.value); recolour(); });
+    map.on("zoomend", resizeDots);
     map.on("moveend", nameNearby);
     recolour();
   }
