@@ -340,11 +340,14 @@ impl NeedTask<'_> {
             Method::Pairs => ratios_by_pairs(self.execution, source, &kernel),
             Method::DiskSums => disks.ratios(self.execution, source),
         };
-        let access = match disks.demand {
-            Method::Pairs => access_by_pairs(self.execution, source, &kernel, self.scale, &ratios),
-            Method::DiskSums => disks.access(self.execution, source, self.scale, &ratios),
-        };
-        place(source, access, sites);
+        match disks.demand {
+            Method::Pairs => place(
+                source,
+                access_by_pairs(self.execution, source, &kernel, self.scale, &ratios),
+                sites,
+            ),
+            Method::DiskSums => disks.access(self.execution, source, self.scale, &ratios, sites),
+        }
         ratios
     }
 
@@ -495,8 +498,8 @@ impl DiskPlan {
         })
     }
 
-    /// A_i, the services in reach and the nearest of every demand slot, from disk sums of
-    /// the services' ratios (and of ones, for the count). Demand slots are taken a query
+    /// A_i, the services in reach and the nearest of every demand slot, put in its site's
+    /// row of `sites`, from disk sums of the services' ratios (and of ones, for the count). Demand slots are taken a query
     /// cell at a time: the cells of services wholly inside the disk of every slot of the
     /// cell are summed once for all of them (see [`DiskGrid::share`]), which leaves each
     /// slot only the services near its disk's edge to test.
@@ -506,7 +509,8 @@ impl DiskPlan {
         source: &GridReach,
         scale: Scale,
         ratios: &[ServiceRatio],
-    ) -> Vec<SiteAccess> {
+        sites: &mut [SiteAccess],
+    ) {
         let points: Vec<FramePoint> = (0..source.service_len())
             .map(|j| source.service_point(j))
             .collect();
@@ -574,13 +578,11 @@ impl DiskPlan {
                 })
                 .collect()
         });
-        let mut access = vec![SiteAccess::default(); source.demand_len()];
         for (cell, results) in per_cell.into_iter().enumerate() {
             for (&i, result) in cells.members(cell).iter().zip(results) {
-                access[i as usize] = result;
+                sites[source.demand_site(i as usize)] = result;
             }
         }
-        access
     }
 }
 
