@@ -26,7 +26,9 @@
 //! whatever the row holds before it. Each query adds rows in ascending order, so its
 //! result depends only on the input, never on the thread count.
 
-use super::grid::Grid;
+use std::ops::Range;
+
+use super::grid::{Area, Grid};
 use super::metric::{key_of, FramePoint, EARTH_RADIUS_KM};
 
 /// Points bucketed for disk sums, in grid order.
@@ -44,7 +46,17 @@ impl DiskGrid {
     /// too many cells).
     pub(crate) fn build(points: &[FramePoint], cell: f64) -> DiskGrid {
         let plane: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
-        let (grid, order) = Grid::build(&plane, cell);
+        DiskGrid::gather(points, Grid::build(&plane, cell))
+    }
+
+    /// As [`DiskGrid::build`], with at most `budget` cells in place of the grid's usual
+    /// four a point.
+    pub(crate) fn build_within(points: &[FramePoint], cell: f64, budget: usize) -> DiskGrid {
+        let plane: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
+        DiskGrid::gather(points, Grid::build_within(&plane, cell, budget))
+    }
+
+    fn gather(points: &[FramePoint], (grid, order): (Grid, Vec<u32>)) -> DiskGrid {
         let pick = |of: fn(&FramePoint) -> f64| -> Vec<f64> {
             order.iter().map(|&k| of(&points[k as usize])).collect()
         };
@@ -96,28 +108,50 @@ impl DiskGrid {
             disk.meets,
             disk.holds,
             |row, meets, holds| {
-                let cell = row * columns;
-                let (first, inner, outer, end) = (
-                    grid.start(cell + meets.start),
-                    grid.start(cell + holds.start),
-                    grid.start(cell + holds.end),
-                    grid.start(cell + meets.end),
-                );
+                let [first, inner, outer, end] = self.positions(row, &meets, &holds);
                 self.add_tested(sums, centre, disk.limit, first, inner, &mut total);
-                if !holds.is_empty() {
-                    let at = row * (columns + 1);
-                    let (low, high) = (
-                        &sums.running[at + holds.start],
-                        &sums.running[at + holds.end],
-                    );
-                    for q in 0..N {
-                        total[q] += high[q].minus(&low[q]);
-                    }
-                }
+                add_span(sums, columns, row, &holds, &mut total);
                 self.add_tested(sums, centre, disk.limit, outer, end, &mut total);
             },
         );
         total
+    }
+
+    /// Fills `shared` with what the disk sums of every centre in `area` have in common:
+    /// the sums over the cells wholly inside the disk of each of them, and the points of
+    /// the other cells that meet the disk of any of them, to be tested per centre by
+    /// [`SharedDisk::sum_at`]. The cells wholly inside are a subset of each centre's own
+    /// in [`DiskGrid::sum_within`] and the cells met a superset, so every centre's sum
+    /// counts exactly the same points.
+    pub(crate) fn share<const N: usize>(
+        &self,
+        sums: &CellSums<N>,
+        area: &Area,
+        disk: &Disk,
+        shared: &mut SharedDisk<N>,
+    ) {
+        shared.clear(disk.limit);
+        let columns = self.grid.columns();
+        self.grid
+            .for_each_area_row(area, disk.meets, disk.holds, |row, meets, holds| {
+                let [first, inner, outer, end] = self.positions(row, &meets, &holds);
+                shared.extend(self, sums, first..inner);
+                add_span(sums, columns, row, &holds, &mut shared.inner);
+                shared.extend(self, sums, outer..end);
+            });
+    }
+
+    /// The grid positions where a row's cells met start, its cells held start and end,
+    /// and its cells met end.
+    #[inline]
+    fn positions(&self, row: usize, meets: &Range<usize>, holds: &Range<usize>) -> [usize; 4] {
+        let cell = row * self.grid.columns();
+        [
+            self.grid.start(cell + meets.start),
+            self.grid.start(cell + holds.start),
+            self.grid.start(cell + holds.end),
+            self.grid.start(cell + meets.end),
+        ]
     }
 
     /// The nearest point to `centre` as (input position, key), ties to the lowest
@@ -187,6 +221,121 @@ impl DiskGrid {
                 total[q] += if within { point[q] } else { 0.0 };
             }
         }
+    }
+}
+
+/// Adds to `total` the sums over the cells `holds` of grid row `row`, from the running
+/// sums (`columns + 1` a row).
+#[inline]
+fn add_span<const N: usize>(
+    sums: &CellSums<N>,
+    columns: usize,
+    row: usize,
+    holds: &Range<usize>,
+    total: &mut [f64; N],
+) {
+    if !holds.is_empty() {
+        let at = row * (columns + 1);
+        let (low, high) = (
+            &sums.running[at + holds.start],
+            &sums.running[at + holds.end],
+        );
+        for q in 0..N {
+            total[q] += high[q].minus(&low[q]);
+        }
+    }
+}
+
+/// The part of the disk sums of a group of centres they share (see [`DiskGrid::share`]):
+/// the sum over the cells wholly inside every centre's disk, and the points near the
+/// edge of any of them, in grid order.
+pub(crate) struct SharedDisk<const N: usize> {
+    limit: f64,
+    inner: [f64; N],
+    x: Vec<f64>,
+    y: Vec<f64>,
+    z: Vec<f64>,
+    values: Vec<[f64; N]>,
+}
+
+impl<const N: usize> Default for SharedDisk<N> {
+    fn default() -> Self {
+        SharedDisk {
+            limit: 0.0,
+            inner: [0.0; N],
+            x: Vec::new(),
+            y: Vec::new(),
+            z: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+}
+
+impl<const N: usize> SharedDisk<N> {
+    fn clear(&mut self, limit: f64) {
+        self.limit = limit;
+        self.inner = [0.0; N];
+        self.x.clear();
+        self.y.clear();
+        self.z.clear();
+        self.values.clear();
+    }
+
+    /// Takes in the points at grid positions `range` for testing.
+    fn extend(&mut self, grid: &DiskGrid, sums: &CellSums<N>, range: Range<usize>) {
+        self.x.extend_from_slice(&grid.x[range.clone()]);
+        self.y.extend_from_slice(&grid.y[range.clone()]);
+        self.z.extend_from_slice(&grid.z[range.clone()]);
+        self.values.extend_from_slice(&sums.values[range]);
+    }
+
+    /// The sums of the `N` values over the points with a key `<= limit` from `centre`,
+    /// one of the centres the disk was shared for: the shared inner sum, then each edge
+    /// point within the limit, in grid order.
+    #[inline]
+    pub(crate) fn sum_at(&self, centre: FramePoint) -> [f64; N] {
+        let mut total = self.inner;
+        for (((x, y), z), point) in self.x.iter().zip(&self.y).zip(&self.z).zip(&self.values) {
+            let key = key_of(x - centre.x, y - centre.y, z - centre.z);
+            let within = key <= self.limit;
+            for q in 0..N {
+                // Points beyond the limit add +0.0, which leaves the sums' bits unchanged.
+                total[q] += if within { point[q] } else { 0.0 };
+            }
+        }
+        total
+    }
+}
+
+/// Query points gathered by the grid cell they fall in, so that the points of a cell can
+/// share the part of their disk sums that is the same for all of them.
+pub(crate) struct QueryCells {
+    /// Query positions, cell by cell.
+    order: Vec<u32>,
+    /// The non-empty cells' first positions in `order`, and the end.
+    starts: Vec<u32>,
+}
+
+impl QueryCells {
+    pub(crate) fn build(points: &[FramePoint], cell: f64) -> QueryCells {
+        let plane: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
+        let (grid, order) = Grid::build(&plane, cell);
+        let mut starts: Vec<u32> = (0..grid.columns() * grid.rows())
+            .filter(|&c| grid.start(c) < grid.start(c + 1))
+            .map(|c| grid.start(c) as u32)
+            .collect();
+        starts.push(order.len() as u32);
+        QueryCells { order, starts }
+    }
+
+    /// The number of non-empty cells.
+    pub(crate) fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// The query positions of the `cell`-th non-empty cell, ascending.
+    pub(crate) fn members(&self, cell: usize) -> &[u32] {
+        &self.order[self.starts[cell] as usize..self.starts[cell + 1] as usize]
     }
 }
 
@@ -321,6 +470,54 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn shared_disk_sums_equal_brute_force_for_every_centre_of_a_cell() {
+        // Whole-metre points on a lattice, so many keys equal the limit exactly; centres
+        // gathered into query cells of several sizes share the inner sums.
+        let mut rng = SplitMix64::new(5);
+        let lattice = |rng: &mut SplitMix64| FramePoint {
+            x: 400_000.0 + 1000.0 * rng.below(60) as f64,
+            y: 200_000.0 + 1000.0 * rng.below(60) as f64,
+            z: 0.0,
+        };
+        let points: Vec<FramePoint> = (0..3000).map(|_| lattice(&mut rng)).collect();
+        let centres: Vec<FramePoint> = (0..400).map(|_| lattice(&mut rng)).collect();
+        let values: Vec<f64> = (0..points.len()).map(|k| 1.0 + (k % 7) as f64).collect();
+        let ones = vec![1.0; points.len()];
+        let stretch = Stretch::of(points.iter().chain(&centres).copied()).unwrap();
+        for (cell, query_cell) in [(700.0, 2000.0), (1000.0, 5000.0), (2500.0, 1000.0)] {
+            let grid = DiskGrid::build_within(&points, cell, 1 << 16);
+            let sums = grid.sums(|k| [values[k], 1.0]);
+            let cells = QueryCells::build(&centres, query_cell);
+            assert!(cells.len() < centres.len(), "some cells share");
+            let mut seen = 0;
+            for c in 0..cells.len() {
+                let members = cells.members(c);
+                let area = Area::of(members.iter().map(|&k| {
+                    let p = centres[k as usize];
+                    (p.x, p.y)
+                }))
+                .unwrap();
+                for limit in [25e6, 1e8, 9e8, 9e8 + 1.0, 9e8 - 1.0] {
+                    let mut shared = SharedDisk::default();
+                    grid.share(&sums, &area, &Disk::new(limit, stretch), &mut shared);
+                    for &k in members {
+                        let centre = centres[k as usize];
+                        let [sum, count] = shared.sum_at(centre);
+                        let expected = brute(&points, &values, centre, limit);
+                        assert_eq!(count, brute(&points, &ones, centre, limit), "centre {k}");
+                        assert!(
+                            (sum - expected).abs() <= 1e-13 * expected,
+                            "{sum} {expected}"
+                        );
+                    }
+                }
+                seen += members.len();
+            }
+            assert_eq!(seen, centres.len(), "every centre in one cell");
         }
     }
 

@@ -5,7 +5,8 @@
 
 use rayon::prelude::*;
 
-use super::disk::{Disk, DiskGrid, Stretch};
+use super::disk::{Disk, DiskGrid, QueryCells, SharedDisk, Stretch};
+use super::grid::Area;
 use super::matrix::{MatrixLookup, MatrixReach};
 use super::metric::{Frame, FramePoint, Scale};
 use super::reach::{GridReach, PairSource, Side};
@@ -108,6 +109,23 @@ impl Method {
 
 /// Rings of disk-grid cells searched for the nearest service before the R-tree is asked.
 const NEAREST_RINGS: usize = 4;
+
+/// `work` for every slot in `0..len`, results in slot order, with a scratch value from
+/// `init` per thread (its contents never reach a result).
+fn map_slots_with<T: Send, S>(
+    execution: Execution,
+    len: usize,
+    init: impl Fn() -> S + Sync + Send,
+    work: impl Fn(&mut S, usize) -> T + Sync + Send,
+) -> Vec<T> {
+    match execution {
+        Execution::Serial => {
+            let mut scratch = init();
+            (0..len).map(|slot| work(&mut scratch, slot)).collect()
+        }
+        Execution::Parallel => (0..len).into_par_iter().map_init(init, work).collect(),
+    }
+}
 
 /// How the passes choose their method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -322,11 +340,14 @@ impl NeedTask<'_> {
             Method::Pairs => ratios_by_pairs(self.execution, source, &kernel),
             Method::DiskSums => disks.ratios(self.execution, source),
         };
-        let access = match disks.demand {
-            Method::Pairs => access_by_pairs(self.execution, source, &kernel, self.scale, &ratios),
-            Method::DiskSums => disks.access(self.execution, source, self.scale, &ratios),
-        };
-        place(source, access, sites);
+        match disks.demand {
+            Method::Pairs => place(
+                source,
+                access_by_pairs(self.execution, source, &kernel, self.scale, &ratios),
+                sites,
+            ),
+            Method::DiskSums => disks.access(self.execution, source, self.scale, &ratios, sites),
+        }
         ratios
     }
 
@@ -477,54 +498,112 @@ impl DiskPlan {
         })
     }
 
-    /// A_i, the services in reach and the nearest of every demand slot, from disk sums of
-    /// the services' ratios (and of ones, for the count).
+    /// A_i, the services in reach and the nearest of every demand slot, put in its site's
+    /// row of `sites`, from disk sums of the services' ratios (and of ones, for the count). Demand slots are taken a query
+    /// cell at a time: the cells of services wholly inside the disk of every slot of the
+    /// cell are summed once for all of them (see [`DiskGrid::share`]), which leaves each
+    /// slot only the services near its disk's edge to test.
     fn access(
         &self,
         execution: Execution,
         source: &GridReach,
         scale: Scale,
         ratios: &[ServiceRatio],
-    ) -> Vec<SiteAccess> {
+        sites: &mut [SiteAccess],
+    ) {
         let points: Vec<FramePoint> = (0..source.service_len())
             .map(|j| source.service_point(j))
             .collect();
-        let grid = DiskGrid::build(&points, self.cell(self.pairs / source.demand_len() as f64));
+        let near = DiskGrid::build(&points, self.cell(self.pairs / source.demand_len() as f64));
+        let grid = DiskGrid::build_within(
+            &points,
+            self.radius / SHARED_SERVICE_CELLS_PER_RADIUS,
+            SHARED_SERVICE_CELL_BUDGET,
+        );
         drop(points);
         let columns = RatioColumns::of(ratios);
         let reach_sums = grid.sums(|j| [columns.flat[j], columns.weighted[j], 1.0]);
         let zone_sums = grid.sums(|j| [columns.weighted[j]]);
+        let queries: Vec<FramePoint> = (0..source.demand_len())
+            .map(|i| source.demand_point(i))
+            .collect();
+        let cells = QueryCells::build(&queries, self.radius / SHARED_QUERY_CELLS_PER_RADIUS);
+        drop(queries);
         let last = self.disks.len() - 1;
-        map_slots(execution, source.demand_len(), |i| {
-            let centre = source.demand_point(i);
-            let mut weighted = 0.0;
-            for (disk, &coefficient) in self.disks[..last].iter().zip(&self.coefficients) {
-                if coefficient != 0.0 {
-                    let [within] = grid.sum_within(&zone_sums, centre, disk);
-                    weighted += coefficient * within;
+        let per_cell = map_slots_with(execution, cells.len(), Shared::default, |shared, cell| {
+            let members = cells.members(cell);
+            shared.points.clear();
+            shared
+                .points
+                .extend(members.iter().map(|&i| source.demand_point(i as usize)));
+            let Some(area) = Area::of(shared.points.iter().map(|p| (p.x, p.y))) else {
+                return Vec::new();
+            };
+            shared.zones.resize_with(last, SharedDisk::default);
+            for (k, (disk, zone)) in self.disks[..last].iter().zip(&mut shared.zones).enumerate() {
+                if self.coefficients[k] != 0.0 {
+                    grid.share(&zone_sums, &area, disk, zone);
                 }
             }
-            let [flat, within, count] = grid.sum_within(&reach_sums, centre, &self.disks[last]);
-            weighted += self.coefficients[last] * within;
-            SiteAccess {
-                nearest: grid
-                    .nearest(
-                        centre,
-                        |slot| source.service_site(slot) as u32,
-                        NEAREST_RINGS,
-                    )
-                    .unwrap_or_else(|| source.nearest_service(i))
-                    .map(|(slot, key)| Nearest {
-                        service: source.service_site(slot),
-                        distance: scale.distance(key),
-                    }),
-                services_in_reach: count as u32,
-                accessibility_2sfca: flat,
-                accessibility_e2sfca: weighted,
+            grid.share(&reach_sums, &area, &self.disks[last], &mut shared.reach);
+            members
+                .iter()
+                .zip(&shared.points)
+                .map(|(&i, &centre)| {
+                    let mut weighted = 0.0;
+                    for (zone, &coefficient) in shared.zones.iter().zip(&self.coefficients) {
+                        if coefficient != 0.0 {
+                            let [within] = zone.sum_at(centre);
+                            weighted += coefficient * within;
+                        }
+                    }
+                    let [flat, within, count] = shared.reach.sum_at(centre);
+                    weighted += self.coefficients[last] * within;
+                    SiteAccess {
+                        nearest: near
+                            .nearest(
+                                centre,
+                                |slot| source.service_site(slot) as u32,
+                                NEAREST_RINGS,
+                            )
+                            .unwrap_or_else(|| source.nearest_service(i as usize))
+                            .map(|(slot, key)| Nearest {
+                                service: source.service_site(slot),
+                                distance: scale.distance(key),
+                            }),
+                        services_in_reach: count as u32,
+                        accessibility_2sfca: flat,
+                        accessibility_e2sfca: weighted,
+                    }
+                })
+                .collect()
+        });
+        for (cell, results) in per_cell.into_iter().enumerate() {
+            for (&i, result) in cells.members(cell).iter().zip(results) {
+                sites[source.demand_site(i as usize)] = result;
             }
-        })
+        }
     }
 }
+
+/// What one query cell of the A_i pass shares, kept from cell to cell to spare allocations.
+#[derive(Default)]
+struct Shared {
+    points: Vec<FramePoint>,
+    zones: Vec<SharedDisk<1>>,
+    reach: SharedDisk<3>,
+}
+
+/// Service cells per catchment radius for the A_i pass's shared disk sums: fine, since
+/// a query cell pays for the rows once and each of its slots only tests the edge.
+const SHARED_SERVICE_CELLS_PER_RADIUS: f64 = 32.0;
+
+/// At most this many service cells (running sums of four values each).
+const SHARED_SERVICE_CELL_BUDGET: usize = 1 << 21;
+
+/// Query cells per catchment radius: larger cells share more, but widen the edge band
+/// every slot of the cell tests.
+const SHARED_QUERY_CELLS_PER_RADIUS: f64 = 32.0;
 
 /// R_j = S_j / sum_i P_i W(d_ij), flat and weighted, over demand in reach of service `j`.
 fn service_ratio<S: PairSource, K: Kernel>(source: &S, kernel: &K, j: usize) -> ServiceRatio {

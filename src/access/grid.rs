@@ -29,10 +29,20 @@ impl Grid {
     /// need too many cells). Returns the grid and the order of the points: by cell, then by
     /// input position.
     pub(crate) fn build(points: &[(f64, f64)], cell: f64) -> (Grid, Vec<u32>) {
+        Grid::build_within(points, cell, (4 * points.len()).clamp(1024, MAX_CELLS))
+    }
+
+    /// As [`Grid::build`], with cells doubled until the grid has at most `budget` cells
+    /// (never more than `MAX_CELLS`) in place of max(4 n, 1024).
+    pub(crate) fn build_within(
+        points: &[(f64, f64)],
+        cell: f64,
+        budget: usize,
+    ) -> (Grid, Vec<u32>) {
         let Some(bounds) = Bounds::of(points) else {
             return (Grid::empty(), Vec::new());
         };
-        let (cell, columns, rows) = bounds.layout(cell, points.len());
+        let (cell, columns, rows) = bounds.layout(cell, budget.clamp(1, MAX_CELLS));
         let mut grid = Grid {
             x0: bounds.x0,
             y0: bounds.y0,
@@ -139,32 +149,68 @@ impl Grid {
         y: f64,
         meets_radius: f64,
         holds_radius: f64,
+        visit: impl FnMut(usize, Range<usize>, Range<usize>),
+    ) {
+        // A point is the area of one centre: every step below is then the disc's own.
+        let point = Area {
+            x0: x,
+            y0: y,
+            x1: x,
+            y1: y,
+        };
+        self.for_each_area_row(&point, meets_radius, holds_radius, visit);
+    }
+
+    /// [`Grid::for_each_disc_row`] for every centre in `area` at once: `meets` are the
+    /// columns of the row's cells that meet the disc of `meets_radius` around some point
+    /// of `area` (a superset of each centre's), `holds` those that lie wholly inside the
+    /// disc of `holds_radius` around every point of it (a subset of each centre's, with
+    /// the same margin of [`SLACK`] cells).
+    pub(crate) fn for_each_area_row(
+        &self,
+        area: &Area,
+        meets_radius: f64,
+        holds_radius: f64,
         mut visit: impl FnMut(usize, Range<usize>, Range<usize>),
     ) {
-        let Some((first_row, last_row)) = self.span(y - self.y0, meets_radius, self.rows) else {
+        let Some((first_row, last_row)) = self.span_between(
+            area.y0 - self.y0 - meets_radius,
+            area.y1 - self.y0 + meets_radius,
+            self.rows,
+        ) else {
             return;
         };
-        // The centre and the holding radius in cell units.
-        let u = (x - self.x0) / self.cell;
-        let v = (y - self.y0) / self.cell;
+        // The area and the holding radius in cell units.
+        let (u0, u1) = (
+            (area.x0 - self.x0) / self.cell,
+            (area.x1 - self.x0) / self.cell,
+        );
+        let (v0, v1) = (
+            (area.y0 - self.y0) / self.cell,
+            (area.y1 - self.y0) / self.cell,
+        );
         let reach = holds_radius / self.cell;
         for row in first_row..=last_row {
             let low = self.y0 + row as f64 * self.cell;
-            let gap = (low - y).max(y - (low + self.cell)).max(0.0);
+            let gap = (low - area.y1).max(area.y0 - (low + self.cell)).max(0.0);
             if gap > meets_radius {
                 continue;
             }
             let half_width = (meets_radius * meets_radius - gap * gap).sqrt();
-            let Some((first, last)) = self.span(x - self.x0, half_width, self.columns) else {
+            let Some((first, last)) = self.span_between(
+                area.x0 - self.x0 - half_width,
+                area.x1 - self.x0 + half_width,
+                self.columns,
+            ) else {
                 continue;
             };
             let meets = first..last + 1;
-            let far = (v - row as f64).max(row as f64 + 1.0 - v) + SLACK;
+            let far = (v1 - row as f64).max(row as f64 + 1.0 - v0) + SLACK;
             let holds = if far < reach {
                 let half = (reach * reach - far * far).sqrt();
                 let (low, high) = (meets.start as f64, meets.end as f64);
-                let start = ceil(u - half + SLACK).clamp(low, high);
-                let end = floor(u + half - SLACK).clamp(start, high);
+                let start = ceil(u1 - half + SLACK).clamp(low, high);
+                let end = floor(u0 + half - SLACK).clamp(start, high);
                 start as usize..end as usize
             } else {
                 meets.start..meets.start
@@ -234,13 +280,48 @@ impl Grid {
 
     /// The cells along one axis that meet [offset - half, offset + half], if any.
     fn span(&self, offset: f64, half: f64, count: usize) -> Option<(usize, usize)> {
-        let low = floor((offset - half) / self.cell);
-        let high = floor((offset + half) / self.cell);
+        self.span_between(offset - half, offset + half, count)
+    }
+
+    /// The cells along one axis that meet [low, high] (offsets from the origin), if any.
+    #[inline]
+    fn span_between(&self, low: f64, high: f64, count: usize) -> Option<(usize, usize)> {
+        let low = floor(low / self.cell);
+        let high = floor(high / self.cell);
         if count == 0 || high < 0.0 || low > (count - 1) as f64 {
             return None;
         }
         let first = if low <= 0.0 { 0 } else { low as usize };
         Some((first, (high as usize).min(count - 1)))
+    }
+}
+
+/// A box in the x-y plane, `[x0, x1] × [y0, y1]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Area {
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+}
+
+impl Area {
+    /// The smallest box holding `points`, or `None` when there are none.
+    pub(crate) fn of(mut points: impl Iterator<Item = (f64, f64)>) -> Option<Area> {
+        let (x, y) = points.next()?;
+        let mut area = Area {
+            x0: x,
+            y0: y,
+            x1: x,
+            y1: y,
+        };
+        for (x, y) in points {
+            area.x0 = area.x0.min(x);
+            area.x1 = area.x1.max(x);
+            area.y0 = area.y0.min(y);
+            area.y1 = area.y1.max(y);
+        }
+        Some(area)
     }
 }
 
@@ -270,10 +351,8 @@ impl Bounds {
         })
     }
 
-    /// Cell side and counts: `wanted`, doubled until the grid has at most
-    /// max(4 n, 1024) cells (and never more than `MAX_CELLS`).
-    fn layout(&self, wanted: f64, points: usize) -> (f64, usize, usize) {
-        let budget = (4 * points).clamp(1024, MAX_CELLS);
+    /// Cell side and counts: `wanted`, doubled until the grid has at most `budget` cells.
+    fn layout(&self, wanted: f64, budget: usize) -> (f64, usize, usize) {
         let mut cell = if wanted.is_finite() && wanted > 0.0 {
             wanted
         } else {
