@@ -2,7 +2,7 @@
 //! serial against parallel, the indexed engine against brute force, metrics, validation
 //! and CSV.
 
-use super::engine::{compute_access_by, Method};
+use super::engine::{compute_access_by, compute_access_unshared, Method};
 use super::metric::{haversine_km, key_between, Frame, Scale};
 use super::reference::brute_force;
 use super::*;
@@ -357,6 +357,24 @@ fn two_step_conservation_with_a_short_catchment() {
     assert_eq!(result.needs[0].services_without_demand, 1);
 }
 
+/// Whether two results agree bit for bit in every site's figures.
+fn same_bits(a: &AccessResult, b: &AccessResult) -> bool {
+    let bits = |r: &AccessResult| -> Vec<_> {
+        r.sites
+            .iter()
+            .map(|s| {
+                (
+                    s.accessibility_2sfca.to_bits(),
+                    s.accessibility_e2sfca.to_bits(),
+                    s.services_in_reach,
+                    s.nearest.map(|n| (n.service, n.distance.to_bits())),
+                )
+            })
+            .collect()
+    };
+    bits(a) == bits(b)
+}
+
 fn assert_identical(a: &AccessResult, b: &AccessResult) {
     assert_eq!(a.sites.len(), b.sites.len());
     for (x, y) in a.sites.iter().zip(&b.sites) {
@@ -402,6 +420,7 @@ fn disk_sums_serial_and_parallel_agree_bit_for_bit() {
         short_catchment(Metric::GreatCircle { circuity: 1.2 }, small_zones()),
     ] {
         let serial = compute_access_by(&problem, &settings, false, Method::DiskSums).unwrap();
+        let unshared = compute_access_unshared(&problem, &settings, false).unwrap();
         for threads in [1, 2, 3, 5] {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
@@ -411,6 +430,10 @@ fn disk_sums_serial_and_parallel_agree_bit_for_bit() {
                 .install(|| compute_access_by(&problem, &settings, true, Method::DiskSums))
                 .unwrap();
             assert_identical(&serial, &parallel);
+            let parallel = pool
+                .install(|| compute_access_unshared(&problem, &settings, true))
+                .unwrap();
+            assert_identical(&unshared, &parallel);
         }
     }
 }
@@ -437,16 +460,23 @@ fn disk_sums_equal_pair_enumeration() {
         };
         let pairs = compute_access_by(&problem, &settings, true, Method::Pairs).unwrap();
         let disks = compute_access_by(&problem, &settings, true, Method::DiskSums).unwrap();
-        for (a, b) in pairs.sites.iter().zip(&disks.sites) {
+        let unshared = compute_access_unshared(&problem, &settings, true).unwrap();
+        for ((a, b), c) in pairs.sites.iter().zip(&disks.sites).zip(&unshared.sites) {
             assert_equivalent(b, a);
+            assert_equivalent(c, a);
         }
         assert_eq!(pairs.needs[0].pairs_in_reach, disks.needs[0].pairs_in_reach);
         assert!(
             disks.pairs_in_reach() > 800 * 4000,
             "the instance should be dense"
         );
-        // By density, this instance takes disk sums for both passes: same bits as forced.
-        assert_identical(&compute_access(&problem, &settings).unwrap(), &disks);
+        // By density, this instance takes disk sums for both passes, shared within query
+        // cells or not: the same bits as one of the forced runs.
+        let by_density = compute_access(&problem, &settings).unwrap();
+        assert!(
+            same_bits(&by_density, &disks) || same_bits(&by_density, &unshared),
+            "by density should equal a forced disk-sum run bit for bit"
+        );
     }
 }
 
@@ -483,6 +513,18 @@ fn assert_method_matches_brute_force(
     method: Method,
 ) {
     let engine = compute_access_by(problem, settings, true, method).unwrap();
+    assert_result_matches_brute_force(problem, settings, &engine);
+    if method == Method::DiskSums {
+        let engine = compute_access_unshared(problem, settings, true).unwrap();
+        assert_result_matches_brute_force(problem, settings, &engine);
+    }
+}
+
+fn assert_result_matches_brute_force(
+    problem: &AccessProblem,
+    settings: &AccessSettings,
+    engine: &AccessResult,
+) {
     let reference = brute_force(problem, settings);
     for (i, (a, b)) in engine.sites.iter().zip(&reference.sites).enumerate() {
         assert_eq!(a.services_in_reach, b.services_in_reach, "site {i}");
@@ -1007,6 +1049,8 @@ fn whole_metre_pairs_exactly_on_a_bound_are_inside_it() {
         let tie = compute_access(&problem, &planar()).unwrap().sites[1];
         let by_disks = compute_access_by(&problem, &planar(), false, Method::DiskSums).unwrap();
         assert_equivalent(&by_disks.sites[1], &tie);
+        let unshared = compute_access_unshared(&problem, &planar(), false).unwrap();
+        assert_equivalent(&unshared.sites[1], &tie);
         let w = match km {
             10.0 => 1.0,
             20.0 => 0.68,
@@ -1030,6 +1074,8 @@ fn whole_metre_pairs_exactly_on_a_bound_are_inside_it() {
         let beyond = compute_access(&problem, &planar()).unwrap().sites[1];
         let by_disks = compute_access_by(&problem, &planar(), false, Method::DiskSums).unwrap();
         assert_equivalent(&by_disks.sites[1], &beyond);
+        let unshared = compute_access_unshared(&problem, &planar(), false).unwrap();
+        assert_equivalent(&unshared.sites[1], &beyond);
         let w_beyond = match km {
             10.0 => 0.68,
             20.0 => 0.22,
@@ -1146,6 +1192,8 @@ fn whole_metre_instances_match_an_integer_reference() {
         compute_access_parallel(&problem, &planar()),
         compute_access_by(&problem, &planar(), false, Method::DiskSums),
         compute_access_by(&problem, &planar(), true, Method::DiskSums),
+        compute_access_unshared(&problem, &planar(), false),
+        compute_access_unshared(&problem, &planar(), true),
     ] {
         let result = execution.unwrap();
         for (i, (site, &(in_reach, nearest, a2, a_e))) in
