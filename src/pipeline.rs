@@ -17,7 +17,6 @@ use crate::publish::label_lock::{LabelLock, Waiting};
 use crate::publish::published::PublishedRun;
 use crate::publish::{self, RunData};
 use crate::Error;
-use geo::InteriorPoint;
 
 /// Options of one run, resolved from the command line.
 #[derive(Debug, Clone)]
@@ -179,8 +178,9 @@ fn drive_times(
         let places = inputs
             .areas
             .iter()
-            .filter_map(|a| {
-                let point = a.geometry.interior_point()?;
+            .zip(&inputs.area_points)
+            .filter_map(|(a, point)| {
+                let point = (*point)?;
                 Some(RoadPlace {
                     id: a.code.clone(),
                     location: [point.x(), point.y()],

@@ -11,7 +11,6 @@
 //! origin is its code. A person whose lot no active service serves has no nearest service
 //! and counts as beyond the catchment.
 
-use geo::{InteriorPoint, Point};
 
 use crate::access::{
     self, AccessProblem, AccessSettings, Catchment, Coordinates, Decay, DemandSite, Location,
@@ -138,15 +137,6 @@ fn attach_travel_costs(
     Ok(completed.estimated)
 }
 
-/// The interior point of each area (`None` for an empty geometry).
-fn interior_points(inputs: &Inputs) -> Vec<Option<Point>> {
-    inputs
-        .areas
-        .iter()
-        .map(|a| a.geometry.interior_point())
-        .collect()
-}
-
 /// The demand sites of the person rows (empty for aggregated demand), in row order. With
 /// travel costs, a site's id is its origin in the matrix: the person id if the matrix has
 /// it, else the code of the person's area (located at the area's interior point).
@@ -154,10 +144,7 @@ fn people_sites(inputs: &Inputs, placement: &Placement, distances: &Distances) -
     let Demand::People(people) = &inputs.demand else {
         return Vec::new();
     };
-    let points = match distances.travel_costs() {
-        Some(_) => interior_points(inputs),
-        None => Vec::new(),
-    };
+    let points = &inputs.area_points;
     people
         .iter()
         .enumerate()
@@ -243,8 +230,8 @@ fn area_sites(
     }
     let mut keys = Vec::new();
     let mut demand = Vec::new();
-    for (area, a) in inputs.areas.iter().enumerate() {
-        let Some(point) = a.geometry.interior_point() else {
+    for (area, (a, point)) in inputs.areas.iter().zip(&inputs.area_points).enumerate() {
+        let Some(point) = point else {
             continue;
         };
         for lot in 0..n_lots {

@@ -45,6 +45,9 @@ pub struct InputRecord {
 pub struct Inputs {
     pub services: Vec<Service>,
     pub areas: Vec<Area>,
+    /// Each area's interior point (a point inside it, even for a crescent-shaped area),
+    /// in the order of `areas`; `None` for an empty geometry. Found once, as loading.
+    pub area_points: Vec<Option<geo::Point<f64>>>,
     pub districts: Vec<District>,
     pub demand: Demand,
     pub population: Vec<PopulationRow>,
@@ -174,9 +177,13 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
             }
         });
     let area_points = areas.as_ref().map(|(a, _)| interior_points(a));
+    let points_by_code = areas
+        .as_ref()
+        .zip(area_points.as_ref())
+        .map(|((a, _), points)| by_code(a, points));
     let geocoder = Geocoder {
         postcodes: postcodes.as_ref(),
-        area_points: area_points.as_ref(),
+        area_points: points_by_code.as_ref(),
         configured: names.postcodes.is_some(),
     };
     let age_bands = config.file.projections.bands();
@@ -281,11 +288,14 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
     if !skip {
         fatal.extend(rejected.clone());
     }
-    match (services, areas, demand) {
-        (Some(services), Some((areas, districts)), Some(demand)) if fatal.is_empty() => {
+    match (services, areas, area_points, demand) {
+        (Some(services), Some((areas, districts)), Some(area_points), Some(demand))
+            if fatal.is_empty() =>
+        {
             Ok(Inputs {
                 services,
                 areas,
+                area_points,
                 districts,
                 demand,
                 population: population.unwrap_or_default(),
@@ -300,14 +310,26 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
     }
 }
 
-/// Each area's interior point (a point inside it, even for a crescent-shaped area), by
-/// code; the areas in parallel.
-fn interior_points(areas: &[Area]) -> HashMap<String, geo::Point<f64>> {
+/// Each area's interior point (a point inside it, even for a crescent-shaped area), in
+/// area order; the areas in parallel.
+fn interior_points(areas: &[Area]) -> Vec<Option<geo::Point<f64>>> {
     use geo::InteriorPoint;
     use rayon::prelude::*;
     areas
         .par_iter()
-        .filter_map(|a| a.geometry.interior_point().map(|p| (a.code.clone(), p)))
+        .map(|a| a.geometry.interior_point())
+        .collect()
+}
+
+/// The areas' interior points by area code.
+fn by_code(
+    areas: &[Area],
+    points: &[Option<geo::Point<f64>>],
+) -> HashMap<String, geo::Point<f64>> {
+    areas
+        .iter()
+        .zip(points)
+        .filter_map(|(a, p)| p.map(|p| (a.code.clone(), p)))
         .collect()
 }
 

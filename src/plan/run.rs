@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
-use geo::{Contains, InteriorPoint, Point};
+use geo::{Contains, Point};
 
 use super::exact::{ExactSettings, Proof};
 use super::io::read_candidates_csv;
@@ -719,8 +719,8 @@ fn candidates(
             )
         })
         .collect();
-    for area in &inputs.areas {
-        if let Some(point) = area.geometry.interior_point() {
+    for (area, point) in inputs.areas.iter().zip(&inputs.area_points) {
+        if let Some(point) = *point {
             out.push((
                 format!("area:{}", area.code),
                 area.name.clone(),

@@ -95,6 +95,7 @@ fn world(services: Vec<Service>, people: Vec<PersonNeed>) -> (Inputs, Placement)
             district_code: "D1".into(),
             geometry: MultiPolygon::new(Vec::new()),
         }],
+        area_points: vec![None],
         districts: vec![District {
             code: "D1".into(),
             name: "Vale".into(),

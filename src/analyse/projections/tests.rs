@@ -142,6 +142,7 @@ fn case() -> (Config, Inputs, Placement, Vec<GapCell>) {
     let inputs = Inputs {
         services: Vec::new(),
         areas: Vec::new(),
+        area_points: Vec::new(),
         districts: vec![district("E1"), district("E2")],
         demand: Demand::People(people),
         population: vec![
