@@ -11,7 +11,6 @@
 //! origin is its code. A person whose lot no active service serves has no nearest service
 //! and counts as beyond the catchment.
 
-
 use crate::access::{
     self, AccessProblem, AccessSettings, Catchment, Coordinates, Decay, DemandSite, Location,
     Metric, ServiceSite, Zone,

@@ -322,10 +322,7 @@ fn interior_points(areas: &[Area]) -> Vec<Option<geo::Point<f64>>> {
 }
 
 /// The areas' interior points by area code.
-fn by_code(
-    areas: &[Area],
-    points: &[Option<geo::Point<f64>>],
-) -> HashMap<String, geo::Point<f64>> {
+fn by_code(areas: &[Area], points: &[Option<geo::Point<f64>>]) -> HashMap<String, geo::Point<f64>> {
     areas
         .iter()
         .zip(points)

@@ -118,6 +118,12 @@ impl Prepared {
         }
     }
 
+    /// Every point of every arc before simplifying, counted once: no simplification of the
+    /// layer keeps more.
+    pub fn vertex_count(&self) -> usize {
+        self.arcs.iter().map(Vec::len).sum()
+    }
+
     /// The layer simplified to `tolerance_m` metres. Arcs are simplified in parallel: each
     /// depends only on the original vertices, so the result does not depend on the order.
     pub fn simplify(&self, tolerance_m: f64) -> Topology {
@@ -491,4 +497,4 @@ fn inside_or_on(chain: &[GridPoint], p: GridPoint) -> bool {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

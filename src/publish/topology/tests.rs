@@ -117,7 +117,7 @@ fn an_island_keeps_three_points() {
 }
 
 /// The sample's 396 LSOAs (real ONS boundaries, generalised).
-fn sample_lsoas() -> Vec<MultiPolygon<f64>> {
+pub(crate) fn sample_lsoas() -> Vec<MultiPolygon<f64>> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/lsoa11.geojson");
     let text = std::fs::read_to_string(path).expect("sample LSOAs");
     let collection: geojson::FeatureCollection = text.parse().expect("GeoJSON");
