@@ -336,9 +336,9 @@ fn polygons_of(
 
 /// The rings of `polygon` that meet themselves: the rings geo's validation reports as
 /// self-intersecting (`InvalidPolygon::SelfIntersection`), by the same test on each pair of
-/// segments, but only on the pairs whose extents overlap, found by sweeping the segments in
-/// order of their least x (geo tries every pair, which for a detailed boundary of thousands
-/// of points is most of the time spent reading it).
+/// segments, but only on the pairs whose extents overlap (see [`overlapping_pairs`]; geo
+/// tries every pair, which for a detailed boundary of thousands of points is most of the
+/// time spent reading it).
 fn self_meeting_rings(polygon: &Polygon<f64>) -> Vec<RingRole> {
     std::iter::once((RingRole::Exterior, polygon.exterior()))
         .chain(
@@ -353,11 +353,11 @@ fn self_meeting_rings(polygon: &Polygon<f64>) -> Vec<RingRole> {
         .collect()
 }
 
-/// geo's self-intersection test of a ring: two different segments that intersect, unless
-/// one ends where the other starts.
-fn meets_itself(ring: &LineString<f64>) -> bool {
-    use geo::Intersects;
-    let lines: Vec<Line<f64>> = ring.lines().collect();
+/// Whether any two segments of `lines` whose extents overlap (on both axes, edges
+/// included) satisfy `test`, given their indices in `lines` in either order. Segments are
+/// swept in order of their least x, so only pairs that share some x are tried; segments
+/// whose extents do not overlap cannot meet.
+fn overlapping_pairs(lines: &[Line<f64>], mut test: impl FnMut(usize, usize) -> bool) -> bool {
     let least_x = |l: &Line<f64>| l.start.x.min(l.end.x);
     let mut order: Vec<usize> = (0..lines.len()).collect();
     order.sort_by(|&a, &b| least_x(&lines[a]).total_cmp(&least_x(&lines[b])));
@@ -367,16 +367,30 @@ fn meets_itself(ring: &LineString<f64>) -> bool {
         let (low, high) = (a.start.y.min(a.end.y), a.start.y.max(a.end.y));
         order[k + 1..]
             .iter()
-            .map(|&j| lines[j])
-            .take_while(|b| least_x(b) <= most_x)
-            .filter(|b| b.start.y.max(b.end.y) >= low && b.start.y.min(b.end.y) <= high)
-            .any(|b| a.intersects(&b) && a.start != b.end && a.end != b.start)
+            .take_while(|&&j| least_x(&lines[j]) <= most_x)
+            .filter(|&&j| {
+                let b = lines[j];
+                b.start.y.max(b.end.y) >= low && b.start.y.min(b.end.y) <= high
+            })
+            .any(|&j| test(i, j))
+    })
+}
+
+/// geo's self-intersection test of a ring: two different segments that intersect, unless
+/// one ends where the other starts.
+fn meets_itself(ring: &LineString<f64>) -> bool {
+    use geo::Intersects;
+    let lines: Vec<Line<f64>> = ring.lines().collect();
+    overlapping_pairs(&lines, |i, j| {
+        let (a, b) = (lines[i], lines[j]);
+        a.intersects(&b) && a.start != b.end && a.end != b.start
     })
 }
 
 /// Whether a ring that geo reports as self-intersecting really crosses (or doubles back
-/// along) itself, rather than only touching itself at a vertex. Quadratic in the ring's
-/// length, so used only on rings already flagged.
+/// along) itself, rather than only touching itself at a vertex: two segments that are not
+/// neighbours along the ring (nor the first and last) cross properly or overlap along a
+/// stretch. Only pairs whose extents overlap are tried ([`overlapping_pairs`]).
 fn crosses_itself(polygon: &Polygon<f64>, role: &RingRole) -> bool {
     let ring = match role {
         RingRole::Exterior => polygon.exterior(),
@@ -387,16 +401,18 @@ fn crosses_itself(polygon: &Polygon<f64>, role: &RingRole) -> bool {
     };
     let lines: Vec<Line<f64>> = ring.lines().collect();
     let n = lines.len();
-    (0..n).any(|i| {
-        (i + 2..n).filter(|&j| !(i == 0 && j == n - 1)).any(|j| {
-            match line_intersection(lines[i], lines[j]) {
-                Some(LineIntersection::SinglePoint { is_proper, .. }) => is_proper,
-                Some(LineIntersection::Collinear { intersection }) => {
-                    intersection.start != intersection.end
-                }
-                None => false,
+    overlapping_pairs(&lines, |a, b| {
+        let (i, j) = (a.min(b), a.max(b));
+        if j < i + 2 || (i == 0 && j == n - 1) {
+            return false;
+        }
+        match line_intersection(lines[i], lines[j]) {
+            Some(LineIntersection::SinglePoint { is_proper, .. }) => is_proper,
+            Some(LineIntersection::Collinear { intersection }) => {
+                intersection.start != intersection.end
             }
-        })
+            None => false,
+        }
     })
 }
 
@@ -634,6 +650,58 @@ mod tests {
         assert!(
             flagged > 300 && clean > 300,
             "{flagged} flagged, {clean} clean"
+        );
+    }
+
+    /// The crossing test as first written: every pair of segments that are not neighbours
+    /// along the ring.
+    fn crosses_itself_by_every_pair(ring: &LineString<f64>) -> bool {
+        let lines: Vec<Line<f64>> = ring.lines().collect();
+        let n = lines.len();
+        (0..n).any(|i| {
+            (i + 2..n).filter(|&j| !(i == 0 && j == n - 1)).any(|j| {
+                match line_intersection(lines[i], lines[j]) {
+                    Some(LineIntersection::SinglePoint { is_proper, .. }) => is_proper,
+                    Some(LineIntersection::Collinear { intersection }) => {
+                        intersection.start != intersection.end
+                    }
+                    None => false,
+                }
+            })
+        })
+    }
+
+    /// The swept crossing test agrees with trying every pair, on random rings on a small
+    /// grid (crossings, touches at vertices and overlaps along a stretch all common).
+    #[test]
+    fn crossing_rings_are_those_every_pair_finds() {
+        let mut rng = crate::rng::SplitMix64::new(11);
+        let (mut crossing, mut not) = (0, 0);
+        for _ in 0..3000 {
+            let n = 3 + rng.below(12);
+            let mut ring: Vec<Coord<f64>> = (0..n)
+                .map(|_| Coord {
+                    x: rng.below(5) as f64,
+                    y: rng.below(5) as f64,
+                })
+                .collect();
+            ring.push(ring[0]);
+            let polygon = Polygon::new(LineString(ring), vec![]);
+            let want = crosses_itself_by_every_pair(polygon.exterior());
+            assert_eq!(
+                crosses_itself(&polygon, &RingRole::Exterior),
+                want,
+                "{polygon:?}"
+            );
+            if want {
+                crossing += 1;
+            } else {
+                not += 1;
+            }
+        }
+        assert!(
+            crossing > 300 && not > 300,
+            "{crossing} crossing, {not} not"
         );
     }
 
