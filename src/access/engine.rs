@@ -56,17 +56,8 @@ pub(crate) fn compute_access_by(
     parallel: bool,
     method: Method,
 ) -> Result<AccessResult, AccessError> {
-    let execution = if parallel {
-        Execution::Parallel
-    } else {
-        Execution::Serial
-    };
-    run(
-        problem,
-        settings,
-        execution,
-        Choice::Always(method, Sharing::Always),
-    )
+    let choice = Choice::Always(method, Sharing::Always);
+    run(problem, settings, Execution::of(parallel), choice)
 }
 
 /// As [`compute_access_by`], with the A_i pass's disk sums never shared between the
@@ -77,23 +68,25 @@ pub(crate) fn compute_access_unshared(
     settings: &AccessSettings,
     parallel: bool,
 ) -> Result<AccessResult, AccessError> {
-    let execution = if parallel {
-        Execution::Parallel
-    } else {
-        Execution::Serial
-    };
-    run(
-        problem,
-        settings,
-        execution,
-        Choice::Always(Method::DiskSums, Sharing::Never),
-    )
+    let choice = Choice::Always(Method::DiskSums, Sharing::Never);
+    run(problem, settings, Execution::of(parallel), choice)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Execution {
     Serial,
     Parallel,
+}
+
+#[cfg(test)]
+impl Execution {
+    fn of(parallel: bool) -> Execution {
+        if parallel {
+            Execution::Parallel
+        } else {
+            Execution::Serial
+        }
+    }
 }
 
 /// How a pass adds up each point's pairs.
@@ -504,6 +497,27 @@ struct DiskPlan {
     coefficients: Vec<f64>,
 }
 
+/// The nearest service to demand slot `slot` at `centre`: from `grid`, ring by ring of its
+/// cells, or from the spatial index beyond [`NEAREST_RINGS`] rings.
+fn nearest(
+    grid: &DiskGrid,
+    source: &GridReach,
+    scale: Scale,
+    slot: usize,
+    centre: FramePoint,
+) -> Option<Nearest> {
+    grid.nearest(
+        centre,
+        |service| source.service_site(service) as u32,
+        NEAREST_RINGS,
+    )
+    .unwrap_or_else(|| source.nearest_service(slot))
+    .map(|(service, key)| Nearest {
+        service: source.service_site(service),
+        distance: scale.distance(key),
+    })
+}
+
 impl DiskPlan {
     /// Cells with about [`DISK_POINTS_PER_CELL`] points where the queries fall, for
     /// queries that meet `pairs_per_point` pairs within the catchment; from 1/128 to 1/2 of
@@ -619,17 +633,7 @@ impl DiskPlan {
             let [flat, within, count] = grid.sum_within(&reach_sums, centre, &self.disks[last]);
             weighted += self.coefficients[last] * within;
             SiteAccess {
-                nearest: grid
-                    .nearest(
-                        centre,
-                        |slot| source.service_site(slot) as u32,
-                        NEAREST_RINGS,
-                    )
-                    .unwrap_or_else(|| source.nearest_service(i))
-                    .map(|(slot, key)| Nearest {
-                        service: source.service_site(slot),
-                        distance: scale.distance(key),
-                    }),
+                nearest: nearest(grid, source, scale, i, centre),
                 services_in_reach: count as u32,
                 accessibility_2sfca: flat,
                 accessibility_e2sfca: weighted,
@@ -686,17 +690,7 @@ impl DiskPlan {
                     let [flat, within, count] = shared.reach.sum_at(centre);
                     weighted += self.coefficients[last] * within;
                     SiteAccess {
-                        nearest: near
-                            .nearest(
-                                centre,
-                                |slot| source.service_site(slot) as u32,
-                                NEAREST_RINGS,
-                            )
-                            .unwrap_or_else(|| source.nearest_service(i as usize))
-                            .map(|(slot, key)| Nearest {
-                                service: source.service_site(slot),
-                                distance: scale.distance(key),
-                            }),
+                        nearest: nearest(near, source, scale, i as usize, centre),
                         services_in_reach: count as u32,
                         accessibility_2sfca: flat,
                         accessibility_e2sfca: weighted,

@@ -613,6 +613,19 @@ mod tests {
     use geo::algorithm::validation::{InvalidPolygon, Validation};
     use geo::{polygon, Winding};
 
+    /// A closed ring of `n` random points on a 5 x 5 grid, where touches at vertices,
+    /// crossings and collinear overlaps are common.
+    fn random_ring(rng: &mut crate::rng::SplitMix64, n: usize) -> Vec<Coord<f64>> {
+        let mut ring: Vec<Coord<f64>> = (0..n)
+            .map(|_| Coord {
+                x: rng.below(5) as f64,
+                y: rng.below(5) as f64,
+            })
+            .collect();
+        ring.push(ring[0]);
+        ring
+    }
+
     /// The sweep flags exactly the rings geo's own validation (every pair of segments)
     /// flags, on random rings on a small grid, where touches at vertices, crossings and
     /// collinear overlaps are common.
@@ -622,13 +635,7 @@ mod tests {
         let (mut flagged, mut clean) = (0, 0);
         for _ in 0..3000 {
             let n = 3 + rng.below(9);
-            let mut ring: Vec<Coord<f64>> = (0..n)
-                .map(|_| Coord {
-                    x: rng.below(5) as f64,
-                    y: rng.below(5) as f64,
-                })
-                .collect();
-            ring.push(ring[0]);
+            let ring = random_ring(&mut rng, n);
             let hole: Vec<Coord<f64>> = ring.iter().map(|c| Coord { x: c.y, y: c.x }).collect();
             let polygon = Polygon::new(LineString(ring), vec![LineString(hole)]);
             let geo: Vec<RingRole> = polygon
@@ -679,13 +686,7 @@ mod tests {
         let (mut crossing, mut not) = (0, 0);
         for _ in 0..3000 {
             let n = 3 + rng.below(12);
-            let mut ring: Vec<Coord<f64>> = (0..n)
-                .map(|_| Coord {
-                    x: rng.below(5) as f64,
-                    y: rng.below(5) as f64,
-                })
-                .collect();
-            ring.push(ring[0]);
+            let ring = random_ring(&mut rng, n);
             let polygon = Polygon::new(LineString(ring), vec![]);
             let want = crosses_itself_by_every_pair(polygon.exterior());
             assert_eq!(
