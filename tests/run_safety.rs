@@ -535,3 +535,31 @@ mod write_failures {
         assert_eq!(leftovers(out), Vec::<String>::new());
     }
 }
+
+/// The workbook's large tables are written through the temporary folder: when it cannot be
+/// written, the run stops with an error that names it and the remedy, and the earlier run
+/// of the label stays as it was.
+#[test]
+fn an_unwritable_temporary_folder_stops_the_run_and_keeps_the_earlier_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path();
+    let o = gapmap(&["run", "--out", out_str(out), "--label", "t"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = common::snapshot(&out.join("t"));
+    let missing = dir.path().join("no-such-folder");
+    let o = Command::new(env!("CARGO_BIN_EXE_gapmap"))
+        .args(["run", "--out", out_str(out), "--label", "t", "--force"])
+        .env("TMPDIR", &missing)
+        .output()
+        .expect("the gapmap binary runs");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("writing tables/gapmap.xlsx")
+            && err.contains(&format!("the temporary folder {}", missing.display()))
+            && err.contains("set TMPDIR"),
+        "{err}"
+    );
+    assert_eq!(common::snapshot(&out.join("t")), before);
+    assert!(leftovers(out).is_empty(), "{:?}", leftovers(out));
+}

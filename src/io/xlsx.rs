@@ -116,11 +116,22 @@ pub fn write_workbook(
 ) -> Result<Vec<u8>, XlsxError> {
     let formats = Formats::new();
     let mut workbook = Workbook::new();
+    // Every worksheet keeps a temporary file (unnamed: it goes when the run ends, however
+    // it ends), so check the temporary folder before the first one.
+    let tempdir = std::env::temp_dir();
+    workbook.set_tempdir(&tempdir).map_err(|e| {
+        XlsxError::CustomError(format!(
+            "the temporary folder {} cannot be written ({e}); set TMPDIR to a folder that can",
+            tempdir.display()
+        ))
+    })?;
     let date = ExcelDateTime::from_ymd(created.0, created.1, created.2)?;
     workbook.set_properties(&DocProperties::new().set_creation_datetime(&date));
     workbook.push_worksheet(notes_sheet(notes, &formats)?);
+    // The tables go in low-memory worksheets: their rows wait in temporary files rather
+    // than as cells in memory (England's small-area table alone is about 70 MB of XML).
     for sheet in sheets {
-        workbook.push_worksheet(table_sheet(sheet, &formats)?);
+        table_sheet(workbook.add_worksheet_with_low_memory(), sheet, &formats)?;
     }
     workbook.save_to_buffer()
 }
@@ -175,61 +186,71 @@ fn print_setup(ws: &mut Worksheet) {
         .set_print_fit_to_pages(1, 0);
 }
 
-fn table_sheet(sheet: &Sheet, formats: &Formats) -> Result<Worksheet, XlsxError> {
-    let mut ws = Worksheet::new();
+/// Fills `ws` with a table: a bold header row, then the values row by row (the order a
+/// low-memory worksheet needs: each row goes to a temporary file as the next begins).
+fn table_sheet(ws: &mut Worksheet, sheet: &Sheet, formats: &Formats) -> Result<(), XlsxError> {
     ws.set_name(sheet.name)?;
-    print_setup(&mut ws);
+    print_setup(ws);
     ws.set_repeat_rows(0, 0)?;
     let table = sheet.table;
+    let format_of = |c: usize| sheet.formats.get(c).copied().unwrap_or(CellFormat::Text);
     for (c, (name, values)) in table.columns.iter().enumerate() {
-        let c16 = col(c)?;
-        ws.write_string_with_format(0, c16, name, &formats.header)?;
-        let format = sheet.formats.get(c).copied().unwrap_or(CellFormat::Text);
-        let mut width = name.chars().count().min(24);
-        match values {
-            Values::Text(v) => {
-                for (r, text) in v.iter().enumerate() {
-                    if !text.is_empty() {
-                        ws.write_string(row_num(r + 1)?, c16, text)?;
-                    }
-                    width = width.max(text.chars().count());
-                }
-            }
-            Values::Int(v) => {
-                for (r, n) in v.iter().enumerate() {
-                    if let Some(n) = n {
-                        let x = *n as f64;
-                        ws.write_number_with_format(
-                            row_num(r + 1)?,
-                            c16,
-                            x,
-                            formats.number(format, x),
-                        )?;
-                        width = width.max(shown_width(format, x));
+        let width = column_width(name, values, format_of(c));
+        ws.set_column_width(col(c)?, (width.min(MAX_WIDTH) + 2) as f64)?;
+    }
+    for (c, (name, _)) in table.columns.iter().enumerate() {
+        ws.write_string_with_format(0, col(c)?, name, &formats.header)?;
+    }
+    for r in 0..table.height() {
+        let row = row_num(r + 1)?;
+        for (c, (_, values)) in table.columns.iter().enumerate() {
+            let c16 = col(c)?;
+            match values {
+                Values::Text(v) => {
+                    if let Some(text) = v.get(r).filter(|t| !t.is_empty()) {
+                        ws.write_string(row, c16, text)?;
                     }
                 }
-            }
-            Values::Float(v) => {
-                for (r, x) in v.iter().enumerate() {
-                    if let Some(x) = x.filter(|x| x.is_finite()) {
-                        ws.write_number_with_format(
-                            row_num(r + 1)?,
-                            c16,
-                            x,
-                            formats.number(format, x),
-                        )?;
-                        width = width.max(shown_width(format, x));
+                Values::Int(v) => {
+                    if let Some(n) = v.get(r).copied().flatten() {
+                        let x = n as f64;
+                        ws.write_number_with_format(row, c16, x, formats.number(format_of(c), x))?;
+                    }
+                }
+                Values::Float(v) => {
+                    if let Some(x) = v.get(r).copied().flatten().filter(|x| x.is_finite()) {
+                        ws.write_number_with_format(row, c16, x, formats.number(format_of(c), x))?;
                     }
                 }
             }
         }
-        ws.set_column_width(c16, (width.min(MAX_WIDTH) + 2) as f64)?;
     }
     ws.set_freeze_panes(1, 0)?;
     if let Some(last) = table.columns.len().checked_sub(1) {
         ws.autofilter(0, 0, row_num(table.height())?, col(last)?)?;
     }
-    Ok(ws)
+    Ok(())
+}
+
+/// A column's width in characters: its longest value as shown, or its heading's length
+/// up to 24.
+fn column_width(name: &str, values: &Values, format: CellFormat) -> usize {
+    let heading = name.chars().count().min(24);
+    let widest = match values {
+        Values::Text(v) => v.iter().map(|t| t.chars().count()).max(),
+        Values::Int(v) => v
+            .iter()
+            .flatten()
+            .map(|&n| shown_width(format, n as f64))
+            .max(),
+        Values::Float(v) => v
+            .iter()
+            .flatten()
+            .filter(|x| x.is_finite())
+            .map(|&x| shown_width(format, x))
+            .max(),
+    };
+    heading.max(widest.unwrap_or(0))
 }
 
 /// About how many characters a number takes in its format.
