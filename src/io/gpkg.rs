@@ -146,7 +146,7 @@ pub fn write(layers: &[Layer], styles: &[Style], last_change: &str) -> rusqlite:
     for layer in layers {
         writer.layer(layer)?;
     }
-    writer.finish(styles)
+    writer.finish_with(styles, <[u8]>::to_vec)
 }
 
 /// A GeoPackage being written a layer at a time, so that a caller need hold only the layer
@@ -178,14 +178,19 @@ impl Writer {
         write_layer(&self.db, layer, &self.last_change)
     }
 
-    /// Adds the styles and returns the file's bytes.
-    pub fn finish(mut self, styles: &[Style]) -> rusqlite::Result<Vec<u8>> {
+    /// Adds the styles and gives the file's bytes to `use_bytes`, returning its answer (the
+    /// bytes are SQLite's own image of the database, not copied again).
+    pub fn finish_with<T>(
+        mut self,
+        styles: &[Style],
+        use_bytes: impl FnOnce(&[u8]) -> T,
+    ) -> rusqlite::Result<T> {
         if !styles.is_empty() {
             write_styles(&self.db, styles, &self.last_change)?;
         }
         self.db.execute_batch("COMMIT;")?;
         let data = self.db.serialize(MAIN_DB)?;
-        Ok(data.to_vec())
+        Ok(use_bytes(&data))
     }
 }
 

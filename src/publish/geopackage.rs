@@ -66,14 +66,19 @@ pub fn write(folder: &mut RunFolder, data_date: &str, held: &[Held]) -> Result<(
     if !root.join("maps/districts.geojson").is_file() {
         return Ok(());
     }
-    let bytes = build(&root, data_date, held)?;
-    folder.write(FILE, &bytes)
+    build(&root, data_date, held, |bytes| folder.write(FILE, bytes))?
 }
 
-/// The GeoPackage of the run folder at `root`, with the layers in `held` from memory. The
+/// The GeoPackage of the run folder at `root`, with the layers in `held` from memory, given
+/// to `use_bytes` (and its answer returned) without a copy of the file being made. The
 /// layers are made and written one at a time, so only one (and its British National Grid
 /// copy) is held at once.
-pub fn build(root: &Path, data_date: &str, held: &[Held]) -> Result<Vec<u8>, PublishError> {
+fn build<T>(
+    root: &Path,
+    data_date: &str,
+    held: &[Held],
+    use_bytes: impl FnOnce(&[u8]) -> T,
+) -> Result<T, PublishError> {
     let mut sources: Vec<Source> = MAP_LAYERS
         .iter()
         .map(|(stem, title)| Source {
@@ -111,7 +116,7 @@ pub fn build(root: &Path, data_date: &str, held: &[Held]) -> Result<Vec<u8>, Pub
             }));
         }
     }
-    writer.finish(&styles).map_err(sql)
+    writer.finish_with(&styles, use_bytes).map_err(sql)
 }
 
 /// A source's layer read from its GeoJSON; `None` when the folder has no such file.
