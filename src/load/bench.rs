@@ -105,6 +105,14 @@ full_day = 78.42
 pub fn write_cld_workbook(path: &Path) -> Result<(), String> {
     let mut rng = SplitMix64::new(2025);
     let mut book = Workbook::new();
+    // Each worksheet keeps a temporary file: check the folder first (an error, not a panic).
+    let tempdir = std::env::temp_dir();
+    book.set_tempdir(&tempdir).map_err(|e| {
+        format!(
+            "the temporary folder {} cannot be written ({e}); set TMPDIR to a folder that can",
+            tempdir.display()
+        )
+    })?;
     book.set_properties(
         &DocProperties::new().set_creation_datetime(
             &ExcelDateTime::from_ymd(2025, 6, 30).map_err(|e| e.to_string())?,
