@@ -115,16 +115,7 @@ pub fn write_workbook(
     created: (u16, u8, u8),
 ) -> Result<Vec<u8>, XlsxError> {
     let formats = Formats::new();
-    let mut workbook = Workbook::new();
-    // Every worksheet keeps a temporary file (unnamed: it goes when the run ends, however
-    // it ends), so check the temporary folder before the first one.
-    let tempdir = std::env::temp_dir();
-    workbook.set_tempdir(&tempdir).map_err(|e| {
-        XlsxError::CustomError(format!(
-            "the temporary folder {} cannot be written ({e}); set TMPDIR to a folder that can",
-            tempdir.display()
-        ))
-    })?;
+    let mut workbook = new_workbook()?;
     let date = ExcelDateTime::from_ymd(created.0, created.1, created.2)?;
     workbook.set_properties(&DocProperties::new().set_creation_datetime(&date));
     workbook.push_worksheet(notes_sheet(notes, &formats)?);
@@ -134,6 +125,21 @@ pub fn write_workbook(
         table_sheet(workbook.add_worksheet_with_low_memory(), sheet, &formats)?;
     }
     workbook.save_to_buffer()
+}
+
+/// An empty workbook, once the temporary folder is known to be writable: every worksheet
+/// keeps a temporary file there (unnamed, so it goes when the process ends, however it
+/// ends), and rust_xlsxwriter would panic on a folder it cannot write.
+pub fn new_workbook() -> Result<Workbook, XlsxError> {
+    let mut workbook = Workbook::new();
+    let tempdir = std::env::temp_dir();
+    workbook.set_tempdir(&tempdir).map_err(|e| {
+        XlsxError::CustomError(format!(
+            "the temporary folder {} cannot be written ({e}); set TMPDIR to a folder that can",
+            tempdir.display()
+        ))
+    })?;
+    Ok(workbook)
 }
 
 fn notes_sheet(notes: &Notes, formats: &Formats) -> Result<Worksheet, XlsxError> {

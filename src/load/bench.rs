@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format};
 
 use crate::config::{Config, Origin};
 use crate::io::InputFile;
@@ -104,15 +104,7 @@ full_day = 78.42
 /// would have.
 pub fn write_cld_workbook(path: &Path) -> Result<(), String> {
     let mut rng = SplitMix64::new(2025);
-    let mut book = Workbook::new();
-    // Each worksheet keeps a temporary file: check the folder first (an error, not a panic).
-    let tempdir = std::env::temp_dir();
-    book.set_tempdir(&tempdir).map_err(|e| {
-        format!(
-            "the temporary folder {} cannot be written ({e}); set TMPDIR to a folder that can",
-            tempdir.display()
-        )
-    })?;
+    let mut book = crate::io::xlsx::new_workbook().map_err(|e| e.to_string())?;
     book.set_properties(
         &DocProperties::new().set_creation_datetime(
             &ExcelDateTime::from_ymd(2025, 6, 30).map_err(|e| e.to_string())?,

@@ -349,7 +349,14 @@ fn to_geodetic(ellipsoid: Ellipsoid, [x, y, z]: [f64; 3]) -> (f64, f64) {
     let p = x.hypot(y);
     let second_e2 = (a * a - b * b) / (b * b);
     let (sin_theta, cos_theta) = (z * a).atan2(p * b).sin_cos();
-    let mut phi = (z + second_e2 * b * sin_theta.powi(3)).atan2(p - e2 * a * cos_theta.powi(3));
+    let start = (z + second_e2 * b * sin_theta.powi(3)).atan2(p - e2 * a * cos_theta.powi(3));
+    (geodetic_latitude(ellipsoid, p, z, start), y.atan2(x))
+}
+
+/// OS B.2's iteration for the latitude of the point `p` from the axis and `z` above the
+/// equator, from `phi`, until a step changes it by less than 1e-15.
+fn geodetic_latitude(ellipsoid: Ellipsoid, p: f64, z: f64, mut phi: f64) -> f64 {
+    let e2 = ellipsoid.e2();
     for _ in 0..MAX_ITERATIONS {
         let next = (z + e2 * ellipsoid.nu(phi) * phi.sin()).atan2(p);
         let converged = (next - phi).abs() < 1e-15;
@@ -358,7 +365,7 @@ fn to_geodetic(ellipsoid: Ellipsoid, [x, y, z]: [f64; 3]) -> (f64, f64) {
             break;
         }
     }
-    (phi, y.atan2(x))
+    phi
 }
 
 /// WGS84 latitude and longitude to OSGB36 latitude and longitude, all in radians.
@@ -407,20 +414,11 @@ mod tests {
     }
 
     /// OS B.2 iterated from its own first estimate (the latitude on a sphere squashed by
-    /// the eccentricity), as many steps as it takes.
+    /// the eccentricity), as the conversion did before it started from Bowring's.
     fn to_geodetic_from_b2_start(ellipsoid: Ellipsoid, [x, y, z]: [f64; 3]) -> (f64, f64) {
-        let e2 = ellipsoid.e2();
         let p = x.hypot(y);
-        let mut phi = z.atan2(p * (1.0 - e2));
-        for _ in 0..100 {
-            let next = (z + e2 * ellipsoid.nu(phi) * phi.sin()).atan2(p);
-            let converged = (next - phi).abs() < 1e-15;
-            phi = next;
-            if converged {
-                break;
-            }
-        }
-        (phi, y.atan2(x))
+        let start = z.atan2(p * (1.0 - ellipsoid.e2()));
+        (geodetic_latitude(ellipsoid, p, z, start), y.atan2(x))
     }
 
     #[test]

@@ -294,11 +294,7 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
     progress("writing the workbook, the interactive maps and the figures");
     let (xlsx, drawn) = rayon::join(
         || {
-            let xlsx = if std::env::var("NOWB").is_ok() {
-                Ok(Vec::new())
-            } else {
-                workbook::workbook(config, &published.disclosure, &sheets)
-            };
+            let xlsx = workbook::workbook(config, &published.disclosure, &sheets);
             drop(sheets);
             xlsx
         },
