@@ -65,8 +65,10 @@ pub struct RunBenchReport {
     /// Median wall time of the runs (the whole run, inputs generated beforehand), seconds.
     pub median_seconds: f64,
     pub fastest_seconds: f64,
-    /// Peak resident memory of the runs, bytes: the process's peak started afresh once the
-    /// inputs were generated (the process's own peak where that is not possible).
+    /// Peak resident memory of the first run, bytes, as `gapmap run` meets it in a fresh
+    /// process: the process's peak started afresh once the inputs were read (its own peak
+    /// where that is not possible). Later runs in the same process start from what the
+    /// allocator kept of the runs before, which no single run has.
     pub peak_memory_bytes: Option<u64>,
     /// Each stage of the run as it reports itself, in order.
     pub stages: Vec<StageMeasure>,
@@ -621,7 +623,11 @@ fn bench_in(
         drop(lock);
         clock.end();
         seconds.push(start.elapsed().as_secs_f64());
-        run_peak = run_peak.max(clock.done.iter().filter_map(|s| s.3).max());
+        // The first run's, as `gapmap run` meets it in a fresh process: later runs in this
+        // one start from what the allocator kept of the runs before.
+        if clocks.is_empty() {
+            run_peak = clock.done.iter().filter_map(|s| s.3).max();
+        }
         folder = report.folder;
         let areas: std::collections::BTreeSet<usize> =
             report.published.areas.iter().map(|r| r.area).collect();

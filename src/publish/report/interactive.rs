@@ -38,7 +38,9 @@ pub const LEAFLET: &str = "Leaflet 1.9.4";
 /// small areas is simplified further until it fits (about 2.5 MB of the report).
 const VERTEX_BUDGET: usize = 400_000;
 
-/// One interactive map, ready to be written into the report.
+/// One interactive map, ready to be written into the report: its data already encoded,
+/// so that only the text is held (England's small areas: about 15 MB, where the figures
+/// as strings took over 100 MB).
 #[derive(Debug, Clone)]
 pub struct InteractiveMap {
     /// The element id the map's markup and data take.
@@ -46,7 +48,10 @@ pub struct InteractiveMap {
     heading: String,
     /// "district" or "small area".
     what: &'static str,
-    data: MapData,
+    /// The lot switcher's labels, in the order of the data's lots.
+    lot_labels: Vec<String>,
+    /// [`MapData`] as JSON, with `<` escaped for a script element.
+    json: String,
 }
 
 /// Both of a run's interactive maps.
@@ -56,8 +61,24 @@ pub struct InteractiveMaps {
     pub access: Option<InteractiveMap>,
 }
 
+/// A map's data as the script reads it: [`MapHead`], then `lots` and `services`. It is
+/// encoded in parts (the head, then each lot as it is made, then the services:
+/// [`map_json`]) so that only one lot's figures at a time exist as strings; this struct is
+/// the whole, for the test that the parts make it.
+#[cfg(test)]
 #[derive(Debug, Clone, Serialize)]
 struct MapData {
+    #[serde(flatten)]
+    head: MapHead,
+    lots: Vec<LotData>,
+    /// Every service shown on some lot: longitude, latitude (1/SCALE degree), name, and
+    /// what it is.
+    services: Vec<(i64, i64, String, String)>,
+}
+
+/// The parts of a map's data before its lots, in the order the data lists them.
+#[derive(Debug, Clone, Serialize)]
+struct MapHead {
     what: &'static str,
     /// Per arc: the first point then each step from the one before, in 1/SCALE degree
     /// (longitude, latitude pairs, flat).
@@ -67,10 +88,6 @@ struct MapData {
     names: Vec<String>,
     scale: f64,
     no_data: &'static str,
-    lots: Vec<LotData>,
-    /// Every service shown on some lot: longitude, latitude (1/SCALE degree), name, and
-    /// what it is.
-    services: Vec<(i64, i64, String, String)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -267,7 +284,11 @@ fn gap_map(
     if geometries.is_empty() || maps.gap.is_empty() {
         return None;
     }
-    let topology = simplified(&geometries);
+    let head = map_head(
+        "district",
+        simplified(&geometries),
+        inputs.districts.iter().map(|d| d.name.clone()).collect(),
+    );
     let identity: Vec<usize> = (0..geometries.len()).collect();
     let lots = config
         .catalogue
@@ -287,7 +308,7 @@ fn gap_map(
                         .map_or_else(Vec::new, supply_figures)
                 })
                 .collect();
-            LotData {
+            encode(LotData {
                 label: l.label.clone(),
                 legend_title: map.legend_title.clone(),
                 legend,
@@ -295,21 +316,17 @@ fn gap_map(
                 heads: supply_headings(l.unit),
                 figures,
                 services: services.by_lot[lot].clone(),
-            }
+            })
         })
         .collect();
-    Some(InteractiveMap {
-        id: "gm-gap",
-        heading: "Explore the gaps on a map".into(),
-        what: "district",
-        data: map_data(
-            "district",
-            &topology,
-            inputs.districts.iter().map(|d| d.name.clone()).collect(),
-            lots,
-            services,
-        ),
-    })
+    Some(InteractiveMap::new(
+        "gm-gap",
+        "Explore the gaps on a map".into(),
+        "district",
+        &head,
+        lots,
+        services,
+    ))
 }
 
 fn access_map(
@@ -323,7 +340,11 @@ fn access_map(
         return None;
     }
     let geometries: Vec<&MultiPolygon<f64>> = inputs.areas.iter().map(|a| &a.geometry).collect();
-    let topology = simplified(&geometries);
+    let head = map_head(
+        "small area",
+        simplified(&geometries),
+        inputs.areas.iter().map(|a| a.name.clone()).collect(),
+    );
     let d = &published.distances;
     let lots = config
         .catalogue
@@ -343,7 +364,7 @@ fn access_map(
                     r.services_in_reach.to_string(),
                 ];
             }
-            LotData {
+            encode(LotData {
                 label: l.label.clone(),
                 legend_title: map.legend_title.clone(),
                 legend,
@@ -355,58 +376,80 @@ fn access_map(
                 ],
                 figures,
                 services: services.by_lot[lot].clone(),
-            }
+            })
         })
         .collect();
-    Some(InteractiveMap {
-        id: "gm-access",
-        heading: format!("Explore {} to the nearest service on a map", d.noun()),
-        what: "small area",
-        data: map_data(
-            "small area",
-            &topology,
-            inputs.areas.iter().map(|a| a.name.clone()).collect(),
-            lots,
-            services,
-        ),
-    })
+    Some(InteractiveMap::new(
+        "gm-access",
+        format!("Explore {} to the nearest service on a map", d.noun()),
+        "small area",
+        &head,
+        lots,
+        services,
+    ))
 }
 
-fn map_data(
-    what: &'static str,
-    topology: &Topology,
-    names: Vec<String>,
-    lots: Vec<LotData>,
-    services: &Services,
-) -> MapData {
-    MapData {
+fn map_head(what: &'static str, topology: Topology, names: Vec<String>) -> MapHead {
+    MapHead {
         what,
-        arcs: delta_arcs(topology),
-        areas: topology.features.clone(),
+        arcs: delta_arcs(&topology),
+        areas: topology.features,
         names,
         scale: SCALE,
         no_data: charts::NO_DATA_COLOUR,
-        lots,
-        services: services.points.clone(),
     }
 }
 
+/// A lot's label and its data as JSON.
+fn encode(lot: LotData) -> (String, String) {
+    let json = serde_json::to_string(&lot).unwrap_or_default();
+    (lot.label, json)
+}
+
+/// The JSON of [`MapData`] from its parts: the head's fields, the lots (each already
+/// encoded) and the services, in the struct's order, as serde would write the whole.
+fn map_json(head: &MapHead, lots: &[String], services: &Services) -> String {
+    let mut json = serde_json::to_string(head).unwrap_or_default();
+    json.pop(); // the head's closing brace
+    json.push_str(",\"lots\":[");
+    json.push_str(&lots.join(","));
+    json.push_str("],\"services\":");
+    json.push_str(&serde_json::to_string(&services.points).unwrap_or_default());
+    json.push('}');
+    json
+}
+
 impl InteractiveMap {
+    fn new(
+        id: &'static str,
+        heading: String,
+        what: &'static str,
+        head: &MapHead,
+        lots: Vec<(String, String)>,
+        services: &Services,
+    ) -> InteractiveMap {
+        let (lot_labels, lots): (Vec<String>, Vec<String>) = lots.into_iter().unzip();
+        InteractiveMap {
+            id,
+            heading,
+            what,
+            lot_labels,
+            json: map_json(head, &lots, services).replace('<', "\\u003c"),
+        }
+    }
+
     /// The map's markup: heading, help, lot switcher, the map itself, legend and the panel
     /// of figures, and its data. Hidden until the script shows it; never printed.
     pub fn html(&self) -> String {
         let id = self.id;
         let what = self.what;
         let options: String = self
-            .data
-            .lots
+            .lot_labels
             .iter()
             .enumerate()
-            .map(|(i, l)| format!("<option value=\"{i}\">{}</option>", esc(&l.label)))
+            .map(|(i, label)| format!("<option value=\"{i}\">{}</option>", esc(label)))
             .collect();
-        let json = serde_json::to_string(&self.data)
-            .unwrap_or_default()
-            .replace('<', "\\u003c");
+        let json = &self.json;
         format!(
             r#"<div class="gm-map" id="{id}" data-gm-data="{id}-data" hidden>
 <h3 id="{id}-title">{heading}</h3>
@@ -475,6 +518,54 @@ mod tests {
             }
             tol *= 2.0;
         }
+    }
+
+    /// The map's JSON made in parts is the JSON of the whole.
+    #[test]
+    fn the_data_encoded_in_parts_is_the_data_encoded_whole() {
+        let head = MapHead {
+            what: "small area",
+            arcs: vec![vec![-100, 5_200_000, 3, -4], vec![7, 8]],
+            areas: vec![vec![vec![vec![0, !1]]], vec![]],
+            names: vec!["Melton 001A".into(), "Quote \" and <b>".into()],
+            scale: SCALE,
+            no_data: charts::NO_DATA_COLOUR,
+        };
+        let lot = |label: &str, classes: Vec<i32>| LotData {
+            label: label.into(),
+            legend_title: "Distance (km)".into(),
+            legend: vec![("#FFFFCC".into(), "0 to 2".into())],
+            classes,
+            heads: vec!["Code".into()],
+            figures: vec![vec!["E01".into(), "1.5".into()], vec![]],
+            services: vec![0],
+        };
+        let lots = vec![lot("PMLD", vec![0, -1]), lot("Dementia", vec![-1, 2])];
+        let services = Services {
+            points: vec![(
+                -100,
+                5_200_000,
+                "Centre".into(),
+                "Day service, P: 20 places".into(),
+            )],
+            by_lot: vec![vec![0], vec![]],
+        };
+        let whole = MapData {
+            head: head.clone(),
+            lots: lots.clone(),
+            services: services.points.clone(),
+        };
+        let parts: Vec<String> = lots.into_iter().map(|l| encode(l).1).collect();
+        assert_eq!(
+            map_json(&head, &parts, &services),
+            serde_json::to_string(&whole).unwrap()
+        );
+        assert_eq!(
+            map_json(&head, &[], &services)
+                .matches("\"lots\":[]")
+                .count(),
+            1
+        );
     }
 
     #[test]

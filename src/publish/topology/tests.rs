@@ -199,3 +199,47 @@ fn the_sample_lsoas_simplify_without_gaps_overlaps_or_crossings() {
         }
     }
 }
+
+/// Junctions as first written: a hash map from each point to the first pair of neighbours
+/// seen there, marked when another ring through it has another pair.
+fn junctions_by_map(rings: &[Vec<GridPoint>]) -> Vec<GridPoint> {
+    let mut seen: FxHashMap<GridPoint, ((GridPoint, GridPoint), bool)> = FxHashMap::default();
+    for ring in rings {
+        for (i, &p) in ring.iter().enumerate() {
+            let (a, b) = around(ring, i);
+            let pair = (a.min(b), a.max(b));
+            seen.entry(p)
+                .and_modify(|(first, junction)| *junction |= *first != pair)
+                .or_insert((pair, false));
+        }
+    }
+    let mut out: Vec<GridPoint> = seen
+        .into_iter()
+        .filter(|(_, (_, junction))| *junction)
+        .map(|(p, _)| p)
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// The sorted list finds the junctions the hash map found, on real boundaries (32-bit
+/// points) and on the same boundaries moved beyond 32 bits (wide points).
+#[test]
+fn junctions_are_those_a_map_of_neighbours_finds() {
+    let layer = sample_lsoas();
+    let refs: Vec<&MultiPolygon<f64>> = layer.iter().collect();
+    let rings = Rings::new(&refs).rings;
+    let expected = junctions_by_map(&rings);
+    assert!(expected.len() > 100, "{} junctions", expected.len());
+    assert_eq!(junctions(&rings), expected);
+    let far: Vec<Vec<GridPoint>> = rings
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|&(x, y)| (x + (1 << 40), y - (1 << 40)))
+                .collect()
+        })
+        .collect();
+    assert_eq!(junctions(&far), junctions_by_map(&far));
+    assert_eq!(junctions(&far).len(), expected.len());
+}
