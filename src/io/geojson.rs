@@ -471,15 +471,14 @@ pub struct OutFeature {
 pub enum OutGeometry {
     Point(Point<f64>),
     Area(MultiPolygon<f64>),
+    /// An area already as it is written ([`written_area`]), for a layer written more than
+    /// once (GeoJSON and GeoPackage), whose areas are then made valid only once.
+    WrittenArea(MultiPolygon<f64>),
 }
 
 fn round(v: f64) -> f64 {
     let scale = 10f64.powi(DECIMALS);
     (v * scale).round() / scale
-}
-
-fn position(c: Coord<f64>) -> serde_json::Value {
-    serde_json::json!([round(c.x), round(c.y)])
 }
 
 /// A ring's positions rounded as written, each repeat of the one before left out.
@@ -497,52 +496,89 @@ fn written_ring(ring: &LineString<f64>) -> LineString<f64> {
     LineString(positions)
 }
 
-/// The geometry exactly as [`write_feature_collection`] writes it: a polygon made valid on
-/// the output grid, outer rings counter-clockwise and holes clockwise, every position
-/// rounded to [`DECIMALS`] places. Other writers of the same layer (the GeoPackage) use it
-/// so that they agree with the GeoJSON to the last digit.
-pub fn as_written(geometry: &OutGeometry) -> OutGeometry {
+/// An area exactly as [`write_feature_collection`] writes it: made valid on the output
+/// grid, outer rings counter-clockwise and holes clockwise, every position rounded to
+/// [`DECIMALS`] places.
+pub fn written_area(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
+    let oriented = crate::geometry::valid_on_grid(mp).orient(Direction::Default);
+    MultiPolygon(
+        oriented
+            .0
+            .iter()
+            .map(|poly| {
+                Polygon::new(
+                    written_ring(poly.exterior()),
+                    poly.interiors().iter().map(written_ring).collect(),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The geometry exactly as [`write_feature_collection`] writes it: a point rounded to
+/// [`DECIMALS`] places, an area as [`written_area`] (one already written passes as it is).
+/// Other writers of the same layer (the GeoPackage) use it so that they agree with the
+/// GeoJSON to the last digit.
+pub fn as_written(geometry: OutGeometry) -> OutGeometry {
     match geometry {
         OutGeometry::Point(p) => OutGeometry::Point(Point::new(round(p.x()), round(p.y()))),
-        OutGeometry::Area(mp) => {
-            let oriented = crate::geometry::valid_on_grid(mp).orient(Direction::Default);
-            OutGeometry::Area(MultiPolygon(
-                oriented
-                    .0
-                    .iter()
-                    .map(|poly| {
-                        Polygon::new(
-                            written_ring(poly.exterior()),
-                            poly.interiors().iter().map(written_ring).collect(),
-                        )
-                    })
-                    .collect(),
-            ))
-        }
+        OutGeometry::Area(mp) => OutGeometry::WrittenArea(written_area(&mp)),
+        written @ OutGeometry::WrittenArea(_) => written,
     }
 }
 
-fn ring_json(ring: &LineString<f64>) -> serde_json::Value {
-    serde_json::Value::Array(ring.0.iter().map(|c| position(*c)).collect())
+/// A number as serde_json writes it (`null` when not finite), without a JSON value made.
+fn write_number<W: Write>(out: &mut W, v: f64) -> std::io::Result<()> {
+    serde_json::to_writer(out, &v)?;
+    Ok(())
 }
 
-fn geometry_json(geometry: &OutGeometry) -> serde_json::Value {
-    match as_written(geometry) {
+/// A position `[x,y]`, rounded to [`DECIMALS`] places.
+fn write_position<W: Write>(out: &mut W, c: Coord<f64>) -> std::io::Result<()> {
+    out.write_all(b"[")?;
+    write_number(out, round(c.x))?;
+    out.write_all(b",")?;
+    write_number(out, round(c.y))?;
+    out.write_all(b"]")
+}
+
+/// An area's polygons as GeoJSON coordinates: positions are written as they are (the
+/// area is one already written).
+fn write_polygons<W: Write>(out: &mut W, mp: &MultiPolygon<f64>) -> std::io::Result<()> {
+    out.write_all(b"[")?;
+    for (i, poly) in mp.0.iter().enumerate() {
+        out.write_all(if i > 0 { b",[" } else { b"[" })?;
+        for (k, ring) in std::iter::once(poly.exterior())
+            .chain(poly.interiors())
+            .enumerate()
+        {
+            out.write_all(if k > 0 { b",[" } else { b"[" })?;
+            for (n, c) in ring.0.iter().enumerate() {
+                if n > 0 {
+                    out.write_all(b",")?;
+                }
+                write_position(out, *c)?;
+            }
+            out.write_all(b"]")?;
+        }
+        out.write_all(b"]")?;
+    }
+    out.write_all(b"]")
+}
+
+/// The geometry object as written: its members in name order, as a JSON object of
+/// serde_json's (ordered by name) would write them.
+fn write_geometry<W: Write>(out: &mut W, geometry: &OutGeometry) -> std::io::Result<()> {
+    out.write_all(b"{\"coordinates\":")?;
+    match geometry {
         OutGeometry::Point(p) => {
-            serde_json::json!({"type": "Point", "coordinates": position(p.0)})
+            write_position(out, p.0)?;
+            return out.write_all(b",\"type\":\"Point\"}");
         }
-        OutGeometry::Area(mp) => {
-            let polygons: Vec<serde_json::Value> =
-                mp.0.iter()
-                    .map(|poly| {
-                        let mut rings = vec![ring_json(poly.exterior())];
-                        rings.extend(poly.interiors().iter().map(ring_json));
-                        serde_json::Value::Array(rings)
-                    })
-                    .collect();
-            serde_json::json!({"type": "MultiPolygon", "coordinates": polygons})
-        }
+        OutGeometry::Area(mp) => write_polygons(out, &written_area(mp))?,
+        OutGeometry::WrittenArea(mp) => write_polygons(out, mp)?,
     }
+    out.write_all(b",\"type\":\"MultiPolygon\"}")
 }
 
 /// Writes an RFC 7946 FeatureCollection, one feature per line.
@@ -593,18 +629,18 @@ pub fn write_features_in_parallel<W: Write>(
     Ok(())
 }
 
-/// One feature as one line of JSON (no line break).
-fn write_feature<W: Write>(out: W, feature: &OutFeature) -> std::io::Result<()> {
+/// One feature as one line of JSON (no line break): its members in name order, as a JSON
+/// object of serde_json's (ordered by name) would write them.
+fn write_feature<W: Write>(mut out: W, feature: &OutFeature) -> std::io::Result<()> {
     let mut properties = serde_json::Map::new();
     for (k, v) in &feature.properties {
         properties.insert(k.clone(), v.clone());
     }
-    let mut object = serde_json::Map::new();
-    object.insert("type".into(), "Feature".into());
-    object.insert("properties".into(), serde_json::Value::Object(properties));
-    object.insert("geometry".into(), geometry_json(&feature.geometry));
-    serde_json::to_writer(out, &serde_json::Value::Object(object))?;
-    Ok(())
+    out.write_all(b"{\"geometry\":")?;
+    write_geometry(&mut out, &feature.geometry)?;
+    out.write_all(b",\"properties\":")?;
+    serde_json::to_writer(&mut out, &serde_json::Value::Object(properties))?;
+    out.write_all(b",\"type\":\"Feature\"}")
 }
 
 #[cfg(test)]
@@ -761,6 +797,73 @@ mod tests {
             empty,
             b"{\"type\":\"FeatureCollection\",\"features\":[\n\n]}\n"
         );
+    }
+
+    /// Features are written as serde_json writes the same feature made as a JSON value
+    /// (members in name order, numbers as it formats them), whether the area is given as
+    /// read, as already written, or is a point.
+    #[test]
+    fn features_are_written_as_serde_json_writes_them_as_values() {
+        let shell = polygon![
+            (x: -1.0, y: 52.0), (x: -0.9999999, y: 52.5), (x: -0.5, y: 52.5), (x: -0.5, y: 52.0)
+        ];
+        let hole = polygon![
+            (x: -0.9, y: 52.1), (x: -0.6, y: 52.1), (x: -0.6, y: 52.4), (x: -0.9, y: 52.4)
+        ];
+        let with_hole = Polygon::new(shell.exterior().clone(), vec![hole.exterior().clone()]);
+        let island = polygon![(x: 1.0, y: 53.0), (x: 1.1, y: 53.0), (x: 1.1, y: 53.1)];
+        let area = MultiPolygon(vec![with_hole, island]);
+        let properties: Vec<(String, serde_json::Value)> = vec![
+            ("name".into(), "Melton \"Mowbray\"".into()),
+            ("e2sfca".into(), serde_json::json!(0.000123)),
+            ("gap".into(), serde_json::Value::Null),
+        ];
+        let ring = |r: &LineString<f64>| -> serde_json::Value {
+            r.0.iter()
+                .map(|c| serde_json::json!([round(c.x), round(c.y)]))
+                .collect()
+        };
+        let expected_area = {
+            let written = written_area(&area);
+            let polygons: Vec<serde_json::Value> = written
+                .0
+                .iter()
+                .map(|p| {
+                    std::iter::once(p.exterior())
+                        .chain(p.interiors())
+                        .map(ring)
+                        .collect()
+                })
+                .collect();
+            serde_json::json!({"type": "MultiPolygon", "coordinates": polygons})
+        };
+        let point = Point::new(-1.123456789, 52.987654321);
+        let expected_point = serde_json::json!({"type": "Point", "coordinates": [round(point.x()), round(point.y())]});
+        let cases = [
+            (OutGeometry::Area(area.clone()), &expected_area),
+            (
+                OutGeometry::WrittenArea(written_area(&area)),
+                &expected_area,
+            ),
+            (OutGeometry::Point(point), &expected_point),
+        ];
+        for (geometry, expected) in cases {
+            let feature = OutFeature {
+                geometry,
+                properties: properties.clone(),
+            };
+            let mut written = Vec::new();
+            write_feature(&mut written, &feature).expect("writes");
+            let value = serde_json::json!({
+                "type": "Feature",
+                "properties": serde_json::Value::Object(properties.iter().cloned().collect()),
+                "geometry": expected,
+            });
+            assert_eq!(
+                String::from_utf8(written).expect("utf8"),
+                serde_json::to_string(&value).expect("encodes")
+            );
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use geo::{Coord, LineString, MultiPolygon, Point, Polygon};
+use geo::{Coord, LineString, MapCoordsInPlace, MultiPolygon, Point, Polygon};
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -96,24 +96,28 @@ fn build<T>(
         let given = held
             .iter()
             .find(|h| format!("maps/{}.geojson", h.stem) == source.file);
-        let layer = match given {
+        let mut layer = match given {
             Some(h) => held_layer(source, h)?,
             None => match read_layer(root, source)? {
                 Some(layer) => layer,
                 None => continue,
             },
         };
-        let bng = match layer.kind {
-            GeometryKind::MultiPolygon => Some(bng_copy(&layer, &source.file)?),
-            GeometryKind::Point => None,
-        };
         let layer_styles = read_styles(root, &source.styles)?;
-        for l in std::iter::once(&layer).chain(bng.as_ref()) {
-            writer.layer(l).map_err(sql)?;
+        let mut add = |writer: &mut gpkg::Writer, layer: &Layer| {
+            writer.layer(layer).map_err(sql)?;
             styles.extend(layer_styles.iter().map(|s| Style {
-                layer: l.name.clone(),
+                layer: layer.name.clone(),
                 ..s.clone()
             }));
+            Ok::<(), PublishError>(())
+        };
+        add(&mut writer, &layer)?;
+        if layer.kind == GeometryKind::MultiPolygon {
+            // The same layer again in British National Grid, converted in place once the
+            // WGS84 one is written, so that one copy of its geometry is held, not two.
+            to_bng(&mut layer, &source.file)?;
+            add(&mut writer, &layer)?;
         }
     }
     writer.finish_with(&styles, use_bytes).map_err(sql)
@@ -158,9 +162,9 @@ fn held_layer(source: &Source, held: &Held) -> Result<Layer, PublishError> {
         .into_par_iter()
         .map(|i| {
             let f = feature(i);
-            let geometry = match as_written(&f.geometry) {
+            let geometry = match as_written(f.geometry) {
                 OutGeometry::Point(p) => Geometry::Point(p),
-                OutGeometry::Area(mp) => Geometry::MultiPolygon(mp),
+                OutGeometry::Area(mp) | OutGeometry::WrittenArea(mp) => Geometry::MultiPolygon(mp),
             };
             let values = columns
                 .iter()
@@ -496,66 +500,48 @@ fn mm(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
 
-/// The polygon layer `layer` in British National Grid.
-fn bng_copy(layer: &Layer, file: &str) -> Result<Layer, PublishError> {
-    let features = layer
+/// The polygon layer `layer` turned into its copy in British National Grid (`<name>_bng`),
+/// feature by feature in parallel.
+fn to_bng(layer: &mut Layer, file: &str) -> Result<(), PublishError> {
+    let name = layer.name.clone();
+    layer
         .features
-        .par_iter()
+        .par_iter_mut()
         .enumerate()
-        .map(|(i, f)| bng_feature(i, f, &layer.name, file))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Layer {
-        name: format!("{}_bng", layer.name),
-        title: format!("{} (British National Grid)", layer.title),
-        description: format!("{file}, British National Grid eastings/northings in metres"),
-        srs: Srs::BritishNationalGrid,
-        features,
-        ..layer.clone()
-    })
+        .try_for_each(|(i, f)| bng_feature(i, f, &name, file))?;
+    layer.name = format!("{name}_bng");
+    layer.title = format!("{} (British National Grid)", layer.title);
+    layer.description = format!("{file}, British National Grid eastings/northings in metres");
+    layer.srs = Srs::BritishNationalGrid;
+    Ok(())
 }
 
-/// Feature `i` of the layer `name` (read from `file`) in British National Grid.
+/// Feature `i` of the layer `name` (read from `file`) turned into British National Grid,
+/// to the millimetre.
 fn bng_feature(
     i: usize,
-    f: &gpkg::Feature,
+    f: &mut gpkg::Feature,
     name: &str,
     file: &str,
-) -> Result<gpkg::Feature, PublishError> {
-    let Geometry::MultiPolygon(mp) = &f.geometry else {
-        return Ok(f.clone());
+) -> Result<(), PublishError> {
+    let Geometry::MultiPolygon(mp) = &mut f.geometry else {
+        return Ok(());
     };
-    let to_bng = |c: &Coord<f64>| {
+    mp.try_map_coords_in_place(|c| {
         wgs84_to_bng(c.x, c.y)
-                .map(|(e, n)| Coord { x: mm(e), y: mm(n) })
-                .ok_or_else(|| {
-                    bad(
-                        file,
-                        format!(
-                            "feature {}: position [{}, {}] is outside Great Britain, so has no British National Grid position for the layer {}_bng",
-                            i + 1,
-                            c.x,
-                            c.y,
-                            name
-                        ),
-                    )
-                })
-    };
-    let ring = |r: &LineString<f64>| {
-        r.0.iter()
-            .map(to_bng)
-            .collect::<Result<Vec<_>, _>>()
-            .map(LineString)
-    };
-    let polygons =
-        mp.0.iter()
-            .map(|p| {
-                let holes = p.interiors().iter().map(ring).collect::<Result<_, _>>()?;
-                Ok(Polygon::new(ring(p.exterior())?, holes))
+            .map(|(e, n)| Coord { x: mm(e), y: mm(n) })
+            .ok_or_else(|| {
+                bad(
+                    file,
+                    format!(
+                        "feature {}: position [{}, {}] is outside Great Britain, so has no British National Grid position for the layer {}_bng",
+                        i + 1,
+                        c.x,
+                        c.y,
+                        name
+                    ),
+                )
             })
-            .collect::<Result<Vec<_>, PublishError>>()?;
-    Ok(gpkg::Feature {
-        geometry: Geometry::MultiPolygon(MultiPolygon(polygons)),
-        values: f.values.clone(),
     })
 }
 

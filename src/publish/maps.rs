@@ -4,10 +4,12 @@
 //! `LAD24CD`), so the layer joins to other ONS data; codes are text, figures are numbers,
 //! suppressed figures are null.
 
+use geo::MultiPolygon;
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::io::geojson::{OutFeature, OutGeometry};
+use crate::io::geojson::{written_area, OutFeature, OutGeometry};
 use crate::load::Inputs;
 use crate::publish::published::PublishedRun;
 
@@ -115,6 +117,10 @@ pub struct SmallAreas<'a> {
     district_property: String,
     /// Each area's rows, found once (not by a scan of every row for every area).
     rows_of: Vec<Vec<&'a crate::publish::published::AreaRow>>,
+    /// Each area as written, made once in parallel: the GeoJSON and the GeoPackage both
+    /// write it, and making an area valid on the output grid is most of the cost of
+    /// writing it. Empty when the run has no small-area rows (the map is not written).
+    written: Vec<MultiPolygon<f64>>,
 }
 
 impl<'a> SmallAreas<'a> {
@@ -136,6 +142,15 @@ impl<'a> SmallAreas<'a> {
                 .clone()
                 .unwrap_or_else(|| "district_code".into()),
             rows_of,
+            written: if published.areas.is_empty() {
+                Vec::new()
+            } else {
+                inputs
+                    .areas
+                    .par_iter()
+                    .map(|a| written_area(&a.geometry))
+                    .collect()
+            },
         }
     }
 
@@ -172,8 +187,12 @@ impl<'a> SmallAreas<'a> {
             ));
             props.push((format!("{id}_e2sfca"), num(Some(r.e2sfca), 6)));
         }
+        let geometry = match self.written.get(i) {
+            Some(written) => OutGeometry::WrittenArea(written.clone()),
+            None => OutGeometry::Area(a.geometry.clone()),
+        };
         OutFeature {
-            geometry: OutGeometry::Area(a.geometry.clone()),
+            geometry,
             properties: props,
         }
     }
