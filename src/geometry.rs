@@ -13,6 +13,10 @@
 //!
 //! This module owns only the geometry; reading and writing files is [`crate::io::geojson`].
 
+mod interior_point;
+
+pub use interior_point::interior_point;
+
 use geo::orient::{Direction, Orient};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use i_overlay::core::fill_rule::FillRule;

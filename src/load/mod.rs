@@ -313,11 +313,10 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
 /// Each area's interior point (a point inside it, even for a crescent-shaped area), in
 /// area order; the areas in parallel.
 fn interior_points(areas: &[Area]) -> Vec<Option<geo::Point<f64>>> {
-    use geo::InteriorPoint;
     use rayon::prelude::*;
     areas
         .par_iter()
-        .map(|a| a.geometry.interior_point())
+        .map(|a| crate::geometry::interior_point(&a.geometry))
         .collect()
 }
 
