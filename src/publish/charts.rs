@@ -23,6 +23,7 @@ use plotters::style::{register_font, FontStyle, WHITE};
 
 pub use classify::{equal_interval_breaks, jenks_breaks, quantile_breaks};
 use layout::{draw_err, Area, Drawn, FAMILY};
+pub use map::MapShapes;
 
 /// One chart in both formats. The SVG and the PNG have the same size in pixels.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,12 +176,18 @@ pub fn line_chart(chart: &LineChart) -> Result<Figure, ChartError> {
 
 /// Draws a choropleth map, 1200x1000 pixels.
 pub fn choropleth(map: &ChoroplethMap) -> Result<Figure, ChartError> {
+    choropleth_with(map, &MapShapes::default())
+}
+
+/// [`choropleth`], keeping the map's regions in pixels in `shapes` for other maps of the
+/// same regions drawn with it (a run's maps of one layer, one per lot). The maps must
+/// outlive `shapes`.
+pub fn choropleth_with(map: &ChoroplethMap, shapes: &MapShapes) -> Result<Figure, ChartError> {
     let regions = std::cell::RefCell::new(String::new());
-    let shapes = map::ShapeCache::default();
     let mut figure = render(
         map::SIZE,
-        |area| map::draw(area, map, Some(&regions), &shapes),
-        |area| map::draw(area, map, None, &shapes),
+        |area| map::draw(area, map, Some(&regions), shapes),
+        |area| map::draw(area, map, None, shapes),
     )?;
     let regions = regions.into_inner();
     if !regions.is_empty() {

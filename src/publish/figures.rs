@@ -37,11 +37,13 @@ enum Spec {
 }
 
 impl Spec {
-    fn draw(&self) -> Result<Figure, charts::ChartError> {
+    /// Draws the figure; maps keep their regions in pixels in `shapes` for the other maps
+    /// of the same layer.
+    fn draw(&self, shapes: &charts::MapShapes) -> Result<Figure, charts::ChartError> {
         match self {
             Spec::Bar(c) => charts::bar_chart(c),
             Spec::Line(c) => charts::line_chart(c),
-            Spec::Map(m) => charts::choropleth(m),
+            Spec::Map(m) => charts::choropleth_with(m, shapes),
         }
     }
 }
@@ -151,8 +153,12 @@ pub fn draw_all(
     maps: Maps,
 ) -> Result<Vec<(String, Figure)>, PublishError> {
     let specs = specs(config, inputs, published, maps);
-    let drawn: Vec<Result<Figure, charts::ChartError>> =
-        specs.par_iter().map(|(_, spec)| spec.draw()).collect();
+    let shapes = charts::MapShapes::default();
+    let drawn: Vec<Result<Figure, charts::ChartError>> = specs
+        .par_iter()
+        .map(|(_, spec)| spec.draw(&shapes))
+        .collect();
+    drop(shapes);
     specs
         .into_iter()
         .zip(drawn)

@@ -43,13 +43,14 @@ const MARKER_FILL: RGBColor = RGBColor(1, 2, 3);
 /// outlines), and a one-pixel marker is drawn where they belong: a national map then
 /// has a handful of paths rather than tens of thousands of elements.
 ///
-/// `cache` keeps the regions in pixels between the drawings of one map (its SVG and its
-/// PNG have the same frame), so a national map's boundaries are projected once.
+/// `cache` keeps the regions in pixels between the drawings of maps of the same regions in
+/// the same frame (a map's SVG and its PNG, and a run's maps of one layer, one per lot),
+/// so a national layer's boundaries are projected once.
 pub(super) fn draw<DB: DrawingBackend>(
     area: &Area<DB>,
     map: &ChoroplethMap,
     svg_regions: Option<&std::cell::RefCell<String>>,
-    cache: &ShapeCache,
+    cache: &MapShapes,
 ) -> Drawn {
     let page = Page {
         width: SIZE.0 as i32,
@@ -70,14 +71,15 @@ pub(super) fn draw<DB: DrawingBackend>(
         ..body
     };
     let classes = Classes::new(map);
-    let Some(projection) = Projection::fit(map, frame) else {
+    let Some((projection, shapes)) = cache.get(map, frame) else {
         return no_data(area, frame, "No map data to show");
     };
-    let mut cached = cache.borrow_mut();
-    if cached.as_ref().map(|(f, _)| *f) != Some(frame) {
-        *cached = Some((frame, shapes(map, &classes, &projection)));
-    }
-    let shapes: &[ShapePx] = cached.as_ref().map_or(&[], |(_, s)| s);
+    let shapes: &[ShapePx] = &shapes;
+    let fills: Vec<Option<RGBColor>> = map
+        .regions
+        .iter()
+        .map(|r| classes.colour(region_value(r)))
+        .collect();
     let border = match map.regions.len() {
         n if n > OUTLINED_REGIONS => None,
         n if n > DENSE_REGIONS => Some(BORDER_DENSE),
@@ -85,7 +87,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     };
     match svg_regions {
         Some(out) => {
-            *out.borrow_mut() = regions_svg(shapes, &classes, border);
+            *out.borrow_mut() = regions_svg(shapes, &fills, &classes, border);
             fill_rect(
                 area,
                 Rect {
@@ -96,10 +98,10 @@ pub(super) fn draw<DB: DrawingBackend>(
                 },
                 MARKER_FILL,
             )?;
-            draw_hatching(area, shapes)?;
+            draw_hatching(area, shapes, &fills)?;
         }
         None => {
-            draw_fills(area, shapes)?;
+            draw_fills(area, shapes, &fills)?;
             if let Some(border) = border {
                 draw_borders(area, shapes, border)?;
             }
@@ -324,6 +326,7 @@ fn diverging_colours(ranges: &[(f64, f64)]) -> Vec<RGBColor> {
 
 /// Longitude/latitude to pixels: x = (lon - lon0)·cos(mean lat), y = lat, scaled to
 /// fit the frame with its aspect kept and centred.
+#[derive(Debug, Clone, Copy)]
 struct Projection {
     lon0: f64,
     lat1: f64,
@@ -398,29 +401,92 @@ fn extent(coords: impl Iterator<Item = (f64, f64)>) -> Option<(f64, f64, f64, f6
         })
 }
 
-/// A map's regions in pixels, for the frame they were projected into.
-pub(super) type ShapeCache = std::cell::RefCell<Option<(Rect, Vec<ShapePx>)>>;
+/// Maps' projections and regions in pixels, kept for every map drawn with the same regions
+/// (the same shared geometries, by identity) into the same frame: a map's SVG and PNG, and
+/// a run's maps of one layer, one per lot. The regions' classes are not kept: each map
+/// colours them. The maps must outlive the cache (their geometries are known by address).
+#[derive(Default)]
+pub struct MapShapes {
+    entries: std::sync::Mutex<Vec<ShapesEntry>>,
+}
 
-/// One polygon ready to draw: its rings in pixels (exterior first) and its fill,
-/// `None` for no data.
+/// The projection and regions in pixels of one set of regions in one frame, made once by
+/// the first map to ask (`None`: nothing to draw).
+type Projected =
+    std::sync::Arc<std::sync::OnceLock<Option<(Projection, std::sync::Arc<Vec<ShapePx>>)>>>;
+
+struct ShapesEntry {
+    frame: Rect,
+    /// The address of each region's geometry, in order.
+    regions: Vec<usize>,
+    projected: Projected,
+}
+
+impl MapShapes {
+    /// The projection of `map` into `frame` and its regions in pixels, largest first.
+    fn get(
+        &self,
+        map: &ChoroplethMap,
+        frame: Rect,
+    ) -> Option<(Projection, std::sync::Arc<Vec<ShapePx>>)> {
+        if map.regions.is_empty() {
+            // Framed by its points alone, which differ from map to map.
+            return Projection::fit(map, frame).map(|p| (p, std::sync::Arc::new(Vec::new())));
+        }
+        let regions: Vec<usize> = map
+            .regions
+            .iter()
+            .map(|r| std::sync::Arc::as_ptr(&r.geometry) as usize)
+            .collect();
+        let projected = {
+            let mut entries = self
+                .entries
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match entries
+                .iter()
+                .find(|e| e.frame == frame && e.regions == regions)
+            {
+                Some(entry) => entry.projected.clone(),
+                None => {
+                    let projected = Projected::default();
+                    entries.push(ShapesEntry {
+                        frame,
+                        regions,
+                        projected: projected.clone(),
+                    });
+                    projected
+                }
+            }
+        };
+        // Made outside the lock, so maps of other regions are not kept waiting.
+        projected
+            .get_or_init(|| {
+                let projection = Projection::fit(map, frame)?;
+                Some((projection, std::sync::Arc::new(shapes(map, &projection))))
+            })
+            .clone()
+    }
+}
+
+/// One polygon ready to draw: its rings in pixels (exterior first) and the region it is
+/// part of (whose class gives its fill).
 pub(super) struct ShapePx {
+    region: usize,
     rings: Vec<Vec<(f64, f64)>>,
     /// The rings rounded to whole pixels without repeated vertices: the geometry simplified
     /// to the picture's resolution, computed once for fills and outlines.
     pixels: Vec<Vec<(i32, i32)>>,
-    fill: Option<RGBColor>,
     exterior_area: f64,
 }
 
-fn shapes(map: &ChoroplethMap, classes: &Classes, projection: &Projection) -> Vec<ShapePx> {
+fn shapes(map: &ChoroplethMap, projection: &Projection) -> Vec<ShapePx> {
     let mut shapes: Vec<ShapePx> = map
         .regions
         .iter()
-        .flat_map(|r| {
-            let fill = classes.colour(region_value(r));
-            r.geometry.iter().map(move |p| (p, fill))
-        })
-        .filter_map(|(polygon, fill)| {
+        .enumerate()
+        .flat_map(|(region, r)| r.geometry.iter().map(move |p| (p, region)))
+        .filter_map(|(polygon, region)| {
             let rings: Vec<Vec<(f64, f64)>> = std::iter::once(polygon.exterior())
                 .chain(polygon.interiors())
                 .map(|ring| {
@@ -434,9 +500,9 @@ fn shapes(map: &ChoroplethMap, classes: &Classes, projection: &Projection) -> Ve
             let exterior_area = ring_area(rings.first()?);
             let pixels = rings.iter().map(|r| to_pixels(r)).collect();
             Some(ShapePx {
+                region,
                 rings,
                 pixels,
-                fill,
                 exterior_area,
             })
         })
@@ -469,9 +535,14 @@ fn to_pixels(ring: &[(f64, f64)]) -> Vec<(i32, i32)> {
     out
 }
 
-fn draw_fills<DB: DrawingBackend>(area: &Area<DB>, shapes: &[ShapePx]) -> Drawn {
+fn draw_fills<DB: DrawingBackend>(
+    area: &Area<DB>,
+    shapes: &[ShapePx],
+    fills: &[Option<RGBColor>],
+) -> Drawn {
     for shape in shapes {
-        let colour = shape.fill.unwrap_or(NO_DATA);
+        let fill = fills[shape.region];
+        let colour = fill.unwrap_or(NO_DATA);
         for (i, ring) in shape.pixels.iter().enumerate() {
             let fill = if i == 0 { colour } else { WHITE };
             if ring.len() < 3 {
@@ -485,7 +556,7 @@ fn draw_fills<DB: DrawingBackend>(area: &Area<DB>, shapes: &[ShapePx]) -> Drawn 
             area.draw(&Shape::new(ring.clone(), style))
                 .map_err(draw_err)?;
         }
-        if shape.fill.is_none() {
+        if fill.is_none() {
             hatch(area, shape)?;
         }
     }
@@ -500,8 +571,12 @@ fn hatch<DB: DrawingBackend>(area: &Area<DB>, shape: &ShapePx) -> Drawn {
 }
 
 /// The hatching of no-data regions alone (their fills are in the SVG paths).
-fn draw_hatching<DB: DrawingBackend>(area: &Area<DB>, shapes: &[ShapePx]) -> Drawn {
-    for shape in shapes.iter().filter(|s| s.fill.is_none()) {
+fn draw_hatching<DB: DrawingBackend>(
+    area: &Area<DB>,
+    shapes: &[ShapePx],
+    fills: &[Option<RGBColor>],
+) -> Drawn {
+    for shape in shapes.iter().filter(|s| fills[s.region].is_none()) {
         hatch(area, shape)?;
     }
     Ok(())
@@ -546,15 +621,20 @@ fn ring_path(d: &mut String, ring: &[(i32, i32)]) {
 
 /// The regions as SVG: one even-odd filled path per class (holes stay clear, an area
 /// inside another's hole is filled), then one path of every outline.
-fn regions_svg(shapes: &[ShapePx], classes: &Classes, border: Option<RGBColor>) -> String {
-    let mut fills: Vec<RGBColor> = classes.colours.clone();
-    fills.push(NO_DATA);
+fn regions_svg(
+    shapes: &[ShapePx],
+    fills: &[Option<RGBColor>],
+    classes: &Classes,
+    border: Option<RGBColor>,
+) -> String {
+    let mut colours: Vec<RGBColor> = classes.colours.clone();
+    colours.push(NO_DATA);
     let mut out = String::from("<g stroke=\"none\" fill-rule=\"evenodd\">\n");
-    for colour in fills {
+    for colour in colours {
         let mut d = String::new();
         for shape in shapes
             .iter()
-            .filter(|s| s.fill.unwrap_or(NO_DATA) == colour)
+            .filter(|s| fills[s.region].unwrap_or(NO_DATA) == colour)
         {
             for ring in &shape.pixels {
                 ring_path(&mut d, ring);

@@ -247,3 +247,40 @@ fn the_interactive_maps_no_data_colour_is_the_pictures() {
         format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
     );
 }
+
+/// Maps of the same regions drawn with one shared cache (a run's maps of one layer, one per
+/// lot: other values, another title) are drawn exactly as each alone; so is a map of other
+/// regions drawn with them, and a map of points alone.
+#[test]
+fn maps_sharing_their_regions_in_pixels_draw_as_each_alone() {
+    let first = grid_map(12);
+    let mut second = first.clone();
+    second.title = "Distance to the nearest PMLD service, a title long enough to wrap onto a second line of the page".into();
+    for (k, region) in second.regions.iter_mut().enumerate() {
+        region.value = (k % 5 != 0).then_some((k % 7) as f64);
+    }
+    let other = grid_map(7);
+    let mut points = grid_map(3);
+    points.regions.clear();
+    points.points = vec![
+        MapPoint {
+            lon: -1.2,
+            lat: 52.6,
+            label: Some("A".into()),
+        },
+        MapPoint {
+            lon: -0.9,
+            lat: 52.8,
+            label: None,
+        },
+    ];
+    let shapes = MapShapes::default();
+    for map in [&first, &second, &other, &points, &first] {
+        assert_eq!(
+            choropleth_with(map, &shapes).expect("draws"),
+            choropleth(map).expect("draws"),
+            "{}",
+            map.title
+        );
+    }
+}
