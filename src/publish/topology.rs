@@ -18,8 +18,6 @@
 
 use geo::MultiPolygon;
 use rayon::prelude::*;
-use rstar::primitives::GeomWithData;
-use rstar::{RTree, AABB};
 use rustc_hash::FxHashMap;
 
 /// Grid points per degree: 1e-5 of a degree is 1.1 m of latitude, finer than a screen
@@ -85,7 +83,7 @@ pub struct Prepared {
     ring_arcs: Vec<Vec<ArcRef>>,
     arcs: Vec<Vec<GridPoint>>,
     metres: Metres,
-    vertices: RTree<Vertex>,
+    vertices: VertexGrid,
 }
 
 impl Prepared {
@@ -104,21 +102,13 @@ impl Prepared {
             index,
         } = arcs;
         drop(index);
-        let vertices: Vec<Vertex> = arcs
-            .iter()
-            .enumerate()
-            .flat_map(|(a, arc)| {
-                arc.iter()
-                    .enumerate()
-                    .map(move |(i, p)| Vertex::new([p.0, p.1], (a as u32, i as u32)))
-            })
-            .collect();
+        let vertices = VertexGrid::new(&arcs);
         Prepared {
             features,
             ring_arcs,
             metres: Metres::new(&arcs),
             arcs,
-            vertices: RTree::bulk_load(vertices),
+            vertices,
         }
     }
 
@@ -367,7 +357,110 @@ impl Metres {
     }
 }
 
-type Vertex = GeomWithData<[i64; 2], (u32, u32)>;
+/// Every vertex of the layer's arcs, bucketed by a uniform grid of square cells (row by
+/// row), for the shortcut test's question: is any vertex inside this box? A bucket grid
+/// answers it as an R-tree would, and is built in one counting pass instead of a sort.
+struct VertexGrid {
+    /// The grid's lower left corner and its cells' side, in grid points.
+    origin: GridPoint,
+    side: i64,
+    columns: usize,
+    rows: usize,
+    /// Where each cell's vertices start in `vertices`, and the end.
+    starts: Vec<u32>,
+    /// Each vertex, with its arc and its position in the arc, cell by cell.
+    vertices: Vec<(GridPoint, u32, u32)>,
+}
+
+/// Vertices per cell that the grid aims at, on average.
+const VERTICES_PER_CELL: i64 = 4;
+
+impl VertexGrid {
+    fn new(arcs: &[Vec<GridPoint>]) -> VertexGrid {
+        let count = arcs.iter().map(Vec::len).sum::<usize>();
+        let (mut lo, mut hi) = ((i64::MAX, i64::MAX), (i64::MIN, i64::MIN));
+        for &(x, y) in arcs.iter().flatten() {
+            lo = (lo.0.min(x), lo.1.min(y));
+            hi = (hi.0.max(x), hi.1.max(y));
+        }
+        if count == 0 {
+            (lo, hi) = ((0, 0), (0, 0));
+        }
+        let (width, height) = ((hi.0 - lo.0) as f64 + 1.0, (hi.1 - lo.1) as f64 + 1.0);
+        let cells = (count as f64 / VERTICES_PER_CELL as f64).max(1.0);
+        let mut side = ((width * height / cells).sqrt().ceil() as i64).max(1);
+        let span = |side: i64| {
+            (
+                ((hi.0 - lo.0) / side + 1) as usize,
+                ((hi.1 - lo.1) / side + 1) as usize,
+            )
+        };
+        // A layer along a line would want more cells than vertices: widen them.
+        while span(side).0 * span(side).1 > 4 * count + 16 {
+            side *= 2;
+        }
+        let (columns, rows) = span(side);
+        let cell_of = |p: GridPoint| {
+            ((p.1 - lo.1) / side) as usize * columns + ((p.0 - lo.0) / side) as usize
+        };
+        let mut starts = vec![0u32; columns * rows + 1];
+        for &p in arcs.iter().flatten() {
+            starts[cell_of(p) + 1] += 1;
+        }
+        for c in 1..starts.len() {
+            starts[c] += starts[c - 1];
+        }
+        let mut next = starts.clone();
+        let mut vertices = vec![((0, 0), 0, 0); count];
+        for (a, arc) in arcs.iter().enumerate() {
+            for (i, &p) in arc.iter().enumerate() {
+                let slot = &mut next[cell_of(p)];
+                vertices[*slot as usize] = (p, a as u32, i as u32);
+                *slot += 1;
+            }
+        }
+        VertexGrid {
+            origin: lo,
+            side,
+            columns,
+            rows,
+            starts,
+            vertices,
+        }
+    }
+
+    /// Whether any vertex within the box from `lo` to `hi` (edges included) passes `test`,
+    /// given the vertex, its arc and its position in the arc.
+    fn any_in(
+        &self,
+        lo: GridPoint,
+        hi: GridPoint,
+        mut test: impl FnMut(GridPoint, usize, usize) -> bool,
+    ) -> bool {
+        let clamp = |v: i64, origin: i64, cells: usize| {
+            ((v - origin).max(0) / self.side).min(cells as i64 - 1) as usize
+        };
+        let (c0, c1) = (
+            clamp(lo.0, self.origin.0, self.columns),
+            clamp(hi.0, self.origin.0, self.columns),
+        );
+        let (r0, r1) = (
+            clamp(lo.1, self.origin.1, self.rows),
+            clamp(hi.1, self.origin.1, self.rows),
+        );
+        for row in r0..=r1 {
+            let cells = row * self.columns + c0..=row * self.columns + c1;
+            let span = self.starts[*cells.start()] as usize..self.starts[*cells.end() + 1] as usize;
+            for &(p, a, i) in &self.vertices[span] {
+                let within = p.0 >= lo.0 && p.0 <= hi.0 && p.1 >= lo.1 && p.1 <= hi.1;
+                if within && test(p, a as usize, i as usize) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
 
 /// Douglas-Peucker over every arc, taking a shortcut only when it cuts off no other vertex.
 struct Simplifier<'a> {
@@ -375,7 +468,7 @@ struct Simplifier<'a> {
     metres: Metres,
     tolerance: f64,
     /// Every original vertex with its arc and position.
-    vertices: &'a RTree<Vertex>,
+    vertices: &'a VertexGrid,
 }
 
 impl Simplifier<'_> {
@@ -437,10 +530,7 @@ impl Simplifier<'_> {
         let ends = (chain[0], chain[chain.len() - 1]);
         !self
             .vertices
-            .locate_in_envelope(&AABB::from_corners(lo, hi))
-            .any(|v| {
-                let (b, k) = (v.data.0 as usize, v.data.1 as usize);
-                let p = (v.geom()[0], v.geom()[1]);
+            .any_in((lo[0], lo[1]), (hi[0], hi[1]), |p, b, k| {
                 let own = b == a && (i..=j).contains(&k);
                 !own && p != ends.0 && p != ends.1 && inside_or_on(chain, p)
             })

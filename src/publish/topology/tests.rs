@@ -243,3 +243,60 @@ fn junctions_are_those_a_map_of_neighbours_finds() {
     assert_eq!(junctions(&far), junctions_by_map(&far));
     assert_eq!(junctions(&far).len(), expected.len());
 }
+
+/// The bucket grid finds a vertex in a box exactly when a scan of every vertex does: boxes
+/// of every size (inside, overlapping, around and beyond the layer), edges included, on
+/// clustered vertices and on vertices along one line.
+#[test]
+fn the_vertex_grid_answers_as_a_scan_of_every_vertex() {
+    let mut rng = crate::rng::SplitMix64::new(5);
+    let clustered: Vec<Vec<GridPoint>> = (0..300)
+        .map(|k| {
+            let centre = ((k % 7) as i64 * 40_000, (k % 3) as i64 * 25_000);
+            (0..2 + rng.below(20))
+                .map(|_| {
+                    (
+                        centre.0 + rng.below(3_000) as i64,
+                        centre.1 + rng.below(3_000) as i64,
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let line: Vec<Vec<GridPoint>> = vec![(0..500).map(|i| (i * 37, 1_000)).collect()];
+    for arcs in [clustered, line] {
+        let grid = VertexGrid::new(&arcs);
+        let all: Vec<(GridPoint, usize, usize)> = arcs
+            .iter()
+            .enumerate()
+            .flat_map(|(a, arc)| arc.iter().enumerate().map(move |(i, &p)| (p, a, i)))
+            .collect();
+        let mut hits = 0;
+        for q in 0..3_000 {
+            let corner = (
+                rng.below(300_000) as i64 - 20_000,
+                rng.below(80_000) as i64 - 10_000,
+            );
+            let size = [10, 1_000, 30_000, 400_000][q % 4];
+            let hi = (
+                corner.0 + rng.below(size) as i64,
+                corner.1 + rng.below(size) as i64,
+            );
+            // A vertex on the box's edge counts: use a vertex as a corner now and then.
+            let (lo, hi) = if q % 5 == 0 {
+                let (p, _, _) = all[rng.below(all.len())];
+                (p, (p.0 + rng.below(50) as i64, p.1 + rng.below(50) as i64))
+            } else {
+                (corner, hi)
+            };
+            // Only some vertices pass the test, as in the shortcut test.
+            let test = |p: GridPoint, a: usize, i: usize| (p.0 + p.1 + (a + i) as i64) % 3 == 0;
+            let expected = all.iter().any(|&(p, a, i)| {
+                p.0 >= lo.0 && p.0 <= hi.0 && p.1 >= lo.1 && p.1 <= hi.1 && test(p, a, i)
+            });
+            hits += usize::from(expected);
+            assert_eq!(grid.any_in(lo, hi, test), expected, "box {lo:?} to {hi:?}");
+        }
+        assert!(hits > 100, "{hits} boxes with a vertex");
+    }
+}
