@@ -16,6 +16,7 @@ use std::fmt;
 
 use geo::Coord;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// One ring's positions as given; a position of fewer than two numbers is kept as NaNs
@@ -281,8 +282,9 @@ impl<'de> Visitor<'de> for GeometryObject {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawGeometry, A::Error> {
         let mut kind: Option<String> = None;
         let mut polygons: Option<Vec<RawPolygon>> = None;
-        // Coordinates given before the type: kept as JSON until the type is known.
-        let mut early: Option<Value> = None;
+        // Coordinates given before the type (as gapmap's own maps give them, members in
+        // name order): kept as their text until the type is known.
+        let mut early: Option<&'de RawValue> = None;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             match key.as_ref() {
                 "type" => {
@@ -315,11 +317,28 @@ impl<'de> Visitor<'de> for GeometryObject {
         let Some(multi) = polygon_depth(&kind) else {
             return Ok(RawGeometry::Other(kind));
         };
-        if let Some(value) = early {
-            polygons = Some(if multi {
-                Polygons.deserialize(value).map_err(de::Error::custom)?
-            } else {
-                vec![Rings.deserialize(value).map_err(de::Error::custom)?]
+        if let Some(raw) = early {
+            let parse = |text: &str| {
+                let mut d = serde_json::Deserializer::from_str(text);
+                if multi {
+                    Polygons.deserialize(&mut d)
+                } else {
+                    Rings.deserialize(&mut d).map(|rings| vec![rings])
+                }
+            };
+            polygons = Some(match parse(raw.get()) {
+                Ok(p) => p,
+                // Reported as a value of the feature (as one given after the type is),
+                // without a position inside the coordinates' own text.
+                Err(_) => {
+                    let value: Value =
+                        serde_json::from_str(raw.get()).map_err(de::Error::custom)?;
+                    if multi {
+                        Polygons.deserialize(value).map_err(de::Error::custom)?
+                    } else {
+                        vec![Rings.deserialize(value).map_err(de::Error::custom)?]
+                    }
+                }
             });
         }
         match polygons {
@@ -476,6 +495,41 @@ mod tests {
         };
         assert_eq!(p.len(), 2);
         assert_eq!(p[1][0].positions[2], Coord { x: 6.0, y: 6.0 });
+    }
+
+    /// A Polygon's coordinates before its type read as after it; a bad position among
+    /// them stops the reading at its feature, on the line the feature's geometry ends,
+    /// naming what was found.
+    #[test]
+    fn polygon_coordinates_before_the_type_read_as_after_it() {
+        let ring = "[[[0.5,0],[1,0],[1,1.25],[0.5,0]],[[0.6,0.1],[0.9,0.1],[0.9,0.9],[0.6,0.1]]]";
+        let first = polygons(&format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","geometry":{{"coordinates":{ring},"type":"Polygon"}}}}]}}"#
+        ));
+        let after = polygons(&format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","geometry":{{"type":"Polygon","coordinates":{ring}}}}}]}}"#
+        ));
+        let (RawGeometry::Polygons(a), RawGeometry::Polygons(b)) =
+            (&first[0].geometry, &after[0].geometry)
+        else {
+            panic!("{:?}", first[0].geometry)
+        };
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].len(), 2);
+        for (ra, rb) in a[0].iter().zip(&b[0]) {
+            assert_eq!(ra.positions, rb.positions);
+        }
+        let e = read(
+            "{\"type\":\"FeatureCollection\",\"features\":[\n{\"type\":\"Feature\",\"geometry\":null},\n{\"type\":\"Feature\",\"geometry\":{\"coordinates\":[[[0,\"a\"]]],\"type\":\"Polygon\"}}]}",
+        )
+        .unwrap_err();
+        let ReadError::Shape(e, feature) = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(feature, Some(2));
+        assert_eq!(e.line(), 3);
+        assert!(e.to_string().contains("invalid type: string \"a\""), "{e}");
+        assert_eq!(e.to_string().matches(" at line ").count(), 1, "{e}");
     }
 
     #[test]
