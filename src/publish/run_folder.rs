@@ -34,9 +34,68 @@ pub struct RunFolder<'lock> {
     disk: DiskHandle,
     /// Files written so far: path inside the folder and SHA-256.
     pub files: Vec<(String, String)>,
-    /// Files written or copied that are not yet flushed.
+    /// Files copied that are not yet flushed.
     unsynced: Vec<PathBuf>,
+    /// Flushes each file written while the run goes on, so that the commit seldom waits.
+    flusher: Flusher,
     committed: bool,
+}
+
+/// Flushes files to stable storage on a thread of its own, in the order they are written:
+/// a flush mostly waits on the disk, so a run's files are flushed while it computes the
+/// next ones instead of all at its end. What it fails to flush (a file replaced or removed
+/// meanwhile, a disk error) is flushed again, in the open, by [`Flusher::finish`].
+#[derive(Debug)]
+struct Flusher {
+    queue: Option<std::sync::mpsc::Sender<PathBuf>>,
+    worker: Option<std::thread::JoinHandle<Vec<PathBuf>>>,
+}
+
+impl Flusher {
+    fn start(disk: &DiskHandle) -> Flusher {
+        let (queue, paths) = std::sync::mpsc::channel::<PathBuf>();
+        let disk = disk.clone();
+        let worker = std::thread::Builder::new()
+            .name("gapmap-flush".into())
+            .spawn(move || {
+                paths
+                    .into_iter()
+                    .filter(|path| disk.sync(path).is_err())
+                    .collect()
+            })
+            .ok();
+        Flusher {
+            queue: worker.is_some().then_some(queue),
+            worker,
+        }
+    }
+
+    /// Queues `path` to be flushed; `false` when there is no flushing thread (the caller
+    /// then flushes it at the end itself).
+    fn queue(&self, path: &Path) -> bool {
+        self.queue
+            .as_ref()
+            .is_some_and(|q| q.send(path.to_path_buf()).is_ok())
+    }
+
+    /// Waits for every queued flush; returns the paths that failed (every queued one if
+    /// the thread stopped).
+    fn finish(&mut self, queued: Vec<PathBuf>) -> Vec<PathBuf> {
+        drop(self.queue.take());
+        match self.worker.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(failed)) => failed,
+            _ => queued,
+        }
+    }
+}
+
+impl Drop for Flusher {
+    fn drop(&mut self) {
+        drop(self.queue.take());
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
 }
 
 /// Checks that a label can name a folder.
@@ -74,9 +133,10 @@ impl<'lock> RunFolder<'lock> {
             lock,
             staging: leftovers::new_staging(lock.outputs(), lock.label())?,
             replace,
-            disk,
             files: Vec::new(),
             unsynced: Vec::new(),
+            flusher: Flusher::start(&disk),
+            disk,
             committed: false,
         })
     }
@@ -128,7 +188,9 @@ impl<'lock> RunFolder<'lock> {
             Some(entry) => entry.1 = digest,
             None => self.files.push((relative.to_string(), digest)),
         }
-        self.unsynced.push(path);
+        if !self.flusher.queue(&path) {
+            self.unsynced.push(path);
+        }
         Ok(())
     }
 
@@ -187,9 +249,17 @@ impl<'lock> RunFolder<'lock> {
         Ok(old)
     }
 
-    /// Flushes every file written or copied (in parallel: each flush mostly waits on the
-    /// disk), then every folder of the staging tree, deepest first.
+    /// Waits for the files written to be flushed, flushes those that failed and every file
+    /// copied (in parallel: each flush mostly waits on the disk), then every folder of the
+    /// staging tree, deepest first.
     fn sync_all(&mut self) -> Result<(), PublishError> {
+        let queued: Vec<PathBuf> = self
+            .files
+            .iter()
+            .map(|(file, _)| self.staging.join(file))
+            .collect();
+        let failed = self.flusher.finish(queued);
+        self.unsynced.extend(failed);
         let disk = &self.disk;
         self.unsynced.par_iter().try_for_each(|path| {
             disk.sync(path)
@@ -289,6 +359,68 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    /// Records each flush; fails the first flush of each file named in `flaky`.
+    #[derive(Default)]
+    struct Recording {
+        synced: std::sync::Mutex<Vec<PathBuf>>,
+        flaky: Vec<&'static str>,
+        failed: std::sync::Mutex<Vec<PathBuf>>,
+    }
+
+    impl super::super::disk::Disk for Recording {
+        fn create_file(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+            super::super::disk::LocalDisk.create_file(path, bytes)
+        }
+
+        fn sync(&self, path: &Path) -> std::io::Result<()> {
+            let flaky = self.flaky.iter().any(|f| path.ends_with(f));
+            let mut failed = self.failed.lock().expect("lock");
+            if flaky && !failed.iter().any(|p| p == path) {
+                failed.push(path.to_path_buf());
+                return Err(std::io::Error::other("not yet"));
+            }
+            self.synced.lock().expect("lock").push(path.to_path_buf());
+            super::super::disk::sync_path(path)
+        }
+    }
+
+    /// Every file written is flushed before the folder is put in place: by the flushing
+    /// thread as the files are written, and a flush that failed there is made again at the
+    /// commit (here the first flush of `b.csv` fails, and of the replaced `c.txt`).
+    #[test]
+    fn every_file_is_flushed_before_the_commit_even_when_a_first_flush_fails() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lock = lock(dir.path());
+        let disk = std::sync::Arc::new(Recording {
+            flaky: vec!["b.csv", "c.txt"],
+            ..Recording::default()
+        });
+        let mut folder =
+            RunFolder::create_on(&lock, false, DiskHandle(disk.clone())).expect("create");
+        let staging = folder.path().to_path_buf();
+        for (file, bytes) in [
+            ("a.csv", "1"),
+            ("maps/b.csv", "2"),
+            ("c.txt", "3"),
+            ("c.txt", "4"),
+        ] {
+            folder.write(file, bytes.as_bytes()).expect("write");
+        }
+        let target = folder.commit().expect("commit");
+        let synced = disk.synced.lock().expect("lock").clone();
+        for file in ["a.csv", "maps/b.csv", "c.txt"] {
+            assert!(
+                synced.contains(&staging.join(file)),
+                "{file} flushed: {synced:?}"
+            );
+        }
+        assert_eq!(disk.failed.lock().expect("lock").len(), 2);
+        assert_eq!(
+            std::fs::read_to_string(target.join("c.txt")).expect("read"),
+            "4"
+        );
     }
 
     #[test]
