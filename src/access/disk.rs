@@ -198,6 +198,66 @@ impl DiskGrid {
         None
     }
 
+    /// Fills `out` with every point that can be the nearest (by key, then by `rank`) to some
+    /// centre within the x-y box `area` whose height lies within `heights`: the points
+    /// whose least key from the box is no more than the least, over the points, of the
+    /// most key any centre of the box can have to one. Found ring by ring of cells around
+    /// the box's middle, as [`DiskGrid::nearest`] does for one centre; `false` when that
+    /// takes more than `rings` rings (each centre is then on its own).
+    ///
+    /// Each centre's nearest among `out` ([`nearest_among`]) is its nearest of all: any
+    /// point at most as far from the centre as the nearest has a least key no more than
+    /// that, which is no more than the bound. Keys and bounds are both sums of squared
+    /// differences, and rounding keeps their order.
+    pub(crate) fn nearest_candidates(
+        &self,
+        area: &Area,
+        heights: (f64, f64),
+        rings: usize,
+        out: &mut Vec<Candidate>,
+    ) -> bool {
+        out.clear();
+        let middle = ((area.x0 + area.x1) / 2.0, (area.y0 + area.y1) / 2.0);
+        let half_diagonal = (area.x1 - area.x0).hypot(area.y1 - area.y0) / 2.0;
+        let mut bound = f64::INFINITY;
+        for ring in 0..=rings {
+            let more = self
+                .grid
+                .for_each_ring(middle.0, middle.1, ring, |start, end| {
+                    for at in start..end {
+                        let (x, y, z) = (self.x[at], self.y[at], self.z[at]);
+                        let far =
+                            |v: f64, low: f64, high: f64| (v - low).abs().max((v - high).abs());
+                        let near = |v: f64, low: f64, high: f64| (low - v).max(v - high).max(0.0);
+                        let most = key_of(
+                            far(x, area.x0, area.x1),
+                            far(y, area.y0, area.y1),
+                            far(z, heights.0, heights.1),
+                        );
+                        bound = bound.min(most);
+                        out.push(Candidate {
+                            x,
+                            y,
+                            z,
+                            input: self.order[at],
+                            least: key_of(
+                                near(x, area.x0, area.x1),
+                                near(y, area.y0, area.y1),
+                                0.0,
+                            ),
+                        });
+                    }
+                });
+            let beyond = (ring as f64 - 1e-6) * self.grid.cell() - half_diagonal * (1.0 + 1e-9);
+            let done = !more || (beyond > 0.0 && beyond * beyond * (1.0 - 1e-9) > bound);
+            if done {
+                out.retain(|c| c.least <= bound);
+                return true;
+            }
+        }
+        false
+    }
+
     /// Adds the values of the points at grid positions `start..end` within `limit`.
     #[inline]
     fn add_tested<const N: usize>(
@@ -222,6 +282,39 @@ impl DiskGrid {
             }
         }
     }
+}
+
+/// A point that may be nearest to the centres of a box ([`DiskGrid::nearest_candidates`]):
+/// its place in the frame and its input position.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Candidate {
+    x: f64,
+    y: f64,
+    z: f64,
+    input: u32,
+    /// The least key from the box (in x-y alone, a key is never less).
+    least: f64,
+}
+
+/// The nearest of `candidates` to `centre` as (input position, key), ties to the lowest
+/// `rank`, as [`DiskGrid::nearest`] chooses.
+pub(crate) fn nearest_among(
+    candidates: &[Candidate],
+    centre: FramePoint,
+    rank: impl Fn(usize) -> u32,
+) -> Option<(usize, f64)> {
+    let mut best: Option<(f64, u32, usize)> = None;
+    for c in candidates {
+        let key = key_of(c.x - centre.x, c.y - centre.y, c.z - centre.z);
+        if best.is_none_or(|b| key <= b.0) {
+            let input = c.input as usize;
+            let candidate = (key, rank(input), input);
+            if best.is_none_or(|b| (candidate.0, candidate.1) < (b.0, b.1)) {
+                best = Some(candidate);
+            }
+        }
+    }
+    best.map(|(key, _, input)| (input, key))
 }
 
 /// Adds to `total` the sums over the cells `holds` of grid row `row`, from the running
@@ -431,6 +524,72 @@ impl Disk {
 mod tests {
     use super::*;
     use crate::rng::SplitMix64;
+
+    /// The nearest of every centre in a box, from the box's candidates, is its nearest of
+    /// all points by (key, rank): boxes small and large beside the grid's cells, centres
+    /// at the box's corners and inside it, heights that differ, and points repeated
+    /// (ties broken by rank).
+    #[test]
+    fn the_candidates_of_a_box_hold_the_nearest_of_each_centre() {
+        let mut rng = SplitMix64::new(23);
+        let mut points: Vec<FramePoint> = (0..800)
+            .map(|_| FramePoint {
+                x: rng.unit() * 100.0,
+                y: rng.unit() * 60.0,
+                z: rng.unit() * 3.0,
+            })
+            .collect();
+        // Repeated points: the same key from every centre, ranked apart.
+        let repeats: Vec<FramePoint> = points[..40].to_vec();
+        points.extend(repeats);
+        let rank = |k: usize| ((k * 7919) % 1013) as u32;
+        let (mut checked, mut searched) = (0, 0);
+        for cell in [1.5, 4.0, 11.0] {
+            let grid = DiskGrid::build(&points, cell);
+            let mut candidates = Vec::new();
+            for b in 0..300 {
+                let size = [0.5, 3.0, 12.0, 40.0][b % 4];
+                let (x0, y0) = (rng.unit() * 110.0 - 5.0, rng.unit() * 70.0 - 5.0);
+                let area = Area {
+                    x0,
+                    y0,
+                    x1: x0 + rng.unit() * size,
+                    y1: y0 + rng.unit() * size,
+                };
+                let heights = (rng.unit() * 3.0, 3.0 + rng.unit());
+                if !grid.nearest_candidates(&area, heights, 1_000, &mut candidates) {
+                    continue;
+                }
+                searched += 1;
+                let corners = [(area.x0, area.y0), (area.x1, area.y1), (area.x0, area.y1)];
+                let inside = (0..5).map(|_| {
+                    (
+                        area.x0 + rng.unit() * (area.x1 - area.x0),
+                        area.y0 + rng.unit() * (area.y1 - area.y0),
+                    )
+                });
+                for (x, y) in corners.into_iter().chain(inside.collect::<Vec<_>>()) {
+                    let z = heights.0 + rng.unit() * (heights.1 - heights.0);
+                    let centre = FramePoint { x, y, z };
+                    let expected = (0..points.len())
+                        .map(|k| {
+                            let (dx, dy, dz) = (
+                                points[k].x - centre.x,
+                                points[k].y - centre.y,
+                                points[k].z - centre.z,
+                            );
+                            (dx * dx + dy * dy + dz * dz, rank(k), k)
+                        })
+                        .min_by(|a, b| (a.0, a.1).partial_cmp(&(b.0, b.1)).expect("finite"))
+                        .map(|(key, _, k)| (k, key));
+                    assert_eq!(nearest_among(&candidates, centre, rank), expected);
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(searched, 900);
+        assert!(checked > 7_000);
+    }
 
     fn brute(points: &[FramePoint], values: &[f64], centre: FramePoint, limit: f64) -> f64 {
         points

@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use super::disk::{Disk, DiskGrid, QueryCells, SharedDisk, Stretch};
+use super::disk::{nearest_among, Candidate, Disk, DiskGrid, QueryCells, SharedDisk, Stretch};
 use super::grid::Area;
 use super::matrix::{MatrixLookup, MatrixReach};
 use super::metric::{Frame, FramePoint, Scale};
@@ -126,6 +126,10 @@ impl Method {
     }
 }
 
+/// Points per grid cell of the grid the nearest service is searched in, ring by ring: the
+/// nearest is usually a cell or two away, and smaller cells test fewer services on the way.
+const NEAREST_POINTS_PER_CELL: f64 = 2.0;
+
 /// Rings of disk-grid cells searched for the nearest service before the R-tree is asked.
 const NEAREST_RINGS: usize = 4;
 
@@ -168,9 +172,10 @@ enum Sharing {
 
 /// Demand points per occupied query cell from which the A_i pass shares disk sums. With
 /// fewer, the cell's shared rows serve too few points to pay for themselves and for the
-/// finer service grid. Measured on the benchmark cases: England's LSOAs (3.9 points an
-/// occupied cell) were slower shared, the dense county (6.7) and postcodes (10.3) faster.
-const SHARED_FROM_SLOTS_PER_CELL: f64 = 5.0;
+/// finer service grid. Measured on the benchmark cases (query cells of a 24th of the
+/// catchment): England's LSOAs (4.9 points an occupied cell) were slower shared (123 ms
+/// against 116 ms), the dense county (9.1) and postcodes (13.0) faster (54 ms against 84).
+const SHARED_FROM_SLOTS_PER_CELL: f64 = 6.0;
 
 /// `work` for every slot in `0..len`, results in slot order.
 fn map_slots<T: Send>(
@@ -506,25 +511,31 @@ fn nearest(
     slot: usize,
     centre: FramePoint,
 ) -> Option<Nearest> {
-    grid.nearest(
-        centre,
-        |service| source.service_site(service) as u32,
-        NEAREST_RINGS,
-    )
-    .unwrap_or_else(|| source.nearest_service(slot))
-    .map(|(service, key)| Nearest {
+    let found = grid
+        .nearest(
+            centre,
+            |service| source.service_site(service) as u32,
+            NEAREST_RINGS,
+        )
+        .unwrap_or_else(|| source.nearest_service(slot));
+    nearest_of(source, scale, found)
+}
+
+/// The nearest service found, as (service slot, key), as the result gives it.
+fn nearest_of(source: &GridReach, scale: Scale, found: Option<(usize, f64)>) -> Option<Nearest> {
+    found.map(|(service, key)| Nearest {
         service: source.service_site(service),
         distance: scale.distance(key),
     })
 }
 
 impl DiskPlan {
-    /// Cells with about [`DISK_POINTS_PER_CELL`] points where the queries fall, for
-    /// queries that meet `pairs_per_point` pairs within the catchment; from 1/128 to 1/2 of
-    /// the catchment.
-    fn cell(&self, pairs_per_point: f64) -> f64 {
+    /// Cells with about `points_per_cell` points where the queries fall (such as
+    /// [`DISK_POINTS_PER_CELL`]), for queries that meet `pairs_per_point` pairs within the
+    /// catchment; from 1/128 to 1/2 of the catchment.
+    fn cell_for(&self, pairs_per_point: f64, points_per_cell: f64) -> f64 {
         let area_per_point = std::f64::consts::PI * self.radius * self.radius / pairs_per_point;
-        (DISK_POINTS_PER_CELL * area_per_point)
+        (points_per_cell * area_per_point)
             .sqrt()
             .clamp(self.radius / 128.0, self.radius / 2.0)
     }
@@ -534,7 +545,13 @@ impl DiskPlan {
         let points: Vec<FramePoint> = (0..source.demand_len())
             .map(|i| source.demand_point(i))
             .collect();
-        let grid = DiskGrid::build(&points, self.cell(self.pairs / source.service_len() as f64));
+        let grid = DiskGrid::build(
+            &points,
+            self.cell_for(
+                self.pairs / source.service_len() as f64,
+                DISK_POINTS_PER_CELL,
+            ),
+        );
         drop(points);
         let sums = grid.sums(|i| [source.demand_weight(i)]);
         let last = self.disks.len() - 1;
@@ -578,7 +595,13 @@ impl DiskPlan {
         let points: Vec<FramePoint> = (0..source.service_len())
             .map(|j| source.service_point(j))
             .collect();
-        let near = DiskGrid::build(&points, self.cell(self.pairs / source.demand_len() as f64));
+        let near = DiskGrid::build(
+            &points,
+            self.cell_for(
+                self.pairs / source.demand_len() as f64,
+                NEAREST_POINTS_PER_CELL,
+            ),
+        );
         let queries: Vec<FramePoint> = (0..source.demand_len())
             .map(|i| source.demand_point(i))
             .collect();
@@ -669,6 +692,15 @@ impl DiskPlan {
             let Some(area) = Area::of(shared.points.iter().map(|p| (p.x, p.y))) else {
                 return Vec::new();
             };
+            let heights = shared
+                .points
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), p| {
+                    (low.min(p.z), high.max(p.z))
+                });
+            let candidates = near
+                .nearest_candidates(&area, heights, NEAREST_RINGS, &mut shared.nearest)
+                .then_some(&shared.nearest);
             shared.zones.resize_with(last, SharedDisk::default);
             for (k, (disk, zone)) in self.disks[..last].iter().zip(&mut shared.zones).enumerate() {
                 if self.coefficients[k] != 0.0 {
@@ -689,8 +721,18 @@ impl DiskPlan {
                     }
                     let [flat, within, count] = shared.reach.sum_at(centre);
                     weighted += self.coefficients[last] * within;
+                    let nearest = match candidates {
+                        Some(candidates) => nearest_of(
+                            source,
+                            scale,
+                            nearest_among(candidates, centre, |service| {
+                                source.service_site(service) as u32
+                            }),
+                        ),
+                        None => nearest(near, source, scale, i as usize, centre),
+                    };
                     SiteAccess {
-                        nearest: nearest(near, source, scale, i as usize, centre),
+                        nearest,
                         services_in_reach: count as u32,
                         accessibility_2sfca: flat,
                         accessibility_e2sfca: weighted,
@@ -710,6 +752,8 @@ impl DiskPlan {
 #[derive(Default)]
 struct Shared {
     points: Vec<FramePoint>,
+    /// The services that can be nearest to the cell's points.
+    nearest: Vec<Candidate>,
     zones: Vec<SharedDisk<1>>,
     reach: SharedDisk<3>,
 }
@@ -722,8 +766,10 @@ const SHARED_SERVICE_CELLS_PER_RADIUS: f64 = 32.0;
 const SHARED_SERVICE_CELL_BUDGET: usize = 1 << 21;
 
 /// Query cells per catchment radius: larger cells share more, but widen the edge band
-/// every slot of the cell tests.
-const SHARED_QUERY_CELLS_PER_RADIUS: f64 = 32.0;
+/// every slot of the cell tests. Measured on postcodes (the A_i pass alone, with service
+/// cells of a 32nd): a 12th 0.99 s, a 16th 1.0 s, a 24th 0.91 s, a 32nd 1.03 s, a 48th
+/// 1.39 s.
+const SHARED_QUERY_CELLS_PER_RADIUS: f64 = 24.0;
 
 /// R_j = S_j / sum_i P_i W(d_ij), flat and weighted, over demand in reach of service `j`.
 fn service_ratio<S: PairSource, K: Kernel>(source: &S, kernel: &K, j: usize) -> ServiceRatio {
