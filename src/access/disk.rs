@@ -165,7 +165,7 @@ impl DiskGrid {
         rank: impl Fn(usize) -> u32,
         rings: usize,
     ) -> Option<Option<(usize, f64)>> {
-        let mut best: Option<(f64, u32, usize)> = None;
+        let mut closest = Closest::default();
         for ring in 0..=rings {
             let more = self
                 .grid
@@ -176,22 +176,16 @@ impl DiskGrid {
                             self.y[at] - centre.y,
                             self.z[at] - centre.z,
                         );
-                        if best.is_none_or(|b| key <= b.0) {
-                            let input = self.order[at] as usize;
-                            let candidate = (key, rank(input), input);
-                            if best.is_none_or(|b| (candidate.0, candidate.1) < (b.0, b.1)) {
-                                best = Some(candidate);
-                            }
-                        }
+                        closest.offer(key, self.order[at] as usize, &rank);
                     }
                 });
             if !more {
-                return Some(best.map(|(key, _, input)| (input, key)));
+                return Some(closest.found());
             }
             let beyond = (ring as f64 - 1e-6) * self.grid.cell();
-            if let Some((key, _, input)) = best {
+            if let Some(key) = closest.key() {
                 if beyond > 0.0 && beyond * beyond * (1.0 - 1e-9) > key {
-                    return Some(Some((input, key)));
+                    return Some(closest.found());
                 }
             }
         }
@@ -303,18 +297,41 @@ pub(crate) fn nearest_among(
     centre: FramePoint,
     rank: impl Fn(usize) -> u32,
 ) -> Option<(usize, f64)> {
-    let mut best: Option<(f64, u32, usize)> = None;
+    let mut closest = Closest::default();
     for c in candidates {
         let key = key_of(c.x - centre.x, c.y - centre.y, c.z - centre.z);
-        if best.is_none_or(|b| key <= b.0) {
-            let input = c.input as usize;
+        closest.offer(key, c.input as usize, &rank);
+    }
+    closest.found()
+}
+
+/// The nearest point offered so far: the least key, ties to the lowest rank (asked only
+/// of points that could win).
+#[derive(Default)]
+struct Closest(Option<(f64, u32, usize)>);
+
+impl Closest {
+    #[inline]
+    fn offer(&mut self, key: f64, input: usize, rank: &impl Fn(usize) -> u32) {
+        if self.0.is_none_or(|b| key <= b.0) {
             let candidate = (key, rank(input), input);
-            if best.is_none_or(|b| (candidate.0, candidate.1) < (b.0, b.1)) {
-                best = Some(candidate);
+            if self
+                .0
+                .is_none_or(|b| (candidate.0, candidate.1) < (b.0, b.1))
+            {
+                self.0 = Some(candidate);
             }
         }
     }
-    best.map(|(key, _, input)| (input, key))
+
+    fn key(&self) -> Option<f64> {
+        self.0.map(|(key, _, _)| key)
+    }
+
+    /// The nearest as (input position, key).
+    fn found(&self) -> Option<(usize, f64)> {
+        self.0.map(|(key, _, input)| (input, key))
+    }
 }
 
 /// Adds to `total` the sums over the cells `holds` of grid row `row`, from the running

@@ -258,6 +258,28 @@ impl Grid {
         true
     }
 
+    /// Calls `visit(start, end)` with the grid-order positions of the points in the cells
+    /// that meet the box from (x0, y0) to (x1, y1), edges included: one range per grid row.
+    /// A superset of the points in the box; callers test each exactly.
+    pub(crate) fn for_each_box_row(
+        &self,
+        (x0, y0): (f64, f64),
+        (x1, y1): (f64, f64),
+        mut visit: impl FnMut(usize, usize),
+    ) {
+        if self.columns == 0 || self.rows == 0 {
+            return;
+        }
+        let (first, last) = (
+            self.index(x0 - self.x0, self.columns),
+            self.index(x1 - self.x0, self.columns),
+        );
+        for row in self.index(y0 - self.y0, self.rows)..=self.index(y1 - self.y0, self.rows) {
+            let base = row * self.columns;
+            visit(self.start(base + first), self.start(base + last + 1));
+        }
+    }
+
     /// The side of a cell.
     pub(crate) fn cell(&self) -> f64 {
         self.cell

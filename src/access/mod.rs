@@ -54,7 +54,7 @@ mod bench;
 mod disk;
 mod engine;
 mod error;
-mod grid;
+pub(crate) mod grid;
 pub(crate) mod io;
 mod matrix;
 pub mod metric;

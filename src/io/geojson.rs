@@ -403,17 +403,20 @@ fn crosses_itself(polygon: &Polygon<f64>, role: &RingRole) -> bool {
     let n = lines.len();
     overlapping_pairs(&lines, |a, b| {
         let (i, j) = (a.min(b), a.max(b));
-        if j < i + 2 || (i == 0 && j == n - 1) {
-            return false;
-        }
-        match line_intersection(lines[i], lines[j]) {
-            Some(LineIntersection::SinglePoint { is_proper, .. }) => is_proper,
-            Some(LineIntersection::Collinear { intersection }) => {
-                intersection.start != intersection.end
-            }
-            None => false,
-        }
+        j >= i + 2 && !(i == 0 && j == n - 1) && cross(lines[i], lines[j])
     })
+}
+
+/// Whether two segments of a ring that do not follow each other cross or overlap along a
+/// stretch, rather than only touch at a point.
+fn cross(a: Line<f64>, b: Line<f64>) -> bool {
+    match line_intersection(a, b) {
+        Some(LineIntersection::SinglePoint { is_proper, .. }) => is_proper,
+        Some(LineIntersection::Collinear { intersection }) => {
+            intersection.start != intersection.end
+        }
+        None => false,
+    }
 }
 
 /// A ring's positions in WGS84, converted where they lie, checked in order.
@@ -702,15 +705,9 @@ mod tests {
         let lines: Vec<Line<f64>> = ring.lines().collect();
         let n = lines.len();
         (0..n).any(|i| {
-            (i + 2..n).filter(|&j| !(i == 0 && j == n - 1)).any(|j| {
-                match line_intersection(lines[i], lines[j]) {
-                    Some(LineIntersection::SinglePoint { is_proper, .. }) => is_proper,
-                    Some(LineIntersection::Collinear { intersection }) => {
-                        intersection.start != intersection.end
-                    }
-                    None => false,
-                }
-            })
+            (i + 2..n)
+                .filter(|&j| !(i == 0 && j == n - 1))
+                .any(|j| cross(lines[i], lines[j]))
         })
     }
 

@@ -55,6 +55,8 @@ pub struct Held<'a> {
     pub stem: &'static str,
     pub count: usize,
     pub feature: &'a (dyn Fn(usize) -> OutFeature + Sync),
+    /// `feature(i)`'s properties alone, for typing the columns without making geometry.
+    pub properties: &'a (dyn Fn(usize) -> Vec<(String, Value)> + Sync),
 }
 
 /// Writes `maps/gapmap.gpkg` into the folder being written, from the GeoJSON layers and
@@ -141,7 +143,7 @@ fn held_layer(source: &Source, held: &Held) -> Result<Layer, PublishError> {
     let types: BTreeMap<String, Option<FieldType>> = (0..held.count)
         .into_par_iter()
         .fold(BTreeMap::new, |mut types, i| {
-            for (name, value) in feature(i).properties {
+            for (name, value) in (held.properties)(i) {
                 let t = types.entry(name).or_insert(None);
                 *t = wider(*t, value_type(&value));
             }

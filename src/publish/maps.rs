@@ -165,6 +165,18 @@ impl<'a> SmallAreas<'a> {
 
     /// The feature of the `i`th area.
     pub fn feature(&self, i: usize) -> OutFeature {
+        let geometry = match self.written.get(i) {
+            Some(written) => OutGeometry::WrittenArea(written.clone()),
+            None => OutGeometry::Area(self.inputs.areas[i].geometry.clone()),
+        };
+        OutFeature {
+            geometry,
+            properties: self.properties(i),
+        }
+    }
+
+    /// The properties of the `i`th area's feature, in their order.
+    pub fn properties(&self, i: usize) -> Vec<(String, Value)> {
         let areas = &self.config.file.areas;
         let a = &self.inputs.areas[i];
         let mut props: Vec<(String, Value)> = vec![
@@ -187,13 +199,6 @@ impl<'a> SmallAreas<'a> {
             ));
             props.push((format!("{id}_e2sfca"), num(Some(r.e2sfca), 6)));
         }
-        let geometry = match self.written.get(i) {
-            Some(written) => OutGeometry::WrittenArea(written.clone()),
-            None => OutGeometry::Area(a.geometry.clone()),
-        };
-        OutFeature {
-            geometry,
-            properties: props,
-        }
+        props
     }
 }

@@ -265,18 +265,23 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
     progress(geopackage::STEP);
     {
         let district = |i: usize| districts[i].clone();
+        let district_properties = |i: usize| districts[i].properties.clone();
         let service = |i: usize| services[i].clone();
+        let service_properties = |i: usize| services[i].properties.clone();
         let small_area = |i: usize| small_areas.feature(i);
+        let small_area_properties = |i: usize| small_areas.properties(i);
         let mut held = vec![
             geopackage::Held {
                 stem: "districts",
                 count: districts.len(),
                 feature: &district,
+                properties: &district_properties,
             },
             geopackage::Held {
                 stem: "services",
                 count: services.len(),
                 feature: &service,
+                properties: &service_properties,
             },
         ];
         if !published.areas.is_empty() {
@@ -284,6 +289,7 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
                 stem: "small_areas",
                 count: small_areas.len(),
                 feature: &small_area,
+                properties: &small_area_properties,
             });
         }
         geopackage::write(&mut folder, &config.file.data_date, &held)?;

@@ -20,6 +20,8 @@ use geo::MultiPolygon;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use crate::access::grid::Grid;
+
 /// Grid points per degree: 1e-5 of a degree is 1.1 m of latitude, finer than a screen
 /// pixel at the closest zoom the report allows.
 pub const SCALE: f64 = 1e5;
@@ -357,75 +359,48 @@ impl Metres {
     }
 }
 
-/// Every vertex of the layer's arcs, bucketed by a uniform grid of square cells (row by
-/// row), for the shortcut test's question: is any vertex inside this box? A bucket grid
-/// answers it as an R-tree would, and is built in one counting pass instead of a sort.
+/// Every vertex of the layer's arcs, bucketed by the engine's uniform grid of square cells
+/// ([`crate::access::grid::Grid`]), for the shortcut test's question: is any vertex inside
+/// this box? A bucket grid answers it as an R-tree would, and is built in one counting pass
+/// instead of a sort.
 struct VertexGrid {
-    /// The grid's lower left corner and its cells' side, in grid points.
-    origin: GridPoint,
-    side: i64,
-    columns: usize,
-    rows: usize,
-    /// Where each cell's vertices start in `vertices`, and the end.
-    starts: Vec<u32>,
-    /// Each vertex, with its arc and its position in the arc, cell by cell.
+    grid: Grid,
+    /// Each vertex, with its arc and its position in the arc, in grid order.
     vertices: Vec<(GridPoint, u32, u32)>,
 }
 
 /// Vertices per cell that the grid aims at, on average.
-const VERTICES_PER_CELL: i64 = 4;
+const VERTICES_PER_CELL: f64 = 4.0;
 
 impl VertexGrid {
     fn new(arcs: &[Vec<GridPoint>]) -> VertexGrid {
-        let count = arcs.iter().map(Vec::len).sum::<usize>();
-        let (mut lo, mut hi) = ((i64::MAX, i64::MAX), (i64::MIN, i64::MIN));
-        for &(x, y) in arcs.iter().flatten() {
+        let all: Vec<(GridPoint, u32, u32)> = arcs
+            .iter()
+            .enumerate()
+            .flat_map(|(a, arc)| {
+                arc.iter()
+                    .enumerate()
+                    .map(move |(i, &p)| (p, a as u32, i as u32))
+            })
+            .collect();
+        // Grid points are whole numbers far below 2^53: exact as f64.
+        let plane: Vec<(f64, f64)> = all
+            .iter()
+            .map(|(p, _, _)| (p.0 as f64, p.1 as f64))
+            .collect();
+        let (mut lo, mut hi) = ((f64::MAX, f64::MAX), (f64::MIN, f64::MIN));
+        for &(x, y) in &plane {
             lo = (lo.0.min(x), lo.1.min(y));
             hi = (hi.0.max(x), hi.1.max(y));
         }
-        if count == 0 {
-            (lo, hi) = ((0, 0), (0, 0));
-        }
-        let (width, height) = ((hi.0 - lo.0) as f64 + 1.0, (hi.1 - lo.1) as f64 + 1.0);
-        let cells = (count as f64 / VERTICES_PER_CELL as f64).max(1.0);
-        let mut side = ((width * height / cells).sqrt().ceil() as i64).max(1);
-        let span = |side: i64| {
-            (
-                ((hi.0 - lo.0) / side + 1) as usize,
-                ((hi.1 - lo.1) / side + 1) as usize,
-            )
-        };
-        // A layer along a line would want more cells than vertices: widen them.
-        while span(side).0 * span(side).1 > 4 * count + 16 {
-            side *= 2;
-        }
-        let (columns, rows) = span(side);
-        let cell_of = |p: GridPoint| {
-            ((p.1 - lo.1) / side) as usize * columns + ((p.0 - lo.0) / side) as usize
-        };
-        let mut starts = vec![0u32; columns * rows + 1];
-        for &p in arcs.iter().flatten() {
-            starts[cell_of(p) + 1] += 1;
-        }
-        for c in 1..starts.len() {
-            starts[c] += starts[c - 1];
-        }
-        let mut next = starts.clone();
-        let mut vertices = vec![((0, 0), 0, 0); count];
-        for (a, arc) in arcs.iter().enumerate() {
-            for (i, &p) in arc.iter().enumerate() {
-                let slot = &mut next[cell_of(p)];
-                vertices[*slot as usize] = (p, a as u32, i as u32);
-                *slot += 1;
-            }
-        }
+        let area = ((hi.0 - lo.0 + 1.0) * (hi.1 - lo.1 + 1.0)).max(1.0);
+        let side = (area * VERTICES_PER_CELL / all.len().max(1) as f64)
+            .sqrt()
+            .max(1.0);
+        let (grid, order) = Grid::build(&plane, side);
         VertexGrid {
-            origin: lo,
-            side,
-            columns,
-            rows,
-            starts,
-            vertices,
+            grid,
+            vertices: order.iter().map(|&k| all[k as usize]).collect(),
         }
     }
 
@@ -437,28 +412,17 @@ impl VertexGrid {
         hi: GridPoint,
         mut test: impl FnMut(GridPoint, usize, usize) -> bool,
     ) -> bool {
-        let clamp = |v: i64, origin: i64, cells: usize| {
-            ((v - origin).max(0) / self.side).min(cells as i64 - 1) as usize
-        };
-        let (c0, c1) = (
-            clamp(lo.0, self.origin.0, self.columns),
-            clamp(hi.0, self.origin.0, self.columns),
-        );
-        let (r0, r1) = (
-            clamp(lo.1, self.origin.1, self.rows),
-            clamp(hi.1, self.origin.1, self.rows),
-        );
-        for row in r0..=r1 {
-            let cells = row * self.columns + c0..=row * self.columns + c1;
-            let span = self.starts[*cells.start()] as usize..self.starts[*cells.end() + 1] as usize;
-            for &(p, a, i) in &self.vertices[span] {
-                let within = p.0 >= lo.0 && p.0 <= hi.0 && p.1 >= lo.1 && p.1 <= hi.1;
-                if within && test(p, a as usize, i as usize) {
-                    return true;
-                }
-            }
-        }
-        false
+        let mut found = false;
+        let corner = |p: GridPoint| (p.0 as f64, p.1 as f64);
+        self.grid
+            .for_each_box_row(corner(lo), corner(hi), |start, end| {
+                found = found
+                    || self.vertices[start..end].iter().any(|&(p, a, i)| {
+                        let within = p.0 >= lo.0 && p.0 <= hi.0 && p.1 >= lo.1 && p.1 <= hi.1;
+                        within && test(p, a as usize, i as usize)
+                    });
+            });
+        found
     }
 }
 
