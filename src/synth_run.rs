@@ -503,7 +503,13 @@ pub fn write_real_inputs(dir: &Path, boundaries: &Path) -> Result<PathBuf, Error
     let mut place = |r: &mut Random| inside(r, &areas);
     write_people_and_services(dir, &mut r, &mut place)?;
     let [code, name, district, district_name] = REAL_PROPERTIES;
-    let path = file
+    // The config names its inputs relative to its own folder: the combined file written
+    // there by its name alone, a file given elsewhere by its absolute path.
+    let named = match file.strip_prefix(dir) {
+        Ok(inside) => inside.to_path_buf(),
+        Err(_) => file.clone(),
+    };
+    let path = named
         .display()
         .to_string()
         .replace('\\', "\\\\")

@@ -146,7 +146,7 @@ pub fn write(layers: &[Layer], styles: &[Style], last_change: &str) -> rusqlite:
     for layer in layers {
         writer.layer(layer)?;
     }
-    writer.finish_with(styles, <[u8]>::to_vec)
+    writer.finish(styles)?.with_bytes(<[u8]>::to_vec)
 }
 
 /// A GeoPackage being written a layer at a time, so that a caller need hold only the layer
@@ -178,17 +178,37 @@ impl Writer {
         write_layer(&self.db, layer, &self.last_change)
     }
 
-    /// Adds the styles and gives the file's bytes to `use_bytes`, returning its answer (the
-    /// bytes are SQLite's own image of the database, not copied again).
-    pub fn finish_with<T>(
-        mut self,
-        styles: &[Style],
-        use_bytes: impl FnOnce(&[u8]) -> T,
-    ) -> rusqlite::Result<T> {
+    /// Adds the styles and closes the file.
+    pub fn finish(self, styles: &[Style]) -> rusqlite::Result<Finished> {
         if !styles.is_empty() {
             write_styles(&self.db, styles, &self.last_change)?;
         }
         self.db.execute_batch("COMMIT;")?;
+        let size = |pragma: &str| {
+            self.db
+                .query_row(pragma, [], |row| row.get::<_, i64>(0))
+                .map(|n| usize::try_from(n).unwrap_or(0))
+        };
+        let size = size("PRAGMA page_count")? * size("PRAGMA page_size")?;
+        Ok(Finished { db: self.db, size })
+    }
+}
+
+/// A finished GeoPackage, held as SQLite's own image of the database, so that its bytes
+/// can be written (by another thread) without a copy of the file being made.
+pub struct Finished {
+    db: Connection,
+    size: usize,
+}
+
+impl Finished {
+    /// The file's size in bytes.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Gives the file's bytes to `use_bytes`, returning its answer.
+    pub fn with_bytes<T>(&mut self, use_bytes: impl FnOnce(&[u8]) -> T) -> rusqlite::Result<T> {
         let data = self.db.serialize(MAIN_DB)?;
         Ok(use_bytes(&data))
     }

@@ -57,6 +57,12 @@ pub struct NoteRow {
 /// Widest column, in characters, so a long sentence does not make a sheet unreadable.
 const MAX_WIDTH: usize = 60;
 
+/// Deflate level of the workbook's parts. Level 3 rather than the usual 6: on England's
+/// 32,844 small areas (2.1 million cells) it saves about half a second of the workbook's
+/// 1.7 s and makes the file 12% larger (11.5 MB against 10.2 MB); level 2 is no faster
+/// there and 24% larger.
+const ZIP_LEVEL: u8 = 3;
+
 /// The formats shared by every sheet.
 struct Formats {
     header: Format,
@@ -119,10 +125,11 @@ pub fn write_workbook(
     let date = ExcelDateTime::from_ymd(created.0, created.1, created.2)?;
     workbook.set_properties(&DocProperties::new().set_creation_datetime(&date));
     workbook.push_worksheet(notes_sheet(notes, &formats)?);
+    workbook.set_zip_compression_level(ZIP_LEVEL);
     // The tables go in low-memory worksheets: their rows wait in temporary files rather
     // than as cells in memory (England's small-area table alone is about 70 MB of XML).
     for sheet in sheets {
-        table_sheet(workbook.add_worksheet_with_low_memory(), sheet, &formats)?;
+        table_sheet(workbook.add_worksheet_with_low_memory()?, sheet, &formats)?;
     }
     workbook.save_to_buffer()
 }

@@ -61,20 +61,42 @@ pub fn load(
     geocoder: &Geocoder,
     companions: Companions,
 ) -> Result<Loaded, Problems> {
+    read(input, config, ctx, companions)?.place(input, config, geocoder)
+}
+
+/// Demand read from its files and mapped, before anyone is placed: the part of loading
+/// that needs no small areas, so that it can run while the areas load.
+pub enum Read {
+    /// Aggregated demand, which needs nothing more.
+    Done(Loaded),
+    /// Person rows still to be placed.
+    People {
+        tables: Vec<mapping::Mapped>,
+        locations: Option<Locations>,
+        waiting_rows: usize,
+    },
+}
+
+/// Reads and maps demand (and its companion files) in the configured form.
+pub fn read(
+    input: &InputFile,
+    config: &Config,
+    ctx: &Context,
+    companions: Companions,
+) -> Result<Read, Problems> {
     let spec = &config.file.inputs.demand;
     let vocabulary = vocabulary(&config.catalogue);
-    let mut notes = Vec::new();
     let mut tables = match config.file.demand.format {
         DemandFormat::Aggregated => {
             let mapped = mapping::read(input, spec, &vocabulary, ctx)?;
             let c = load_aggregated(&mapped.records, &config.catalogue)?;
-            return Ok(Loaded {
+            return Ok(Read::Done(Loaded {
                 demand: Demand::Aggregated(c.records),
                 rejected: c.rejected,
                 notes: mapped.notes,
                 waiting_rows: 0,
                 location_rows: 0,
-            });
+            }));
         }
         DemandFormat::People => vec![mapping::read(input, spec, &vocabulary, ctx)?],
         DemandFormat::Cld => vec![cld::read(
@@ -101,41 +123,67 @@ pub fn load(
         Some((file, spec)) => Some(person_locations(file, spec, ctx)?),
         None => None,
     };
-    let mut people = Vec::new();
-    let mut rejected = Problems::default();
-    let mut by_area_code = BTreeSet::new();
-    for mut mapped in tables {
-        notes.append(&mut mapped.notes);
-        let records = &mut mapped.records;
-        fill_defaults(records);
-        if let Some(locations) = &locations {
-            rejected.extend(join_locations(records, locations));
-        }
-        let c = load_people(records, &config.catalogue, geocoder)?;
-        by_area_code.extend(located_by_area_code(records, &c.records));
-        people.extend(c.records);
-        rejected.extend(c.rejected);
-    }
-    check_repeats(&mut people, &config.catalogue, &mut rejected);
-    if !by_area_code.is_empty() {
-        // The codes came from the locations file when it gives them, else from the demand.
-        let file = match &locations {
-            Some(l) if l.columns.contains(&"area_code") => l.file.clone(),
-            _ => input.name.clone(),
-        };
-        notes.push(Note {
-            file,
-            count: by_area_code.len(),
-            what: AREA_CODE_NOTE.to_string(),
-        });
-    }
-    Ok(Loaded {
-        demand: Demand::People(people),
-        rejected,
-        notes,
+    Ok(Read::People {
+        tables,
+        locations,
         waiting_rows,
-        location_rows: locations.as_ref().map_or(0, |l| l.by_person.len()),
     })
+}
+
+impl Read {
+    /// Places the people read (from `input`, the demand file) with `geocoder`.
+    pub fn place(
+        self,
+        input: &InputFile,
+        config: &Config,
+        geocoder: &Geocoder,
+    ) -> Result<Loaded, Problems> {
+        let (tables, locations, waiting_rows) = match self {
+            Read::Done(loaded) => return Ok(loaded),
+            Read::People {
+                tables,
+                locations,
+                waiting_rows,
+            } => (tables, locations, waiting_rows),
+        };
+        let mut notes = Vec::new();
+        let mut people = Vec::new();
+        let mut rejected = Problems::default();
+        let mut by_area_code = BTreeSet::new();
+        for mut mapped in tables {
+            notes.append(&mut mapped.notes);
+            let records = &mut mapped.records;
+            fill_defaults(records);
+            if let Some(locations) = &locations {
+                rejected.extend(join_locations(records, locations));
+            }
+            let c = load_people(records, &config.catalogue, geocoder)?;
+            by_area_code.extend(located_by_area_code(records, &c.records));
+            people.extend(c.records);
+            rejected.extend(c.rejected);
+        }
+        check_repeats(&mut people, &config.catalogue, &mut rejected);
+        if !by_area_code.is_empty() {
+            // The codes came from the locations file when it gives them, else from the
+            // demand.
+            let file = match &locations {
+                Some(l) if l.columns.contains(&"area_code") => l.file.clone(),
+                _ => input.name.clone(),
+            };
+            notes.push(Note {
+                file,
+                count: by_area_code.len(),
+                what: AREA_CODE_NOTE.to_string(),
+            });
+        }
+        Ok(Loaded {
+            demand: Demand::People(people),
+            rejected,
+            notes,
+            waiting_rows,
+            location_rows: locations.as_ref().map_or(0, |l| l.by_person.len()),
+        })
+    }
 }
 
 /// What the note on people placed by a small-area code says.
@@ -187,7 +235,7 @@ fn fill_defaults(records: &mut Records) {
 }
 
 /// Where each person lives, by person id: the location columns of the locations file.
-struct Locations {
+pub struct Locations {
     file: String,
     columns: Vec<&'static str>,
     by_person: HashMap<String, Vec<String>>,

@@ -164,9 +164,34 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
             })
             .ok()
     });
-    let areas = areas_file
-        .map(|f| areas::load(&f, &config.file.areas))
-        .and_then(|r| match r {
+    let age_bands = config.file.projections.bands();
+    let context = |role: &'static str| Context::of(config, role, &age_bands);
+    let companions = demand::Companions {
+        waiting: waiting_file.as_ref().zip(names.waiting.as_ref()),
+        person_locations: locations_file.as_ref().zip(names.person_locations.as_ref()),
+    };
+    // The demand is read and mapped while the small areas load (neither needs the other);
+    // only placing people needs the areas.
+    let demand_context = context("demand");
+    let (areas, demand_read) = rayon::join(
+        || {
+            areas_file.map(|f| {
+                let loaded = areas::load(&f, &config.file.areas);
+                let points = loaded.as_ref().ok().map(|(a, _, _)| interior_points(a));
+                (loaded, points)
+            })
+        },
+        || {
+            demand_file
+                .as_ref()
+                .map(|f| demand::read(f, config, &demand_context, companions))
+        },
+    );
+    let (areas, area_points) = match areas {
+        Some((loaded, points)) => (Some(loaded), points),
+        None => (None, None),
+    };
+    let areas = areas.and_then(|r| match r {
             Ok((a, d, rejected)) => {
                 found.rejected.extend(rejected);
                 Some((a, d))
@@ -176,7 +201,6 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
                 None
             }
         });
-    let area_points = areas.as_ref().map(|(a, _)| interior_points(a));
     let points_by_code = areas
         .as_ref()
         .zip(area_points.as_ref())
@@ -186,7 +210,6 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
         area_points: points_by_code.as_ref(),
         configured: names.postcodes.is_some(),
     };
-    let age_bands = config.file.projections.bands();
     if Date::parse(&config.file.data_date).is_none() {
         found.fatal.push(
             Problem::new(
@@ -198,18 +221,14 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
             .value(&config.file.data_date),
         );
     }
-    let context = |role: &'static str| Context::of(config, role, &age_bands);
     let services = found.take(
         services_file.map(|f| services::load(&f, &names.services, &context("services"), &geocoder)),
     );
-    let companions = demand::Companions {
-        waiting: waiting_file.as_ref().zip(names.waiting.as_ref()),
-        person_locations: locations_file.as_ref().zip(names.person_locations.as_ref()),
-    };
     let mut notes = Vec::new();
     let mut companion_rows = (0, 0);
     let demand = demand_file
-        .map(|f| demand::load(&f, config, &context("demand"), &geocoder, companions))
+        .zip(demand_read)
+        .map(|(f, read)| read.and_then(|read| read.place(&f, config, &geocoder)))
         .and_then(|r| match r {
             Ok(loaded) => {
                 found.rejected.extend(loaded.rejected);

@@ -49,7 +49,7 @@ pub fn refresh_run_report(
 }
 
 fn splice_report(folder: &mut RunFolder, data_date: &str) -> Result<ReportUpdate, PublishError> {
-    let (staged, target) = (folder.path().to_path_buf(), folder.target());
+    let (staged, target) = (folder.written()?, folder.target());
     let report = staged.join("report.html");
     if !report.is_file() {
         return Ok(ReportUpdate::NoReport(target.join("report.html")));
@@ -88,7 +88,8 @@ fn splice_report(folder: &mut RunFolder, data_date: &str) -> Result<ReportUpdate
 /// nothing that was under `plan_dir` before. Plans' files come after the run's own, by path,
 /// so the manifest is the same whatever order the plans were made in.
 fn update_manifest(folder: &mut RunFolder, plan_dir: &str) -> Result<(), PublishError> {
-    let path = folder.path().join(MANIFEST);
+    let path = folder.written()?.join(MANIFEST);
+    let files = folder.files()?.to_vec();
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -105,7 +106,7 @@ fn update_manifest(folder: &mut RunFolder, plan_dir: &str) -> Result<(), Publish
         .into_iter()
         .filter(|o| !o.file.starts_with(&replaced))
         .collect();
-    for (file, sha256) in folder.files.iter().filter(|(file, _)| file != MANIFEST) {
+    for (file, sha256) in files.iter().filter(|(file, _)| file != MANIFEST) {
         match outputs.iter_mut().find(|o| &o.file == file) {
             Some(listed) => listed.sha256.clone_from(sha256),
             None => outputs.push(OutputRecord {

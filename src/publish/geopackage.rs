@@ -64,23 +64,32 @@ pub struct Held<'a> {
 /// `data_date`) is recorded as every table's last change, so the file does not depend on
 /// when it was written.
 pub fn write(folder: &mut RunFolder, data_date: &str, held: &[Held]) -> Result<(), PublishError> {
-    let root = folder.path().to_path_buf();
+    let root = folder.written()?;
     if !root.join("maps/districts.geojson").is_file() {
         return Ok(());
     }
-    build(&root, data_date, held, |bytes| folder.write(FILE, bytes))?
+    let finished = build(&root, data_date, held)?;
+    folder.write_owned(FILE, finished)
 }
 
-/// The GeoPackage of the run folder at `root`, with the layers in `held` from memory, given
-/// to `use_bytes` (and its answer returned) without a copy of the file being made. The
-/// layers are made and written one at a time, so only one (and its British National Grid
+impl super::run_folder::Contents for gpkg::Finished {
+    fn size(&self) -> usize {
+        gpkg::Finished::size(self)
+    }
+    fn with_bytes(
+        &mut self,
+        write: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        gpkg::Finished::with_bytes(self, write)
+            .map_err(std::io::Error::other)
+            .and_then(|written| written)
+    }
+}
+
+/// The GeoPackage of the run folder at `root`, with the layers in `held` from memory, as
+/// SQLite's image of it (no copy of the file is made to write it). The layers are made and written one at a time, so only one (and its British National Grid
 /// copy) is held at once.
-fn build<T>(
-    root: &Path,
-    data_date: &str,
-    held: &[Held],
-    use_bytes: impl FnOnce(&[u8]) -> T,
-) -> Result<T, PublishError> {
+fn build(root: &Path, data_date: &str, held: &[Held]) -> Result<gpkg::Finished, PublishError> {
     let mut sources: Vec<Source> = MAP_LAYERS
         .iter()
         .map(|(stem, title)| Source {
@@ -122,7 +131,7 @@ fn build<T>(
             add(&mut writer, &layer)?;
         }
     }
-    writer.finish_with(&styles, use_bytes).map_err(sql)
+    writer.finish(&styles).map_err(sql)
 }
 
 /// A source's layer read from its GeoJSON; `None` when the folder has no such file.

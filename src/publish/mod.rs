@@ -116,10 +116,10 @@ pub(crate) fn table_files(
 ) -> Result<(), PublishError> {
     let mut csv = Vec::new();
     table.write_csv(&mut csv)?;
-    folder.write(&format!("{name}.csv"), &csv)?;
+    folder.write_owned(&format!("{name}.csv"), csv)?;
     let mut parquet = Vec::new();
     table.write_parquet(&mut parquet)?;
-    folder.write(&format!("{name}.parquet"), &parquet)
+    folder.write_owned(&format!("{name}.parquet"), parquet)
 }
 
 fn geojson_file(
@@ -130,7 +130,7 @@ fn geojson_file(
     let mut bytes = Vec::new();
     write_feature_collection(&mut bytes, features)
         .map_err(|e| PublishError::Io(PathBuf::from(name), e))?;
-    folder.write(&format!("maps/{name}.geojson"), &bytes)
+    folder.write_owned(&format!("maps/{name}.geojson"), bytes)
 }
 
 /// A QGIS style per lot's gap, and `districts.qml` (loaded by default) for the lot with the
@@ -235,7 +235,7 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
         let mut bytes = Vec::new();
         write_features_in_parallel(&mut bytes, small_areas.len(), |i| small_areas.feature(i))
             .map_err(|e| PublishError::Io(PathBuf::from("small_areas"), e))?;
-        folder.write("maps/small_areas.geojson", &bytes)?;
+        folder.write_owned("maps/small_areas.geojson", bytes)?;
     }
     if !inputs.rejected.is_empty() {
         let mut csv = Vec::new();
@@ -255,7 +255,8 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
             progress("comparing with the earlier run");
             // The comparison reads this run's manifest, so write it first; it is rewritten
             // below with every file's checksum.
-            folder.write(MANIFEST, &manifest_of(run, &folder).to_json())?;
+            let manifest = manifest_of(run, folder.files()?).to_json();
+            folder.write_owned(MANIFEST, manifest)?;
             let (since, changes) = compare(&mut folder).map_err(PublishError::Compare)?;
             sheets.extend(changes);
             Some(since)
@@ -294,7 +295,7 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
         }
         geopackage::write(&mut folder, &config.file.data_date, &held)?;
     }
-    drop((districts, services));
+    drop((districts, services, small_areas));
     // The workbook is written on one thread while the others simplify the interactive
     // maps and draw the figures: it is a single stream of cells, they are many pieces.
     progress("writing the workbook, the interactive maps and the figures");
@@ -311,9 +312,9 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
     );
     let (xlsx, (interactive, figures)) = (xlsx?, drawn?);
     figures::write_all(&mut folder, &figures)?;
-    folder.write(workbook::FILE, &xlsx)?;
+    folder.write_owned(workbook::FILE, xlsx)?;
     progress("writing the report");
-    folder.write(
+    folder.write_owned(
         "report.html",
         report::html(
             config,
@@ -322,21 +323,20 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
             &figures,
             since.as_ref(),
             &interactive,
-        )
-        .as_bytes(),
+        ),
     )?;
     if let Some(browser) = run.chromium {
         progress("printing the report to PDF");
-        let html = folder.path().join("report.html");
+        let html = folder.written()?.join("report.html");
         let bytes = pdf::print(browser, &html, &config.file.data_date)?;
         folder.write("report.pdf", &bytes)?;
     }
-    let manifest = manifest_of(run, &folder);
-    folder.write(MANIFEST, &manifest.to_json())?;
+    let manifest = manifest_of(run, folder.files()?);
+    folder.write_owned(MANIFEST, manifest.to_json())?;
     folder.commit()
 }
 
-fn manifest_of(run: &RunData, folder: &RunFolder) -> Manifest {
+fn manifest_of(run: &RunData, files: &[(String, String)]) -> Manifest {
     let (config, inputs) = (run.config, run.inputs);
     let digest = Sha256::digest(config.text.as_bytes());
     Manifest {
@@ -377,8 +377,7 @@ fn manifest_of(run: &RunData, folder: &RunFolder) -> Manifest {
                 what: n.what.clone(),
             })
             .collect(),
-        outputs: folder
-            .files
+        outputs: files
             .iter()
             .filter(|(file, _)| file != MANIFEST)
             .map(|(file, sha256)| OutputRecord {

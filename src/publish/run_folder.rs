@@ -32,13 +32,230 @@ pub struct RunFolder<'lock> {
     staging: PathBuf,
     replace: bool,
     disk: DiskHandle,
-    /// Files written so far: path inside the folder and SHA-256.
-    pub files: Vec<(String, String)>,
+    /// Files written so far: path inside the folder and SHA-256 (those still queued on the
+    /// writing thread are added as they are written; [`RunFolder::files`] waits for them).
+    files: Vec<(String, String)>,
     /// Files copied that are not yet flushed.
     unsynced: Vec<PathBuf>,
+    /// Writes files on a thread of its own, so that the run computes its next outputs
+    /// meanwhile.
+    writer: Writer,
     /// Flushes each file written while the run goes on, so that the commit seldom waits.
     flusher: Flusher,
     committed: bool,
+}
+
+/// A file's contents, owned, so that the folder's writing thread can write them while the
+/// run goes on: bytes, text, or anything that can give its bytes when written (a
+/// GeoPackage's database, serialised only then, with no copy made).
+pub trait Contents: Send {
+    /// Its size in bytes, to bound how much waits to be written.
+    fn size(&self) -> usize;
+    /// Gives the bytes to `write`.
+    fn with_bytes(
+        &mut self,
+        write: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+    ) -> std::io::Result<()>;
+}
+
+impl Contents for Vec<u8> {
+    fn size(&self) -> usize {
+        self.len()
+    }
+    fn with_bytes(
+        &mut self,
+        write: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        write(self)
+    }
+}
+
+impl Contents for String {
+    fn size(&self) -> usize {
+        self.len()
+    }
+    fn with_bytes(
+        &mut self,
+        write: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        write(self.as_bytes())
+    }
+}
+
+/// One file for the writing thread.
+struct Job {
+    relative: String,
+    path: PathBuf,
+    contents: Box<dyn Contents>,
+}
+
+/// What the writing thread did with one [`Job`].
+struct Written {
+    relative: String,
+    /// The file's SHA-256, or why it could not be written.
+    result: Result<String, PublishError>,
+    /// The file, when it could not be queued to be flushed (it is flushed at the commit).
+    unflushed: Option<PathBuf>,
+}
+
+/// At most this many bytes wait to be written (more than one file only while they fit), so
+/// that writing behind the run never holds much memory the run would have freed.
+const MAX_QUEUED_BYTES: usize = 64 << 20;
+
+/// Writes the folder's files on a thread of its own, in the order they are given, each
+/// with its SHA-256 (writing a whole England run's 250 MB takes the better part of a
+/// second, which the run spends computing its next outputs instead). Without the thread
+/// (it could not be started) files are written in the open.
+struct Writer {
+    jobs: Option<std::sync::mpsc::Sender<Job>>,
+    written: std::sync::mpsc::Receiver<Written>,
+    worker: Option<std::thread::JoinHandle<()>>,
+    /// Jobs sent and not yet heard back from.
+    pending: usize,
+    /// Bytes queued and not yet written, with a signal when that falls.
+    queued: std::sync::Arc<(std::sync::Mutex<usize>, std::sync::Condvar)>,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer")
+            .field("pending", &self.pending)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Writer {
+    fn start(disk: &DiskHandle, flusher: &Flusher) -> Writer {
+        let (jobs, incoming) = std::sync::mpsc::channel::<Job>();
+        let (report, written) = std::sync::mpsc::channel::<Written>();
+        let queued =
+            std::sync::Arc::new((std::sync::Mutex::new(0usize), std::sync::Condvar::new()));
+        let (disk, flush, shared) = (disk.clone(), flusher.queue.clone(), queued.clone());
+        let worker = std::thread::Builder::new()
+            .name("gapmap-write".into())
+            .spawn(move || {
+                for mut job in incoming {
+                    let result = write_file(&disk, &job.path, job.contents.as_mut());
+                    let size = job.contents.size();
+                    drop(job.contents);
+                    let flushing = result.is_ok()
+                        && flush
+                            .as_ref()
+                            .is_some_and(|q| q.send(job.path.clone()).is_ok());
+                    let unflushed = (result.is_ok() && !flushing).then_some(job.path);
+                    let (lock, fallen) = &*shared;
+                    if let Ok(mut queued) = lock.lock() {
+                        *queued = queued.saturating_sub(size);
+                    }
+                    fallen.notify_all();
+                    let done = Written {
+                        relative: job.relative,
+                        result,
+                        unflushed,
+                    };
+                    if report.send(done).is_err() {
+                        break;
+                    }
+                }
+            })
+            .ok();
+        Writer {
+            jobs: worker.is_some().then_some(jobs),
+            written,
+            worker,
+            pending: 0,
+            queued,
+        }
+    }
+
+    /// Hands `job` to the thread, once what waits leaves room for it; gives it back when
+    /// there is no thread.
+    fn send(&mut self, job: Job) -> Option<Job> {
+        let Some(jobs) = &self.jobs else {
+            return Some(job);
+        };
+        let size = job.contents.size();
+        let (lock, fallen) = &*self.queued;
+        if let Ok(mut queued) = lock.lock() {
+            while *queued > 0 && *queued + size > MAX_QUEUED_BYTES {
+                match fallen.wait(queued) {
+                    Ok(q) => queued = q,
+                    Err(_) => return Some(job),
+                }
+            }
+            *queued += size;
+        }
+        match jobs.send(job) {
+            Ok(()) => {
+                self.pending += 1;
+                None
+            }
+            Err(std::sync::mpsc::SendError(job)) => Some(job),
+        }
+    }
+
+    /// Waits for every file sent to be written, in order.
+    fn wait(&mut self) -> Vec<Written> {
+        let mut done = Vec::with_capacity(self.pending);
+        while self.pending > 0 {
+            match self.written.recv() {
+                Ok(w) => {
+                    self.pending -= 1;
+                    done.push(w);
+                }
+                // The thread stopped (it panicked): what it did not report was not written.
+                Err(_) => {
+                    self.pending = 0;
+                    done.push(Written {
+                        relative: String::new(),
+                        result: Err(PublishError::Write(
+                            PathBuf::new(),
+                            std::io::Error::other("the thread writing the run's files stopped"),
+                        )),
+                        unflushed: None,
+                    });
+                }
+            }
+        }
+        done
+    }
+
+    /// Stops the thread once it has written what it was sent.
+    fn stop(&mut self) {
+        drop(self.jobs.take());
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
+}
+
+/// Writes one file as a new file at `path` (replacing any there) and returns its SHA-256.
+fn write_file(
+    disk: &DiskHandle,
+    path: &Path,
+    contents: &mut dyn Contents,
+) -> Result<String, PublishError> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| PublishError::Write(parent.to_path_buf(), e))?;
+    }
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(PublishError::Write(path.to_path_buf(), e)),
+    }
+    let mut digest = String::new();
+    contents
+        .with_bytes(&mut |bytes| {
+            disk.create_file(path, bytes)?;
+            digest = Sha256::digest(bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            Ok(())
+        })
+        .map_err(|e| PublishError::Write(path.to_path_buf(), e))?;
+    Ok(digest)
 }
 
 /// Flushes files to stable storage on a thread of its own, in the order they are written:
@@ -78,8 +295,9 @@ impl Flusher {
             .is_some_and(|q| q.send(path.to_path_buf()).is_ok())
     }
 
-    /// Waits for every queued flush; returns the paths that failed (every queued one if
-    /// the thread stopped).
+    /// Waits for every queued flush (the writing thread, which also queues flushes, has
+    /// stopped by then); returns the paths that failed (every queued one if the thread
+    /// stopped).
     fn finish(&mut self, queued: Vec<PathBuf>) -> Vec<PathBuf> {
         drop(self.queue.take());
         match self.worker.take().map(std::thread::JoinHandle::join) {
@@ -129,13 +347,15 @@ impl<'lock> RunFolder<'lock> {
         if target.exists() && !replace {
             return Err(PublishError::Exists(target));
         }
+        let flusher = Flusher::start(&disk);
         Ok(RunFolder {
             lock,
             staging: leftovers::new_staging(lock.outputs(), lock.label())?,
             replace,
             files: Vec::new(),
             unsynced: Vec::new(),
-            flusher: Flusher::start(&disk),
+            writer: Writer::start(&disk, &flusher),
+            flusher,
             disk,
             committed: false,
         })
@@ -154,9 +374,23 @@ impl<'lock> RunFolder<'lock> {
         Ok(folder)
     }
 
-    /// Where the folder is being written (not its final place).
+    /// Where the folder is being written (not its final place). Files still queued to be
+    /// written may not be there yet: read the folder through [`RunFolder::written`].
     pub fn path(&self) -> &Path {
         &self.staging
+    }
+
+    /// Where the folder is being written, once every file given so far is there.
+    pub fn written(&mut self) -> Result<PathBuf, PublishError> {
+        self.settle()?;
+        Ok(self.staging.clone())
+    }
+
+    /// Every file written so far, path inside the folder and SHA-256, in the order first
+    /// written (once every file given so far is written).
+    pub fn files(&mut self) -> Result<&[(String, String)], PublishError> {
+        self.settle()?;
+        Ok(&self.files)
     }
 
     /// Where the folder goes on commit.
@@ -165,30 +399,81 @@ impl<'lock> RunFolder<'lock> {
     }
 
     /// Writes one file at `relative` (forward slashes) inside the folder, replacing one
-    /// there by a new file.
+    /// there by a new file. The bytes are copied; [`RunFolder::write_owned`] takes them.
     pub fn write(&mut self, relative: &str, bytes: &[u8]) -> Result<(), PublishError> {
-        let path = self.staging.join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| PublishError::Write(parent.to_path_buf(), e))?;
+        self.write_owned(relative, bytes.to_vec())
+    }
+
+    /// Writes one file at `relative` (forward slashes) inside the folder, replacing one
+    /// there by a new file, on the folder's writing thread: this returns at once (unless
+    /// much already waits to be written), and a failure to write is reported by a later
+    /// call (at the latest by [`RunFolder::commit`]), naming the file.
+    pub fn write_owned(
+        &mut self,
+        relative: &str,
+        contents: impl Contents + 'static,
+    ) -> Result<(), PublishError> {
+        self.take_written()?;
+        let job = Job {
+            relative: relative.to_string(),
+            path: self.staging.join(relative),
+            contents: Box::new(contents),
+        };
+        let Some(mut job) = self.writer.send(job) else {
+            return Ok(());
+        };
+        let result = write_file(&self.disk, &job.path, job.contents.as_mut());
+        drop(job.contents);
+        let flushing = result.is_ok() && self.flusher.queue(&job.path);
+        self.record(Written {
+            relative: job.relative,
+            result,
+            unflushed: (!flushing).then_some(job.path),
+        })
+    }
+
+    /// Records what the writing thread has finished so far, without waiting.
+    fn take_written(&mut self) -> Result<(), PublishError> {
+        let mut first_error = Ok(());
+        while self.writer.pending > 0 {
+            let Ok(done) = self.writer.written.try_recv() else {
+                break;
+            };
+            self.writer.pending -= 1;
+            let recorded = self.record(done);
+            if first_error.is_ok() {
+                first_error = recorded;
+            }
         }
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(PublishError::Write(path, e)),
+        first_error
+    }
+
+    /// Waits for every file given so far to be written and records them; the first
+    /// failure to write is the answer.
+    fn settle(&mut self) -> Result<(), PublishError> {
+        let mut first_error = Ok(());
+        for done in self.writer.wait() {
+            let recorded = self.record(done);
+            if first_error.is_ok() {
+                first_error = recorded;
+            }
         }
-        self.disk
-            .create_file(&path, bytes)
-            .map_err(|e| PublishError::Write(path.clone(), e))?;
-        let digest: String = Sha256::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        match self.files.iter_mut().find(|(file, _)| file == relative) {
+        first_error
+    }
+
+    /// Adds a written file's SHA-256 to the list (replacing an earlier one of the same
+    /// file), or gives its failure.
+    fn record(&mut self, done: Written) -> Result<(), PublishError> {
+        let digest = done.result?;
+        match self
+            .files
+            .iter_mut()
+            .find(|(file, _)| *file == done.relative)
+        {
             Some(entry) => entry.1 = digest,
-            None => self.files.push((relative.to_string(), digest)),
+            None => self.files.push((done.relative, digest)),
         }
-        if !self.flusher.queue(&path) {
+        if let Some(path) = done.unflushed {
             self.unsynced.push(path);
         }
         Ok(())
@@ -197,6 +482,8 @@ impl<'lock> RunFolder<'lock> {
     /// Removes the folder at `relative` inside the folder being written, if there is one
     /// (a plan replaced by a new one of the same name).
     pub fn remove_folder(&mut self, relative: &str) -> Result<(), PublishError> {
+        // Files still queued for that folder are written first, so none lands after.
+        self.settle()?;
         let path = self.staging.join(relative);
         match std::fs::remove_dir_all(&path) {
             Ok(()) => Ok(()),
@@ -253,6 +540,8 @@ impl<'lock> RunFolder<'lock> {
     /// copied (in parallel: each flush mostly waits on the disk), then every folder of the
     /// staging tree, deepest first.
     fn sync_all(&mut self) -> Result<(), PublishError> {
+        self.settle()?;
+        self.writer.stop();
         let queued: Vec<PathBuf> = self
             .files
             .iter()
@@ -278,6 +567,9 @@ impl<'lock> RunFolder<'lock> {
 
 impl Drop for RunFolder<'_> {
     fn drop(&mut self) {
+        // The writing thread finishes first, so that it creates nothing once the staging
+        // folder is removed.
+        self.writer.stop();
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.staging);
         }
@@ -450,7 +742,7 @@ mod tests {
         let mut second = RunFolder::create(&lock, true).expect("create");
         second.write("a.txt", b"second").expect("write");
         second.write("a.txt", b"second, again").expect("rewrite");
-        assert_eq!(second.files.len(), 1);
+        assert_eq!(second.files().expect("written").len(), 1);
         let path = second.commit().expect("commit");
         assert_eq!(path, dir.path().join("2025-Q2"));
         assert_eq!(
@@ -516,7 +808,8 @@ mod tests {
         second.write("a.txt", b"second").expect("write");
         let old = leftovers::new_old(dir.path(), "2025-Q2");
         let target = dir.path().join("2025-Q2");
-        replace_in_two_steps(second.path(), &target, &old).expect("replace");
+        let staged = second.written().expect("written");
+        replace_in_two_steps(&staged, &target, &old).expect("replace");
         second.committed = true;
         assert_eq!(std::fs::read(target.join("a.txt")).expect("new"), b"second");
         assert_eq!(std::fs::read(old.join("a.txt")).expect("old"), b"first");
@@ -526,6 +819,47 @@ mod tests {
         let next =
             LabelLock::acquire(dir.path(), "2025-Q2", Waiting::Refuse, &mut |_| {}).expect("lock");
         assert_eq!(next.recovered().len(), 1, "{:?}", next.recovered());
+        assert_eq!(entries(dir.path()), vec!["2025-Q2"]);
+    }
+
+    /// Fails to create any file named `full.bin`, as a full disk would.
+    struct FullFor;
+
+    impl super::super::disk::Disk for FullFor {
+        fn create_file(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+            if path.ends_with("full.bin") {
+                return Err(std::io::Error::other("no space left"));
+            }
+            super::super::disk::LocalDisk.create_file(path, bytes)
+        }
+    }
+
+    /// Files are written on a thread of their own: a file that fails there is reported
+    /// (naming it) by a later call, at the latest by the commit, and the run in place is
+    /// left as it was.
+    #[test]
+    fn a_file_that_fails_to_be_written_behind_the_run_stops_its_commit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lock = lock(dir.path());
+        first_run(&lock, &[("a.txt", b"first")]);
+        let disk = DiskHandle(std::sync::Arc::new(FullFor));
+        let mut second = RunFolder::create_on(&lock, true, disk).expect("create");
+        second.write("a.txt", b"second").expect("write");
+        // Queued: the failure is not known yet, or is reported here.
+        let queued = second.write_owned("maps/full.bin", vec![0u8; 1000]);
+        let failure = match queued {
+            Err(e) => e,
+            Ok(()) => second.commit().expect_err("the commit sees the failed write"),
+        };
+        match &failure {
+            PublishError::Write(path, _) => {
+                assert!(path.ends_with("maps/full.bin"), "{}", path.display());
+            }
+            other => panic!("expected a write error, got {other:?}"),
+        }
+        assert!(failure.to_string().contains("full.bin"), "{failure}");
+        let text = std::fs::read_to_string(dir.path().join("2025-Q2/a.txt")).expect("read");
+        assert_eq!(text, "first");
         assert_eq!(entries(dir.path()), vec!["2025-Q2"]);
     }
 
