@@ -6,7 +6,7 @@
 use rayon::prelude::*;
 
 use super::disk::{nearest_among, Candidate, Disk, DiskGrid, QueryCells, SharedDisk, Stretch};
-use super::grid::Area;
+use super::grid::{gather, map_points, Area};
 use super::matrix::{MatrixLookup, MatrixReach};
 use super::metric::{Frame, FramePoint, Scale};
 use super::reach::{GridReach, PairSource, Side};
@@ -333,21 +333,10 @@ impl NeedTask<'_> {
         service_points: &[FramePoint],
         reach_key: f64,
     ) -> GridReach {
-        let pick = |sites: &[u32], points: &[FramePoint]| -> Vec<FramePoint> {
-            sites.iter().map(|&s| points[s as usize]).collect()
-        };
-        let demand = pick(self.demand, demand_points);
-        let services = pick(self.services, service_points);
-        let weights: Vec<f64> = self
-            .demand
-            .iter()
-            .map(|&s| problem.demand[s as usize].weight)
-            .collect();
-        let capacities: Vec<f64> = self
-            .services
-            .iter()
-            .map(|&s| problem.services[s as usize].capacity)
-            .collect();
+        let demand = gather(self.demand, |s| demand_points[s]);
+        let services = gather(self.services, |s| service_points[s]);
+        let weights = gather(self.demand, |s| problem.demand[s].weight);
+        let capacities = gather(self.services, |s| problem.services[s].capacity);
         GridReach::build(
             Side {
                 points: &demand,
@@ -542,9 +531,7 @@ impl DiskPlan {
 
     /// R_j of every service slot from disk sums of demand weight.
     fn ratios(&self, execution: Execution, source: &GridReach) -> Vec<ServiceRatio> {
-        let points: Vec<FramePoint> = (0..source.demand_len())
-            .map(|i| source.demand_point(i))
-            .collect();
+        let points = map_points(source.demand_len(), |i| source.demand_point(i));
         let grid = DiskGrid::build(
             &points,
             self.cell_for(
@@ -592,9 +579,7 @@ impl DiskPlan {
         ratios: &[ServiceRatio],
         sites: &mut [SiteAccess],
     ) {
-        let points: Vec<FramePoint> = (0..source.service_len())
-            .map(|j| source.service_point(j))
-            .collect();
+        let points = map_points(source.service_len(), |j| source.service_point(j));
         let near = DiskGrid::build(
             &points,
             self.cell_for(
@@ -602,9 +587,7 @@ impl DiskPlan {
                 NEAREST_POINTS_PER_CELL,
             ),
         );
-        let queries: Vec<FramePoint> = (0..source.demand_len())
-            .map(|i| source.demand_point(i))
-            .collect();
+        let queries = map_points(source.demand_len(), |i| source.demand_point(i));
         let cells = QueryCells::build(&queries, self.radius / SHARED_QUERY_CELLS_PER_RADIUS);
         drop(queries);
         let shared = match self.sharing {
@@ -701,13 +684,25 @@ impl DiskPlan {
             let candidates = near
                 .nearest_candidates(&area, heights, NEAREST_RINGS, &mut shared.nearest)
                 .then_some(&shared.nearest);
+            // The edge points are ranked by distance from the middle of the cell's points.
+            let reference = FramePoint {
+                x: (area.x0 + area.x1) / 2.0,
+                y: (area.y0 + area.y1) / 2.0,
+                z: (heights.0 + heights.1) / 2.0,
+            };
             shared.zones.resize_with(last, SharedDisk::default);
             for (k, (disk, zone)) in self.disks[..last].iter().zip(&mut shared.zones).enumerate() {
                 if self.coefficients[k] != 0.0 {
-                    grid.share(&zone_sums, &area, disk, zone);
+                    grid.share(&zone_sums, &area, disk, reference, zone);
                 }
             }
-            grid.share(&reach_sums, &area, &self.disks[last], &mut shared.reach);
+            grid.share(
+                &reach_sums,
+                &area,
+                &self.disks[last],
+                reference,
+                &mut shared.reach,
+            );
             members
                 .iter()
                 .zip(&shared.points)

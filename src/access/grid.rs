@@ -5,6 +5,8 @@
 
 use std::ops::Range;
 
+use rayon::prelude::*;
+
 /// Cells are bucketed with `u32` offsets; this caps the grid's size whatever the extent.
 const MAX_CELLS: usize = 1 << 22;
 
@@ -12,6 +14,38 @@ const MAX_CELLS: usize = 1 << 22;
 /// it: far above the rounding of cell indices (grids have at most 2^22 cells a side, so
 /// an index is off by less than 1e-9) and far below a cell.
 const SLACK: f64 = 1e-7;
+
+/// Points from which building a grid takes rayon's threads (a county's few thousand are
+/// quicker on one).
+const PARALLEL_FROM: usize = 1 << 16;
+
+/// `of(k)` for every `k` of `positions`, in their order: on rayon's threads when there
+/// are many. The same values either way; a gather mostly waits on memory, which two
+/// threads halve.
+pub(crate) fn gather<T: Send>(positions: &[u32], of: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+    if positions.len() >= PARALLEL_FROM {
+        positions
+            .par_iter()
+            .with_min_len(PARALLEL_FROM / 4)
+            .map(|&k| of(k as usize))
+            .collect()
+    } else {
+        positions.iter().map(|&k| of(k as usize)).collect()
+    }
+}
+
+/// `of(i)` for every `i` in `0..len`, in order, on rayon's threads when there are many.
+pub(crate) fn map_points<T: Send>(len: usize, of: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+    if len >= PARALLEL_FROM {
+        (0..len)
+            .into_par_iter()
+            .with_min_len(PARALLEL_FROM / 4)
+            .map(of)
+            .collect()
+    } else {
+        (0..len).map(of).collect()
+    }
+}
 
 #[derive(Debug, Clone)]
 pub(crate) struct Grid {
@@ -51,7 +85,7 @@ impl Grid {
             rows,
             starts: Vec::new(),
         };
-        let cells: Vec<u32> = points.iter().map(|&(x, y)| grid.cell_of(x, y)).collect();
+        let cells: Vec<u32> = map_points(points.len(), |i| grid.cell_of(points[i].0, points[i].1));
         let order = grid.bucket(&cells);
         (grid, order)
     }

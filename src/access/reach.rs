@@ -10,7 +10,7 @@
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
-use super::grid::Grid;
+use super::grid::{gather, map_points, Grid};
 use super::metric::{key_between, key_of, FramePoint};
 
 /// The pairs of one need within reach of each other.
@@ -51,17 +51,15 @@ struct Cloud {
 
 impl Cloud {
     fn build(side: &Side, cell: f64) -> Cloud {
-        let plane: Vec<(f64, f64)> = side.points.iter().map(|p| (p.x, p.y)).collect();
+        let plane = map_points(side.points.len(), |i| (side.points[i].x, side.points[i].y));
         let (grid, order) = Grid::build(&plane, cell);
-        let pick = |of: &dyn Fn(usize) -> f64| -> Vec<f64> {
-            order.iter().map(|&k| of(k as usize)).collect()
-        };
+        drop(plane);
         Cloud {
-            x: pick(&|k| side.points[k].x),
-            y: pick(&|k| side.points[k].y),
-            z: pick(&|k| side.points[k].z),
-            value: pick(&|k| side.values[k]),
-            site: order.iter().map(|&k| side.sites[k as usize]).collect(),
+            x: gather(&order, |k| side.points[k].x),
+            y: gather(&order, |k| side.points[k].y),
+            z: gather(&order, |k| side.points[k].z),
+            value: gather(&order, |k| side.values[k]),
+            site: gather(&order, |k| side.sites[k]),
             grid,
         }
     }
@@ -117,20 +115,25 @@ impl GridReach {
         let plane_radius = reach_key.sqrt() * (1.0 + 1e-9) + 1e-9;
         // Fine cells for the demand grid (queried once per service, with thousands of
         // candidates each), coarser for the services (queried once per demand site).
-        let demand = Cloud::build(&demand, plane_radius / DEMAND_CELLS_PER_RADIUS);
-        let services = Cloud::build(&services, plane_radius / SERVICE_CELLS_PER_RADIUS);
-        let entries = (0..services.site.len())
-            .map(|slot| {
-                let p = services.point(slot);
-                GeomWithData::new([p.x, p.y, p.z], slot as u32)
-            })
-            .collect();
+        let (demand, (services, service_tree)) = rayon::join(
+            || Cloud::build(&demand, plane_radius / DEMAND_CELLS_PER_RADIUS),
+            || {
+                let services = Cloud::build(&services, plane_radius / SERVICE_CELLS_PER_RADIUS);
+                let entries = (0..services.site.len())
+                    .map(|slot| {
+                        let p = services.point(slot);
+                        GeomWithData::new([p.x, p.y, p.z], slot as u32)
+                    })
+                    .collect();
+                (services, RTree::bulk_load(entries))
+            },
+        );
         GridReach {
             reach_key,
             plane_radius,
             demand,
             services,
-            service_tree: RTree::bulk_load(entries),
+            service_tree,
         }
     }
 }

@@ -192,15 +192,15 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
         None => (None, None),
     };
     let areas = areas.and_then(|r| match r {
-            Ok((a, d, rejected)) => {
-                found.rejected.extend(rejected);
-                Some((a, d))
-            }
-            Err(p) => {
-                found.fatal.extend(p);
-                None
-            }
-        });
+        Ok((a, d, rejected)) => {
+            found.rejected.extend(rejected);
+            Some((a, d))
+        }
+        Err(p) => {
+            found.fatal.extend(p);
+            None
+        }
+    });
     let points_by_code = areas
         .as_ref()
         .zip(area_points.as_ref())

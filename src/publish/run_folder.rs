@@ -849,7 +849,9 @@ mod tests {
         let queued = second.write_owned("maps/full.bin", vec![0u8; 1000]);
         let failure = match queued {
             Err(e) => e,
-            Ok(()) => second.commit().expect_err("the commit sees the failed write"),
+            Ok(()) => second
+                .commit()
+                .expect_err("the commit sees the failed write"),
         };
         match &failure {
             PublishError::Write(path, _) => {
