@@ -296,6 +296,9 @@ pub fn publish(run: &RunData, progress: &mut dyn FnMut(&str)) -> Result<PathBuf,
         geopackage::write(&mut folder, &config.file.data_date, &held)?;
     }
     drop((districts, services, small_areas));
+    // The GeoPackage's database (England's: about 100 MB) is freed before the last and
+    // largest stage starts.
+    folder.wait_written()?;
     // The workbook is written on one thread while the others simplify the interactive
     // maps and draw the figures: it is a single stream of cells, they are many pieces.
     progress("writing the workbook, the interactive maps and the figures");

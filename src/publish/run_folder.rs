@@ -386,6 +386,12 @@ impl<'lock> RunFolder<'lock> {
         Ok(self.staging.clone())
     }
 
+    /// Waits until every file given so far is written, so that their contents are freed
+    /// before the run goes on (a large file, where memory is tight next).
+    pub fn wait_written(&mut self) -> Result<(), PublishError> {
+        self.settle()
+    }
+
     /// Every file written so far, path inside the folder and SHA-256, in the order first
     /// written (once every file given so far is written).
     pub fn files(&mut self) -> Result<&[(String, String)], PublishError> {
