@@ -38,6 +38,42 @@ pub struct SinceLast {
     pub charts: Vec<SinceChart>,
 }
 
+/// The comparison's summary as the report shows it: its first line introduces it, each
+/// other line that is not indented and ends with a colon heads a group (a heading under
+/// the section's) whose list is the indented lines under it, and other lines (whether
+/// the runs compare) are paragraphs.
+fn since_lines(lines: &[String]) -> String {
+    let mut s = String::new();
+    let mut list_open = false;
+    for (i, line) in lines.iter().filter(|l| !l.trim().is_empty()).enumerate() {
+        let text = line.trim();
+        if line.starts_with([' ', '-']) {
+            if !list_open {
+                s.push_str("<ul>\n");
+                list_open = true;
+            }
+            let _ = writeln!(s, "<li>{}</li>", esc(text.trim_start_matches(['-', ' '])));
+            continue;
+        }
+        if list_open {
+            s.push_str("</ul>\n");
+            list_open = false;
+        }
+        match text.strip_suffix(':') {
+            Some(heading) if i > 0 => {
+                let _ = writeln!(s, "<h3>{}</h3>", esc(heading));
+            }
+            _ => {
+                let _ = writeln!(s, "<p>{}</p>", esc(text));
+            }
+        }
+    }
+    if list_open {
+        s.push_str("</ul>\n");
+    }
+    s
+}
+
 /// A chart of the change in gap by district, for the "Since last quarter" section.
 #[derive(Debug, Clone)]
 pub struct SinceChart {
@@ -430,14 +466,11 @@ impl Report<'_> {
 
     fn since(&self, since: &SinceLast) -> String {
         let mut s = format!(
-            "<section id=\"since\"><h2>Since last quarter ({} to {})</h2>\n<ul>\n",
+            "<section id=\"since\"><h2>Since last quarter ({} to {})</h2>\n",
             esc(&since.before),
             esc(&since.after)
         );
-        for line in since.lines.iter().filter(|l| !l.trim().is_empty()) {
-            let _ = writeln!(s, "<li>{}</li>", esc(line.trim_start_matches(['-', ' '])));
-        }
-        s.push_str("</ul>\n");
+        s.push_str(&since_lines(&since.lines));
         for c in &since.charts {
             let id = format!("since-{}", c.name);
             s.push_str(&figure_html(
@@ -1029,6 +1062,34 @@ mod tests {
         assert_eq!(num(999.96), "1,000");
         assert_eq!(money(8_600_000.0, true), "£8.60m");
         assert_eq!(money(841.36, false), "£841");
+    }
+
+    /// Group headings are headings, each over its own list, not bullets beside their
+    /// items.
+    #[test]
+    fn since_last_quarter_groups_its_lines_under_headings() {
+        let lines: Vec<String> = [
+            "Changes from 2025-Q1 (data 2025-03-31) to 2025-Q2 (data 2025-06-30):",
+            "Gaps that opened, closed, widened or narrowed by more than 1:",
+            "  Melton PMLD: gap widened from 2 to 5 places (+3)",
+            "  Harborough PMLD: gap opened from 0 to 4 places (+4)",
+            "",
+            "Services opened, closed or changed:",
+            "  none",
+            "Comparable: both runs used the same analysis.",
+        ]
+        .map(String::from)
+        .to_vec();
+        let html = since_lines(&lines);
+        assert_eq!(
+            html,
+            "<p>Changes from 2025-Q1 (data 2025-03-31) to 2025-Q2 (data 2025-06-30):</p>\n\
+             <h3>Gaps that opened, closed, widened or narrowed by more than 1</h3>\n\
+             <ul>\n<li>Melton PMLD: gap widened from 2 to 5 places (+3)</li>\n\
+             <li>Harborough PMLD: gap opened from 0 to 4 places (+4)</li>\n</ul>\n\
+             <h3>Services opened, closed or changed</h3>\n<ul>\n<li>none</li>\n</ul>\n\
+             <p>Comparable: both runs used the same analysis.</p>\n"
+        );
     }
 
     #[test]
