@@ -113,10 +113,12 @@ pub fn services(config: &Config, inputs: &Inputs, published: &PublishedRun) -> V
 pub struct SmallAreas<'a> {
     config: &'a Config,
     inputs: &'a Inputs,
-    published: &'a PublishedRun,
     district_property: String,
     /// Each area's rows, found once (not by a scan of every row for every area).
     rows_of: Vec<Vec<&'a crate::publish::published::AreaRow>>,
+    /// Each lot's property names (nearest, services in reach, E2SFCA), made once rather
+    /// than for every area.
+    lot_keys: Vec<[String; 3]>,
     /// Each area as written, made once in parallel: the GeoJSON and the GeoPackage both
     /// write it, and making an area valid on the output grid is most of the cost of
     /// writing it. Empty when the run has no small-area rows (the map is not written).
@@ -134,7 +136,6 @@ impl<'a> SmallAreas<'a> {
         SmallAreas {
             config,
             inputs,
-            published,
             district_property: config
                 .file
                 .areas
@@ -142,6 +143,19 @@ impl<'a> SmallAreas<'a> {
                 .clone()
                 .unwrap_or_else(|| "district_code".into()),
             rows_of,
+            lot_keys: config
+                .catalogue
+                .lots
+                .iter()
+                .map(|l| {
+                    let id = &l.id;
+                    [
+                        format!("{id}_nearest_{}", published.distances.suffix()),
+                        format!("{id}_services_in_reach"),
+                        format!("{id}_e2sfca"),
+                    ]
+                })
+                .collect(),
             written: if published.areas.is_empty() {
                 Vec::new()
             } else {
@@ -188,16 +202,10 @@ impl<'a> SmallAreas<'a> {
             ),
         ];
         for r in &self.rows_of[i] {
-            let id = &self.config.catalogue.lots[r.lot].id;
-            props.push((
-                format!("{id}_nearest_{}", self.published.distances.suffix()),
-                num(r.nearest_km, 3),
-            ));
-            props.push((
-                format!("{id}_services_in_reach"),
-                Value::from(r.services_in_reach),
-            ));
-            props.push((format!("{id}_e2sfca"), num(Some(r.e2sfca), 6)));
+            let [nearest, in_reach, e2sfca] = &self.lot_keys[r.lot];
+            props.push((nearest.clone(), num(r.nearest_km, 3)));
+            props.push((in_reach.clone(), Value::from(r.services_in_reach)));
+            props.push((e2sfca.clone(), num(Some(r.e2sfca), 6)));
         }
         props
     }
