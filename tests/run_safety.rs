@@ -191,20 +191,36 @@ fn timed(command: &[&str]) -> Duration {
     start.elapsed()
 }
 
-/// Starts `command`, kills it (SIGKILL) after `delay`, and returns what it printed and
-/// whether the kill stopped it (rather than finding it finished).
-fn killed_after(command: &[&str], delay: Duration) -> (String, bool) {
+/// What a kill found.
+struct Kill {
+    /// What the process printed.
+    err: String,
+    /// The kill stopped it.
+    stopped: bool,
+    /// It had finished before the kill.
+    finished: bool,
+}
+
+/// Starts `command` and kills it (SIGKILL) after `delay`.
+fn killed_after(command: &[&str], delay: Duration) -> Kill {
     let mut child = spawn(command);
     std::thread::sleep(delay);
     // The process may have finished already: killing it then does nothing.
     let finished = child.try_wait().expect("try_wait").is_some();
     let _ = child.kill();
     let o = child.wait_with_output().expect("wait");
-    (stderr(&o), !finished && !o.status.success())
+    Kill {
+        err: stderr(&o),
+        stopped: !finished && !o.status.success(),
+        finished,
+    }
 }
 
 /// Where the kills of [`kill_through`] fall: `points` moments spread evenly between the
-/// fractions `from` and `to` of the time a whole run of the command takes.
+/// fractions `from` and `to` of the time a whole run of the command takes. That time is
+/// measured once, on a machine busy with other tests: each kill that finds the process
+/// already finished takes a tenth off it for the kills after, so that they still land
+/// inside the command when the measured run was a slow one.
 struct Kills {
     points: u32,
     from: f64,
@@ -248,7 +264,7 @@ fn kill_through(outputs: &Path, label: &str, command: &[&str], kills: &Kills) ->
         to,
         may_be_absent,
     } = *kills;
-    let full = timed(command);
+    let mut full = timed(command);
     let folder = outputs.join(label);
     let (mut part_way, mut left_behind) = (0, 0);
     for point in 0..points {
@@ -257,7 +273,14 @@ fn kill_through(outputs: &Path, label: &str, command: &[&str], kills: &Kills) ->
         }
         let left = leftovers(outputs);
         let delay = full.mul_f64(from + (to - from) * f64::from(point) / f64::from(points));
-        let (err, stopped) = killed_after(command, delay);
+        let Kill {
+            err,
+            stopped,
+            finished,
+        } = killed_after(command, delay);
+        if finished {
+            full = full.mul_f64(0.9);
+        }
         if stopped && err.contains("loading inputs") {
             part_way += 1;
             left_behind += u32::from(!leftovers(outputs).is_empty());
