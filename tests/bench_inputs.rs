@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::process::Command;
-
 #[test]
 fn real_boundary_inputs_written_to_a_relative_folder_run_from_anywhere() {
     let Some(lsoas) = common::lsoa_dir() else {
@@ -29,12 +27,17 @@ fn real_boundary_inputs_written_to_a_relative_folder_run_from_anywhere() {
         "Leicestershire's 7 districts and Leicester"
     );
     // A folder named relative to where the command runs.
-    let written = Command::new(env!("CARGO_BIN_EXE_gapmap"))
-        .current_dir(dir.path())
-        .args(["bench", "--write-inputs", "inputs", "--england-boundaries"])
-        .arg(&by_district)
-        .output()
-        .expect("runs");
+    let boundaries = by_district.to_str().expect("utf8");
+    let written = common::gapmap_in(
+        dir.path(),
+        &[
+            "bench",
+            "--write-inputs",
+            "inputs",
+            "--england-boundaries",
+            boundaries,
+        ],
+    );
     assert!(written.status.success(), "{}", common::stderr(&written));
     let config = dir.path().join("inputs/gapmap.toml");
     let text = std::fs::read_to_string(&config).expect("config");
@@ -54,12 +57,8 @@ fn real_boundary_inputs_written_to_a_relative_folder_run_from_anywhere() {
         );
     }
     // Checked from another folder: every input is found.
-    let checked = Command::new(env!("CARGO_BIN_EXE_gapmap"))
-        .current_dir(std::env::temp_dir())
-        .args(["validate", "--config"])
-        .arg(&config)
-        .output()
-        .expect("runs");
+    let config = config.to_str().expect("utf8");
+    let checked = common::gapmap_in(&std::env::temp_dir(), &["validate", "--config", config]);
     assert!(
         checked.status.success(),
         "{}{}",

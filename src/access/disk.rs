@@ -30,7 +30,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::grid::{gather, map_points, Area, Grid};
+use super::grid::{gather, plane_of, Area, Grid, PARALLEL_FROM};
 use super::metric::{key_of, FramePoint, EARTH_RADIUS_KM};
 
 /// Points bucketed for disk sums, in grid order.
@@ -47,14 +47,14 @@ impl DiskGrid {
     /// Buckets `points` into cells of side about `cell` (larger where the grid would need
     /// too many cells).
     pub(crate) fn build(points: &[FramePoint], cell: f64) -> DiskGrid {
-        let plane = map_points(points.len(), |i| (points[i].x, points[i].y));
+        let plane = plane_of(points);
         DiskGrid::gather(points, Grid::build(&plane, cell))
     }
 
     /// As [`DiskGrid::build`], with at most `budget` cells in place of the grid's usual
     /// four a point.
     pub(crate) fn build_within(points: &[FramePoint], cell: f64, budget: usize) -> DiskGrid {
-        let plane = map_points(points.len(), |i| (points[i].x, points[i].y));
+        let plane = plane_of(points);
         DiskGrid::gather(points, Grid::build_within(&plane, cell, budget))
     }
 
@@ -91,13 +91,13 @@ impl DiskGrid {
                 out[column + 1] = sum;
             }
         };
-        if values.len() >= (1 << 16) && !running.is_empty() {
+        if values.len() >= PARALLEL_FROM {
             running
                 .par_chunks_mut(columns + 1)
                 .enumerate()
                 .with_min_len(64)
                 .for_each(fill);
-        } else if !running.is_empty() {
+        } else {
             running.chunks_mut(columns + 1).enumerate().for_each(fill);
         }
         CellSums { values, running }
@@ -446,17 +446,14 @@ impl<const N: usize> Default for SharedDisk<N> {
             y: Vec::new(),
             z: Vec::new(),
             values: Vec::new(),
-            reference: FramePoint {
-                x: 0.0,
-                y: 0.0,
-                z: 0.0,
-            },
-            surely_within: f64::NEG_INFINITY,
-            surely_beyond: f64::INFINITY,
-            bins: vec![0, 0],
-            nearest: vec![f64::NEG_INFINITY],
-            farthest: vec![f64::INFINITY],
-            before: vec![[0.0; N]; 2],
+            reference: FramePoint::default(),
+            surely_within: 0.0,
+            surely_beyond: 0.0,
+            // Filled by `arrange`, which every sharing ends with.
+            bins: Vec::new(),
+            nearest: Vec::new(),
+            farthest: Vec::new(),
+            before: Vec::new(),
             scratch: Ranked::default(),
         }
     }
@@ -595,7 +592,7 @@ impl<const N: usize> SharedDisk<N> {
         for q in 0..N {
             total[q] += before[q];
         }
-        let range = self.bins[first]..self.bins[end.max(first)];
+        let range = self.bins[first]..self.bins[end];
         let xs = &self.x[range.clone()];
         let ys = &self.y[range.clone()];
         let zs = &self.z[range.clone()];
@@ -623,7 +620,7 @@ pub(crate) struct QueryCells {
 
 impl QueryCells {
     pub(crate) fn build(points: &[FramePoint], cell: f64) -> QueryCells {
-        let plane = map_points(points.len(), |i| (points[i].x, points[i].y));
+        let plane = plane_of(points);
         let (grid, order) = Grid::build(&plane, cell);
         let mut starts: Vec<u32> = (0..grid.columns() * grid.rows())
             .filter(|&c| grid.start(c) < grid.start(c + 1))

@@ -7,6 +7,8 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
+use super::metric::FramePoint;
+
 /// Cells are bucketed with `u32` offsets; this caps the grid's size whatever the extent.
 const MAX_CELLS: usize = 1 << 22;
 
@@ -17,7 +19,7 @@ const SLACK: f64 = 1e-7;
 
 /// Points from which building a grid takes rayon's threads (a county's few thousand are
 /// quicker on one).
-const PARALLEL_FROM: usize = 1 << 16;
+pub(crate) const PARALLEL_FROM: usize = 1 << 16;
 
 /// `of(k)` for every `k` of `positions`, in their order: on rayon's threads when there
 /// are many. The same values either way; a gather mostly waits on memory, which two
@@ -32,6 +34,11 @@ pub(crate) fn gather<T: Send>(positions: &[u32], of: impl Fn(usize) -> T + Sync 
     } else {
         positions.iter().map(|&k| of(k as usize)).collect()
     }
+}
+
+/// The x-y plane positions of frame points, which grids bucket.
+pub(crate) fn plane_of(points: &[FramePoint]) -> Vec<(f64, f64)> {
+    map_points(points.len(), |i| (points[i].x, points[i].y))
 }
 
 /// `of(i)` for every `i` in `0..len`, in order, on rayon's threads when there are many.

@@ -10,7 +10,7 @@
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
-use super::grid::{gather, map_points, Grid};
+use super::grid::{gather, plane_of, Grid};
 use super::metric::{key_between, key_of, FramePoint};
 
 /// The pairs of one need within reach of each other.
@@ -51,7 +51,7 @@ struct Cloud {
 
 impl Cloud {
     fn build(side: &Side, cell: f64) -> Cloud {
-        let plane = map_points(side.points.len(), |i| (side.points[i].x, side.points[i].y));
+        let plane = plane_of(side.points);
         let (grid, order) = Grid::build(&plane, cell);
         drop(plane);
         Cloud {

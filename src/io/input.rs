@@ -34,8 +34,7 @@ impl InputFile {
 
     /// The file's SHA-256 as lower-case hex.
     pub fn sha256(&self) -> String {
-        let digest = Sha256::digest(&self.bytes);
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        super::hex(&Sha256::digest(&self.bytes))
     }
 
     /// The text of the file, without a UTF-8 byte-order mark; a file that is not UTF-8 is a

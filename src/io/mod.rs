@@ -15,3 +15,14 @@ pub mod table;
 pub mod xlsx;
 
 pub use input::InputFile;
+
+/// A digest (such as a SHA-256) as lower-case hex, as manifests record checksums.
+pub fn hex(digest: &[u8]) -> String {
+    use std::fmt::Write as _;
+    digest
+        .iter()
+        .fold(String::with_capacity(2 * digest.len()), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}

@@ -97,27 +97,18 @@ impl Found {
     }
 }
 
-/// The small areas' role among the inputs (the manifest's name for it).
-const AREAS_ROLE: &str = "areas";
-
 /// Loads and checks every input of a run. With `on_bad_row = "stop"` any problem stops the
 /// run; with `"skip"` bad rows are left out and returned in [`Inputs::rejected`].
 pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
     let mut found = Found::default();
     let mut records = Vec::new();
     let names = &config.file.inputs;
-    // The small areas' checksum (of the largest file: England's is 84 MB) is taken while
-    // they load, below.
     let mut read = |role: &str, name: &str, found: &mut Found| match read_input(config, name) {
         Ok(file) => {
             records.push(InputRecord {
                 role: role.to_string(),
                 file: name.to_string(),
-                sha256: if role == AREAS_ROLE {
-                    String::new()
-                } else {
-                    file.sha256()
-                },
+                sha256: file.sha256(),
                 records: 0,
             });
             Some(file)
@@ -128,7 +119,7 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
         }
     };
     let services_file = read("services", &names.services.file, &mut found);
-    let areas_file = read(AREAS_ROLE, &names.areas, &mut found);
+    let areas_file = read("areas", &names.areas, &mut found);
     let demand_file = read("demand", &names.demand.file, &mut found);
     let demand_name = demand_file
         .as_ref()
@@ -182,31 +173,14 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
     // The demand is read and mapped while the small areas load (neither needs the other);
     // only placing people needs the areas.
     let demand_context = context("demand");
-    let (areas, (demand_read, areas_sha256)) = rayon::join(
+    let (areas, demand_read) = rayon::join(
+        || areas_file.map(|f| areas::load(&f, &config.file.areas)),
         || {
-            areas_file.as_ref().map(|f| {
-                let loaded = areas::load(f, &config.file.areas);
-                let points = loaded.as_ref().ok().map(|(a, _, _)| interior_points(a));
-                (loaded, points)
-            })
-        },
-        || {
-            let read = demand_file
+            demand_file
                 .as_ref()
-                .map(|f| demand::read(f, config, &demand_context, companions));
-            (read, areas_file.as_ref().map(InputFile::sha256))
+                .map(|f| demand::read(f, config, &demand_context, companions))
         },
     );
-    if let Some(sha256) = areas_sha256 {
-        for r in records.iter_mut().filter(|r| r.role == AREAS_ROLE) {
-            r.sha256.clone_from(&sha256);
-        }
-    }
-    drop(areas_file);
-    let (areas, area_points) = match areas {
-        Some((loaded, points)) => (Some(loaded), points),
-        None => (None, None),
-    };
     let areas = areas.and_then(|r| match r {
         Ok((a, d, rejected)) => {
             found.rejected.extend(rejected);
@@ -217,6 +191,7 @@ pub fn load(config: &Config) -> Result<Inputs, InputErrors> {
             None
         }
     });
+    let area_points = areas.as_ref().map(|(a, _)| interior_points(a));
     let points_by_code = areas
         .as_ref()
         .zip(area_points.as_ref())

@@ -87,7 +87,8 @@ impl super::run_folder::Contents for gpkg::Finished {
 }
 
 /// The GeoPackage of the run folder at `root`, with the layers in `held` from memory, as
-/// SQLite's image of it (no copy of the file is made to write it). The layers are made and written one at a time, so only one (and its British National Grid
+/// SQLite's image of it (no copy of the file is made to write it). The layers are made
+/// and written one at a time, so only one (and its British National Grid
 /// copy) is held at once.
 fn build(root: &Path, data_date: &str, held: &[Held]) -> Result<gpkg::Finished, PublishError> {
     let mut sources: Vec<Source> = MAP_LAYERS

@@ -352,7 +352,7 @@ fn manifest_of(run: &RunData, files: &[(String, String)]) -> Manifest {
             file: Path::new(&config.file_name)
                 .file_name()
                 .map_or_else(|| config.file_name.clone(), |n| n.to_string_lossy().into_owned()),
-            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            sha256: crate::io::hex(&digest),
             text: config.text.clone(),
         },
         inputs: inputs.records.clone(),

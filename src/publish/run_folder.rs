@@ -58,27 +58,16 @@ pub trait Contents: Send {
     ) -> std::io::Result<()>;
 }
 
-impl Contents for Vec<u8> {
+/// Bytes held as such: `Vec<u8>`, `String`.
+impl<T: AsRef<[u8]> + Send> Contents for T {
     fn size(&self) -> usize {
-        self.len()
+        self.as_ref().len()
     }
     fn with_bytes(
         &mut self,
         write: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        write(self)
-    }
-}
-
-impl Contents for String {
-    fn size(&self) -> usize {
-        self.len()
-    }
-    fn with_bytes(
-        &mut self,
-        write: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        write(self.as_bytes())
+        write(self.as_ref())
     }
 }
 
@@ -134,25 +123,18 @@ impl Writer {
         let worker = std::thread::Builder::new()
             .name("gapmap-write".into())
             .spawn(move || {
-                for mut job in incoming {
-                    let result = write_file(&disk, &job.path, job.contents.as_mut());
+                for job in incoming {
                     let size = job.contents.size();
-                    drop(job.contents);
-                    let flushing = result.is_ok()
-                        && flush
+                    let done = write_job(&disk, job, |path| {
+                        flush
                             .as_ref()
-                            .is_some_and(|q| q.send(job.path.clone()).is_ok());
-                    let unflushed = (result.is_ok() && !flushing).then_some(job.path);
+                            .is_some_and(|q| q.send(path.to_path_buf()).is_ok())
+                    });
                     let (lock, fallen) = &*shared;
                     if let Ok(mut queued) = lock.lock() {
                         *queued = queued.saturating_sub(size);
                     }
                     fallen.notify_all();
-                    let done = Written {
-                        relative: job.relative,
-                        result,
-                        unflushed,
-                    };
                     if report.send(done).is_err() {
                         break;
                     }
@@ -194,6 +176,19 @@ impl Writer {
         }
     }
 
+    /// What the thread has written so far, without waiting.
+    fn finished(&mut self) -> Vec<Written> {
+        let mut done = Vec::new();
+        while self.pending > 0 {
+            let Ok(w) = self.written.try_recv() else {
+                break;
+            };
+            self.pending -= 1;
+            done.push(w);
+        }
+        done
+    }
+
     /// Waits for every file sent to be written, in order.
     fn wait(&mut self) -> Vec<Written> {
         let mut done = Vec::with_capacity(self.pending);
@@ -229,6 +224,19 @@ impl Writer {
     }
 }
 
+/// Writes `job`'s file and frees its contents; `flush` queues the file to be flushed and
+/// says whether it could.
+fn write_job(disk: &DiskHandle, mut job: Job, flush: impl FnOnce(&Path) -> bool) -> Written {
+    let result = write_file(disk, &job.path, job.contents.as_mut());
+    drop(job.contents);
+    let flushing = result.is_ok() && flush(&job.path);
+    Written {
+        relative: job.relative,
+        unflushed: (result.is_ok() && !flushing).then_some(job.path),
+        result,
+    }
+}
+
 /// Writes one file as a new file at `path` (replacing any there) and returns its SHA-256.
 fn write_file(
     disk: &DiskHandle,
@@ -248,10 +256,7 @@ fn write_file(
     contents
         .with_bytes(&mut |bytes| {
             disk.create_file(path, bytes)?;
-            digest = Sha256::digest(bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            digest = crate::io::hex(&Sha256::digest(bytes));
             Ok(())
         })
         .map_err(|e| PublishError::Write(path.to_path_buf(), e))?;
@@ -382,20 +387,21 @@ impl<'lock> RunFolder<'lock> {
 
     /// Where the folder is being written, once every file given so far is there.
     pub fn written(&mut self) -> Result<PathBuf, PublishError> {
-        self.settle()?;
+        self.wait_written()?;
         Ok(self.staging.clone())
     }
 
-    /// Waits until every file given so far is written, so that their contents are freed
-    /// before the run goes on (a large file, where memory is tight next).
+    /// Waits until every file given so far is written (and their contents freed), and
+    /// records them; the first failure to write is the answer.
     pub fn wait_written(&mut self) -> Result<(), PublishError> {
-        self.settle()
+        let done = self.writer.wait();
+        self.record_all(done)
     }
 
     /// Every file written so far, path inside the folder and SHA-256, in the order first
     /// written (once every file given so far is written).
     pub fn files(&mut self) -> Result<&[(String, String)], PublishError> {
-        self.settle()?;
+        self.wait_written()?;
         Ok(&self.files)
     }
 
@@ -425,40 +431,24 @@ impl<'lock> RunFolder<'lock> {
             path: self.staging.join(relative),
             contents: Box::new(contents),
         };
-        let Some(mut job) = self.writer.send(job) else {
+        let Some(job) = self.writer.send(job) else {
             return Ok(());
         };
-        let result = write_file(&self.disk, &job.path, job.contents.as_mut());
-        drop(job.contents);
-        let flushing = result.is_ok() && self.flusher.queue(&job.path);
-        self.record(Written {
-            relative: job.relative,
-            result,
-            unflushed: (!flushing).then_some(job.path),
-        })
+        let flusher = &self.flusher;
+        let done = write_job(&self.disk, job, |path| flusher.queue(path));
+        self.record_all([done])
     }
 
     /// Records what the writing thread has finished so far, without waiting.
     fn take_written(&mut self) -> Result<(), PublishError> {
-        let mut first_error = Ok(());
-        while self.writer.pending > 0 {
-            let Ok(done) = self.writer.written.try_recv() else {
-                break;
-            };
-            self.writer.pending -= 1;
-            let recorded = self.record(done);
-            if first_error.is_ok() {
-                first_error = recorded;
-            }
-        }
-        first_error
+        let done = self.writer.finished();
+        self.record_all(done)
     }
 
-    /// Waits for every file given so far to be written and records them; the first
-    /// failure to write is the answer.
-    fn settle(&mut self) -> Result<(), PublishError> {
+    /// Records every file in `done`; the first failure to write is the answer.
+    fn record_all(&mut self, done: impl IntoIterator<Item = Written>) -> Result<(), PublishError> {
         let mut first_error = Ok(());
-        for done in self.writer.wait() {
+        for done in done {
             let recorded = self.record(done);
             if first_error.is_ok() {
                 first_error = recorded;
@@ -489,7 +479,7 @@ impl<'lock> RunFolder<'lock> {
     /// (a plan replaced by a new one of the same name).
     pub fn remove_folder(&mut self, relative: &str) -> Result<(), PublishError> {
         // Files still queued for that folder are written first, so none lands after.
-        self.settle()?;
+        self.wait_written()?;
         let path = self.staging.join(relative);
         match std::fs::remove_dir_all(&path) {
             Ok(()) => Ok(()),
@@ -546,7 +536,7 @@ impl<'lock> RunFolder<'lock> {
     /// copied (in parallel: each flush mostly waits on the disk), then every folder of the
     /// staging tree, deepest first.
     fn sync_all(&mut self) -> Result<(), PublishError> {
-        self.settle()?;
+        self.wait_written()?;
         self.writer.stop();
         let queued: Vec<PathBuf> = self
             .files

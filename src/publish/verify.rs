@@ -132,11 +132,7 @@ fn matches_digest(path: &Path, expected: &str) -> Result<Option<bool>, VerifyErr
     }
     let mut hasher = Sha256::new();
     std::io::copy(&mut file, &mut hasher).map_err(read)?;
-    let digest: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = crate::io::hex(&hasher.finalize());
     Ok(Some(digest.eq_ignore_ascii_case(expected)))
 }
 
@@ -163,10 +159,7 @@ mod tests {
     use super::*;
 
     fn sha(bytes: &[u8]) -> String {
-        Sha256::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::io::hex(&Sha256::digest(bytes))
     }
 
     fn manifest(outputs: &[(&str, &str)]) -> String {

@@ -15,6 +15,15 @@ pub fn gapmap(args: &[&str]) -> Output {
         .expect("the gapmap binary runs")
 }
 
+/// Runs the gapmap binary with `args` in the folder `dir`.
+pub fn gapmap_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gapmap"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the gapmap binary runs")
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
