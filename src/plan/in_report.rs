@@ -49,7 +49,8 @@ pub fn refresh_run_report(
 }
 
 fn splice_report(folder: &mut RunFolder, data_date: &str) -> Result<ReportUpdate, PublishError> {
-    let (staged, target) = (folder.written()?, folder.target());
+    let target = folder.target();
+    let staged = folder.written()?;
     let report = staged.join("report.html");
     if !report.is_file() {
         return Ok(ReportUpdate::NoReport(target.join("report.html")));
@@ -60,14 +61,17 @@ fn splice_report(folder: &mut RunFolder, data_date: &str) -> Result<ReportUpdate
     };
     let old = std::fs::read_to_string(&report).map_err(io(&report))?;
     let sections = plan_sections(&staged.join("plans"))?;
+    let has_pdf = staged.join("report.pdf").is_file();
     let Some(html) = splice(&old, &sections) else {
         return Ok(ReportUpdate::NoPlace(target.join("report.html")));
     };
     folder.write("report.html", html.as_bytes())?;
     let (mut pdf_reprinted, mut pdf_stale) = (false, false);
-    if staged.join("report.pdf").is_file() {
+    if has_pdf {
         match crate::publish::pdf::find_chromium() {
             Some(browser) => {
+                // The new report, once it is written.
+                let report = folder.written()?.join("report.html");
                 let bytes = crate::publish::pdf::print(&browser, &report, data_date)?;
                 folder.write("report.pdf", &bytes)?;
                 pdf_reprinted = true;

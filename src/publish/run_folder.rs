@@ -379,16 +379,13 @@ impl<'lock> RunFolder<'lock> {
         Ok(folder)
     }
 
-    /// Where the folder is being written (not its final place). Files still queued to be
-    /// written may not be there yet: read the folder through [`RunFolder::written`].
-    pub fn path(&self) -> &Path {
-        &self.staging
-    }
-
-    /// Where the folder is being written, once every file given so far is there.
-    pub fn written(&mut self) -> Result<PathBuf, PublishError> {
+    /// Where the folder is being written (not its final place), once every file given so
+    /// far is there. The
+    /// path borrows the folder, so it cannot be held across a later write (whose file
+    /// might not be there yet): ask again after writing.
+    pub fn written(&mut self) -> Result<&Path, PublishError> {
         self.wait_written()?;
-        Ok(self.staging.clone())
+        Ok(&self.staging)
     }
 
     /// Waits until every file given so far is written (and their contents freed), and
@@ -687,7 +684,7 @@ mod tests {
         });
         let mut folder =
             RunFolder::create_on(&lock, false, DiskHandle(disk.clone())).expect("create");
-        let staging = folder.path().to_path_buf();
+        let staging = folder.written().expect("written").to_path_buf();
         for (file, bytes) in [
             ("a.csv", "1"),
             ("maps/b.csv", "2"),
@@ -760,7 +757,7 @@ mod tests {
         let run = dir.path().join("2025-Q2");
         let mut change = RunFolder::amend(&lock).expect("amend");
         assert_eq!(
-            std::fs::read(change.path().join("report.html")).expect("copied"),
+            std::fs::read(change.written().expect("written").join("report.html")).expect("copied"),
             b"report"
         );
         change
