@@ -153,8 +153,8 @@ pub fn compare_into(
 ) -> Result<(Vec<String>, Vec<SinceChart>, ChangeTables), CompareError> {
     let before = Run::read(before)?;
     let staged = folder.written()?;
-    let after = Run::read(&staged)?;
-    let shapes = runs::read_district_shapes(&staged)?;
+    let after = Run::read(staged)?;
+    let shapes = runs::read_district_shapes(staged)?;
     let comparison = changes::compare(&before, &after, threshold);
     let summary = summary::lines(&comparison);
     let (figures, tables) = write_comparison(folder, &comparison, &after, &shapes, &summary)?;

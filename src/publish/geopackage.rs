@@ -68,7 +68,7 @@ pub fn write(folder: &mut RunFolder, data_date: &str, held: &[Held]) -> Result<(
     if !root.join("maps/districts.geojson").is_file() {
         return Ok(());
     }
-    let finished = build(&root, data_date, held)?;
+    let finished = build(root, data_date, held)?;
     folder.write_owned(FILE, finished)
 }
 

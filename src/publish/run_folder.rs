@@ -802,7 +802,7 @@ mod tests {
         let old = leftovers::new_old(dir.path(), "2025-Q2");
         let target = dir.path().join("2025-Q2");
         let staged = second.written().expect("written");
-        replace_in_two_steps(&staged, &target, &old).expect("replace");
+        replace_in_two_steps(staged, &target, &old).expect("replace");
         second.committed = true;
         assert_eq!(std::fs::read(target.join("a.txt")).expect("new"), b"second");
         assert_eq!(std::fs::read(old.join("a.txt")).expect("old"), b"first");
